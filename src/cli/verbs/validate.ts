@@ -1,0 +1,36 @@
+// `bootstrap validate FILE|-`: every problem of a config at once, with line:column, code and hint.
+import { optionValue, expectPositionals, parseArgs } from '../args';
+import { readConfig } from '../read-config';
+import { diagnosticsJson, diagnosticsText } from '../report-diagnostics';
+import { exitCode, type Verb } from '../verb';
+
+export const validateVerb: Verb = {
+  name: 'validate',
+  summary: 'check a config file and report every problem with its line and column',
+  help: `Usage: bootstrap validate FILE|- [--output text|json]
+
+Checks a config against the schema and for contradictions the schema cannot see
+(a noExec root with a handoff, relative program paths, duplicate mount targets,
+module dependency cycles when modules.dep is readable). Reports every problem at once.
+
+Options:
+  --output text|json   text (default): FILE:LINE:COLUMN: SEVERITY CODE: MESSAGE
+                       json: {"valid": bool, "errors": [{code, severity, pointer, line, column, message}]}
+  -h, --help           show this help
+
+Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable file.
+`,
+  run(args, io) {
+    const parsed = parseArgs(args, { output: { value: true, choices: ['text', 'json'] } }, 'validate');
+    if (parsed.help) {
+      io.stdout(this.help);
+      return exitCode.ok;
+    }
+    const [file] = expectPositionals(parsed, ['FILE'], 'validate') as [string];
+    const { result, ioError } = readConfig(file, io);
+    const json = optionValue(parsed, 'output', 'text') === 'json';
+    const out = ioError && !json ? io.stderr : io.stdout;
+    out(json ? diagnosticsJson(result.valid, result.diagnostics) : diagnosticsText(file, result.valid, result.diagnostics));
+    return ioError ? exitCode.usage : result.valid ? exitCode.ok : exitCode.invalid;
+  },
+};

@@ -1,0 +1,124 @@
+// Checks a schema-valid config for what a schema cannot see: contradictions and paths that cannot work.
+import type { Config, Handoff, Hook, Mount, Phase } from './generated/config-types';
+import type { Finding } from './diagnostic';
+
+/** What lint may learn from the machine; absent on a host that cannot see the guest's files. */
+export interface LintFacts {
+  /** Reads a file of the target system, or returns undefined when it cannot be read. */
+  readFile?: (path: string) => string | undefined;
+  /** Checks the modules of a phase against a modules.dep text (wired in by the modules code). */
+  checkModules?: (modules: NonNullable<Phase['modules']>, depText: string, path: (string | number)[]) => Finding[];
+}
+
+/** Auto-mounted places a user mount would shadow. */
+const automaticMountPoints: Record<string, string> = {
+  '/proc': 'proc',
+  '/sys': 'sysfs',
+  '/dev': 'devtmpfs',
+  '/dev/pts': 'devpts',
+  '/dev/shm': 'tmpfs',
+  '/run': 'tmpfs',
+};
+
+/** Every finding about a config that passed the schema. */
+export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
+  const findings: Finding[] = [];
+  if (config.preSwitch) findings.push(...lintPhase(config.preSwitch, ['preSwitch'], facts));
+  findings.push(...lintPhase(config.postSwitch, ['postSwitch'], facts));
+  findings.push(...lintHandoff(config.postSwitch.handoff, ['postSwitch', 'handoff']));
+  const root = config.switchRoot?.rootFileSystem;
+  if (root?.noExec) {
+    findings.push({
+      code: 'noexec-root',
+      severity: 'error',
+      path: ['switchRoot', 'rootFileSystem', 'noExec'],
+      message: `the root is mounted noExec, so the ${config.postSwitch.handoff.mode} handoff (${handoffProgram(config.postSwitch.handoff)}) cannot be executed from it; remove \`noExec\``,
+    });
+  }
+  return findings;
+}
+
+function handoffProgram(handoff: Handoff): string {
+  if (handoff.mode === 'supervise') return `${Object.keys(handoff.processes).length} processes`;
+  return handoff.program;
+}
+
+function lintPhase(phase: Phase, path: (string | number)[], facts: LintFacts): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, mount] of (phase.mounts ?? []).entries()) {
+    const at = [...path, 'mounts', index];
+    const target = normalise(mount.target);
+    const earlier = seen.get(target);
+    if (earlier !== undefined) {
+      findings.push({ code: 'duplicate-mount-target', severity: 'error', path: [...at, 'target'], message: `${target} is already the target of item ${earlier + 1} of \`mounts\`; a second mount would hide the first` });
+    } else {
+      seen.set(target, index);
+    }
+    findings.push(...lintMountTarget(mount, target, at));
+  }
+  for (const [index, hook] of (phase.hooks ?? []).entries()) findings.push(...lintHook(hook, [...path, 'hooks', index]));
+  const modules = phase.modules;
+  if (modules?.depFilePath && facts.readFile && facts.checkModules) {
+    const depPath = modules.depFilePath.startsWith('/') ? modules.depFilePath : `${modules.directory}/${modules.depFilePath}`;
+    const text = facts.readFile(depPath);
+    if (text !== undefined) findings.push(...facts.checkModules(modules, text, [...path, 'modules']));
+  }
+  return findings;
+}
+
+function lintMountTarget(mount: Mount, target: string, at: (string | number)[]): Finding[] {
+  if (target === '/') {
+    return [{ code: 'invalid-value', severity: 'error', path: [...at, 'target'], message: 'a mount on / would hide the whole root; the root is mounted by `switchRoot`' }];
+  }
+  const automatic = automaticMountPoints[target];
+  if (automatic) {
+    return [{ code: 'virtual-filesystem', severity: 'error', path: [...at, 'target'], message: `${target} is mounted automatically (${automatic}); remove this mount` }];
+  }
+  return [];
+}
+
+function lintHook(hook: Hook, path: (string | number)[]): Finding[] {
+  if (typeof hook === 'string') return [];
+  if (Array.isArray(hook)) return relativeHookProgram(hook[0], [...path, 0]);
+  const findings: Finding[] = [];
+  if (/\s/.test(hook.command) && (hook.arguments ?? []).length === 0) {
+    findings.push({ code: 'command-with-spaces', severity: 'error', path: [...path, 'command'], message: `\`command\` is a program, not a command line: put its arguments in \`arguments\`, or write the hook as a plain string to run it with /bin/sh -c` });
+  } else {
+    findings.push(...relativeHookProgram(hook.command, [...path, 'command']));
+  }
+  if ((hook.retries !== undefined || hook.retryDelay !== undefined) && hook.onFailure !== 'Retry') {
+    findings.push({ code: 'invalid-value', severity: 'warning', path: [...path, hook.retries !== undefined ? 'retries' : 'retryDelay'], at: 'key', message: 'retries and retryDelay only count with `onFailure: Retry`' });
+  }
+  return findings;
+}
+
+function relativeHookProgram(program: string, path: (string | number)[]): Finding[] {
+  if (program.startsWith('/') || !program.includes('/')) {
+    return program.startsWith('/')
+      ? []
+      : [{ code: 'relative-program', severity: 'warning', path, message: `\`${program}\` is looked up in PATH when the hook runs; an absolute path does not depend on it` }];
+  }
+  return [{ code: 'relative-program', severity: 'error', path, message: `\`${program}\` is a relative path, which depends on the working directory; use an absolute path` }];
+}
+
+function lintHandoff(handoff: Handoff, path: (string | number)[]): Finding[] {
+  const findings: Finding[] = [];
+  const absolute = (program: string, at: (string | number)[], what: string): void => {
+    if (!program.startsWith('/')) {
+      findings.push({ code: 'relative-program', severity: 'error', path: at, message: `${what} \`${program}\` must be an absolute path: it is checked in the new root before switching, and nothing searches PATH for it` });
+    }
+  };
+  if (handoff.mode === 'supervise') {
+    for (const [name, process] of Object.entries(handoff.processes)) absolute(process.program, [...path, 'processes', name, 'program'], `process ${name}'s program`);
+  } else {
+    absolute(handoff.program, [...path, 'program'], 'the handoff program');
+  }
+  if (handoff.bootScript) absolute(handoff.bootScript.path, [...path, 'bootScript', 'path'], 'the boot script');
+  return findings;
+}
+
+function normalise(path: string): string {
+  const trimmed = path.replace(/\/+/g, '/').replace(/\/$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}

@@ -1,0 +1,75 @@
+// Parses YAML text into data while keeping every node's position, so findings can name line:column.
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic, Finding } from './diagnostic';
+import { toPointer } from './diagnostic';
+
+export interface YamlSource {
+  data: unknown;
+  /** Places a finding in the text: the deepest node on its path that exists. */
+  locate(finding: Finding): Diagnostic;
+  /** Syntax problems; when any is an error, `data` must not be trusted. */
+  problems: Diagnostic[];
+}
+
+/** Parses text; never throws. */
+export function parseYamlSource(text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const place = (offset: number): { line: number; column: number } => {
+    const position = lineCounter.linePos(offset);
+    return { line: position.line, column: position.col };
+  };
+  const problems: Diagnostic[] = [
+    ...document.errors.map((error): Diagnostic => {
+      const duplicate = error.code === 'DUPLICATE_KEY';
+      return {
+        code: duplicate ? 'yaml-duplicate-key' : 'yaml-syntax',
+        severity: 'error',
+        pointer: '',
+        ...place(error.pos[0]),
+        message: duplicate ? `${firstLine(error.message)}; each key may appear once in a mapping` : firstLine(error.message),
+      };
+    }),
+  ];
+  const data: unknown = problems.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 });
+  return {
+    data,
+    problems,
+    locate: (finding) => ({
+      code: finding.code,
+      severity: finding.severity,
+      pointer: toPointer(finding.path),
+      ...place(offsetOf(document, finding.path, finding.at ?? 'value')),
+      message: finding.message,
+    }),
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+// Walks the node tree along the path; stops at the deepest node that exists.
+function offsetOf(document: Document, path: readonly (string | number)[], at: 'key' | 'value'): number {
+  let node: Node | null | undefined = document.contents as Node | null;
+  let offset = node?.range?.[0] ?? 0;
+  for (const [index, segment] of path.entries()) {
+    const last = index === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) break;
+      const key = pair.key as Node;
+      if (last && at === 'key') return key.range?.[0] ?? offset;
+      node = pair.value as Node | null;
+      offset = node?.range?.[0] ?? key.range?.[0] ?? offset;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
+      if (!item) break;
+      node = item;
+      offset = item.range?.[0] ?? offset;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}

@@ -1,0 +1,211 @@
+// Config (+ facts about the machine) → the ordered steps of a boot. Pure: all I/O comes in as data.
+import type { BootScript, Config, Handoff, Hook, Modules, Phase } from '../config/generated/config-types';
+import { parseDuration } from '../config/duration';
+import { loadOrder, moduleName, parseModulesDep, type LoadOrderFacts } from '../modules/modules-dep';
+import { mountCall } from './mount-spec';
+import type { FailurePolicy, HandoffPlan, PhaseName, Step } from './step';
+
+/** What the plan may know about the machine it runs on. */
+export interface PlanFacts extends LoadOrderFacts {
+  /** Reads a file (modules.dep), or returns undefined when it cannot. */
+  readFile?: (path: string) => string | undefined;
+  /** `uname -r`, to find /lib/modules/<release>. */
+  kernelRelease?: string;
+  /** At boot modules.dep must be readable; `bootstrap plan` on a host may only show the names. */
+  requireModulesDep?: boolean;
+}
+
+/** A config that cannot be turned into steps (an unknown module, an unreadable modules.dep at boot). */
+export class PlanError extends Error {
+  constructor(
+    readonly pointer: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+/** Where the real root is assembled before switching. */
+export const NEW_ROOT = '/sysroot';
+/** Where the root filesystem itself is mounted when an overlay or a subdirectory sits on top of it. */
+const ROOT_MOUNT = '/run/bootstrap/root';
+const OVERLAY_TMPFS = '/run/bootstrap/overlay';
+
+const abort: FailurePolicy = { onFailure: 'Abort', retries: 0, retryDelayMs: 0 };
+
+/** The virtual filesystems every boot mounts first, each skipped when already mounted. */
+export const virtualMounts: { fsType: string; target: string; options: string; flags: ('MS_NOSUID' | 'MS_NODEV' | 'MS_NOEXEC')[] }[] = [
+  { fsType: 'proc', target: '/proc', options: '', flags: ['MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'] },
+  { fsType: 'sysfs', target: '/sys', options: '', flags: ['MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'] },
+  { fsType: 'devtmpfs', target: '/dev', options: 'mode=0755', flags: ['MS_NOSUID'] },
+  { fsType: 'devpts', target: '/dev/pts', options: 'gid=5,mode=0620,ptmxmode=0666', flags: ['MS_NOSUID', 'MS_NOEXEC'] },
+  { fsType: 'tmpfs', target: '/dev/shm', options: 'mode=1777', flags: ['MS_NOSUID', 'MS_NODEV'] },
+  { fsType: 'tmpfs', target: '/run', options: 'mode=0755', flags: ['MS_NOSUID', 'MS_NODEV'] },
+];
+
+/** The steps of a boot, in order. Throws PlanError when the config cannot be planned with these facts. */
+export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
+  const steps: Step[] = [{ kind: 'console', phase: 'preSwitch', source: '/console', policy: abort, device: `/dev/${config.console}` }];
+  for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount });
+  if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts));
+  if (config.switchRoot) steps.push(...switchRootSteps(config));
+  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts));
+  const handoff = config.postSwitch.handoff;
+  if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
+  steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff) });
+  return steps;
+}
+
+function policyOf(onFailure: FailurePolicy['onFailure'], retries = 3, retryDelay = '1s'): FailurePolicy {
+  return onFailure === 'Retry' ? { onFailure, retries, retryDelayMs: parseDuration(retryDelay) } : { onFailure, retries: 0, retryDelayMs: 0 };
+}
+
+function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts): Step[] {
+  const at = `/${name}`;
+  const steps: Step[] = [];
+  if (phase.modules) steps.push(...moduleSteps(phase.modules, name, facts));
+  for (const [index, mount] of (phase.mounts ?? []).entries()) {
+    steps.push({ kind: 'mount', phase: name, source: `${at}/mounts/${index}`, policy: policyOf(mount.onFailure), target: mount.target, ...mountCall(mount) });
+  }
+  for (const [key, value] of Object.entries(phase.sysctl ?? {})) {
+    steps.push({ kind: 'sysctl', phase: name, source: `${at}/sysctl/${key}`, policy: abort, key, value: String(value) });
+  }
+  for (const [index, link] of (phase.symlinks ?? []).entries()) {
+    steps.push({ kind: 'symlink', phase: name, source: `${at}/symlinks/${index}`, policy: abort, path: link.path, target: link.target });
+  }
+  for (const [index, file] of (phase.tmpfiles ?? []).entries()) {
+    steps.push({
+      kind: 'tmpfile',
+      phase: name,
+      source: `${at}/tmpfiles/${index}`,
+      policy: abort,
+      path: file.path,
+      type: file.type,
+      mode: file.mode === undefined ? undefined : parseInt(file.mode, 8),
+      user: file.user,
+      group: file.group,
+      content: file.content,
+    });
+  }
+  const environment = Object.entries(phase.environment ?? {});
+  if (environment.length > 0) {
+    steps.push({ kind: 'setEnv', phase: name, source: `${at}/environment`, policy: abort, variables: Object.fromEntries(environment.map(([key, value]) => [key, String(value)])) });
+  }
+  for (const [index, hook] of (phase.hooks ?? []).entries()) steps.push(hookStep(hook, name, `${at}/hooks/${index}`));
+  return steps;
+}
+
+function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: PlanFacts): Step[] {
+  const source = `/${phase}/modules`;
+  const policy = policyOf(modules.onFailure);
+  const depFile = modules.depFilePath ?? 'modules.dep';
+  const candidates = [modules.directory, ...(facts.kernelRelease ? [`${modules.directory}/${facts.kernelRelease}`] : [])];
+  for (const directory of candidates) {
+    const depPath = depFile.startsWith('/') ? depFile : `${directory}/${depFile}`;
+    const text = facts.readFile?.(depPath);
+    if (text === undefined) continue;
+    let order;
+    try {
+      order = loadOrder(modules.names, parseModulesDep(text), facts);
+    } catch (error) {
+      throw new PlanError(`${source}/names`, `${(error as Error).message} (${depPath})`);
+    }
+    return order.paths.map((path) => ({
+      kind: 'loadModule' as const,
+      phase,
+      source,
+      policy,
+      name: moduleName(path),
+      path: `${directory}/${path}`,
+      parameters: modules.parameters?.[moduleName(path)] ?? '',
+    }));
+  }
+  if (facts.requireModulesDep) {
+    throw new PlanError(`${source}/depFilePath`, `cannot read ${depFile} in ${candidates.join(' or ')}: module dependencies cannot be resolved`);
+  }
+  return modules.names.map((name) => ({
+    kind: 'loadModule' as const,
+    phase,
+    source,
+    policy,
+    name: moduleName(name),
+    path: name.includes('/') ? `${modules.directory}/${name}` : undefined,
+    parameters: modules.parameters?.[moduleName(name)] ?? '',
+  }));
+}
+
+function hookStep(hook: Hook, phase: PhaseName, source: string): Step {
+  if (typeof hook === 'string') return { kind: 'hook', phase, source, policy: abort, argv: ['/bin/sh', '-c', hook], input: undefined, timeoutMs: undefined };
+  if (Array.isArray(hook)) return { kind: 'hook', phase, source, policy: abort, argv: [...hook], input: undefined, timeoutMs: undefined };
+  return {
+    kind: 'hook',
+    phase,
+    source,
+    policy: policyOf(hook.onFailure ?? 'Abort', hook.retries, hook.retryDelay),
+    argv: [hook.command, ...(hook.arguments ?? []).map(String)],
+    input: hook.input,
+    timeoutMs: hook.timeout === undefined ? undefined : parseDuration(hook.timeout),
+  };
+}
+
+function switchRootSteps(config: Config): Step[] {
+  const root = config.switchRoot!.rootFileSystem;
+  const source = '/switchRoot/rootFileSystem';
+  const call = mountCall(root);
+  const direct = !root.overlay && root.target === '/';
+  const steps: Step[] = [];
+  const mountAt = direct ? NEW_ROOT : ROOT_MOUNT;
+  steps.push({ kind: 'mount', phase: 'switchRoot', source, policy: abort, target: mountAt, ...call });
+  const top = root.target === '/' ? ROOT_MOUNT : `${ROOT_MOUNT}${root.target}`;
+  if (root.overlay) {
+    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/overlay`, policy: abort, target: OVERLAY_TMPFS, fsType: 'tmpfs', device: 'tmpfs', flags: [], options: 'mode=0755', wait: undefined });
+    steps.push({
+      kind: 'mount',
+      phase: 'switchRoot',
+      source: `${source}/overlay`,
+      policy: abort,
+      target: NEW_ROOT,
+      fsType: 'overlay',
+      device: 'overlay',
+      flags: call.flags.filter((flag) => flag !== 'MS_RDONLY'),
+      options: `lowerdir=${top},upperdir=${OVERLAY_TMPFS}/upper,workdir=${OVERLAY_TMPFS}/work`,
+      wait: undefined,
+    });
+  } else if (!direct) {
+    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/target`, policy: abort, target: NEW_ROOT, fsType: 'none', device: top, flags: ['MS_BIND'], options: '', wait: undefined });
+  }
+  steps.push({ kind: 'checkHandoff', phase: 'switchRoot', source: '/postSwitch/handoff', policy: abort, root: NEW_ROOT, programs: handoffPrograms(config.postSwitch.handoff) });
+  steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, moveMounts: ['/dev', '/proc', '/sys', '/run'] });
+  return steps;
+}
+
+function handoffPrograms(handoff: Handoff): string[] {
+  const programs = handoff.mode === 'supervise' ? Object.values(handoff.processes).map((process) => process.program) : [handoff.program];
+  return handoff.bootScript ? [handoff.bootScript.path, ...programs] : programs;
+}
+
+function bootScriptStep(script: BootScript): Step {
+  return {
+    kind: 'bootScript',
+    phase: 'postSwitch',
+    source: '/postSwitch/handoff/bootScript',
+    policy: policyOf(script.onFailure, script.retries, script.retryDelay),
+    argv: [script.path, ...(script.arguments ?? []).map(String)],
+    timeoutMs: script.timeout === undefined ? undefined : parseDuration(script.timeout),
+  };
+}
+
+function handoffPlan(handoff: Handoff): HandoffPlan {
+  switch (handoff.mode) {
+    case 'exec':
+      return { mode: 'exec', argv: [handoff.program, ...(handoff.arguments ?? []).map(String)] };
+    case 'shell':
+      return { mode: 'shell', argv: [handoff.program, ...(handoff.arguments ?? []).map(String)], onExit: handoff.onExit };
+    case 'supervise':
+      return {
+        mode: 'supervise',
+        processes: Object.fromEntries(Object.entries(handoff.processes).map(([name, process]) => [name, { argv: [process.program, ...(process.arguments ?? []).map(String)] }])),
+      };
+  }
+}

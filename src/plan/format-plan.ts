@@ -1,0 +1,47 @@
+// Renders a plan as the text `bootstrap plan` prints: one numbered line per step, grouped by phase.
+import type { Step } from './step';
+
+type Describers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => string };
+
+const describe: Describers = {
+  console: (step) => `open console ${step.device} on fds 0-2 as the controlling terminal`,
+  mountVirtual: (step) => `mount ${step.fsType} on ${step.target}${step.options ? ` (${step.options})` : ''} unless already mounted`,
+  loadModule: (step) => `load module ${step.name}${step.path ? ` from ${step.path}` : ' (path and dependencies from modules.dep at boot)'}${step.parameters ? ` with ${step.parameters}` : ''}`,
+  mount: (step) =>
+    `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
+  sysctl: (step) => `sysctl ${step.key} = ${step.value}`,
+  symlink: (step) => `symlink ${step.path} -> ${step.target}`,
+  tmpfile: (step) =>
+    `create ${step.type} ${step.path}${step.mode === undefined ? '' : ` mode ${step.mode.toString(8).padStart(4, '0')}`}${step.user === undefined ? '' : ` user ${step.user}`}${step.group === undefined ? '' : ` group ${step.group}`}`,
+  setEnv: (step) => `set environment ${Object.keys(step.variables).join(' ')}`,
+  hook: (step) => `run ${JSON.stringify(step.argv)}${step.input === undefined ? '' : ' with input'}${step.timeoutMs === undefined ? '' : ` (timeout ${step.timeoutMs}ms)`}`,
+  checkHandoff: (step) => `check ${step.programs.join(', ')} exist and are executable under ${step.root}`,
+  switchRoot: (step) => `move ${step.moveMounts.join(' ')} into ${step.newRoot}, free the initramfs, switch root to ${step.newRoot}`,
+  bootScript: (step) => `run boot script ${JSON.stringify(step.argv)}`,
+  handoff: (step) => {
+    const handoff = step.handoff;
+    if (handoff.mode === 'supervise') return `supervise ${Object.entries(handoff.processes).map(([name, process]) => `${name} ${JSON.stringify(process.argv)}`).join(', ')}`;
+    if (handoff.mode === 'shell') return `shell ${JSON.stringify(handoff.argv)} on the console, on exit: ${handoff.onExit}`;
+    return `exec ${JSON.stringify(handoff.argv)}`;
+  },
+};
+
+/** One line describing a step. */
+export function describeStep(step: Step): string {
+  return (describe[step.kind] as (step: Step) => string)(step);
+}
+
+/** The whole plan as text. */
+export function formatPlan(steps: readonly Step[]): string {
+  const lines: string[] = [];
+  let phase: string | undefined;
+  for (const [index, step] of steps.entries()) {
+    if (step.phase !== phase) {
+      phase = step.phase;
+      lines.push(`${phase}:`);
+    }
+    const policy = step.policy.onFailure === 'Abort' ? '' : step.policy.onFailure === 'Retry' ? `  [on failure: retry ${step.policy.retries}x every ${step.policy.retryDelayMs}ms]` : '  [on failure: warn]';
+    lines.push(`  ${String(index + 1).padStart(2)}. ${describeStep(step)}${policy}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,60 @@
+// The steps a boot performs, as data: what `bootstrap plan` prints and what the executor runs.
+import type { OnFailure } from '../config/generated/config-types';
+
+export type PhaseName = 'preSwitch' | 'switchRoot' | 'postSwitch';
+
+/** How a failing step is treated; Retry tries `retries` more times, `retryDelayMs` apart, then aborts. */
+export interface FailurePolicy {
+  onFailure: OnFailure;
+  retries: number;
+  retryDelayMs: number;
+}
+
+/** Mount flags by the names users write (readOnly, noExec, …) resolved to MS_* names. */
+export type MountFlag =
+  | 'MS_RDONLY'
+  | 'MS_NOEXEC'
+  | 'MS_NOSUID'
+  | 'MS_NODEV'
+  | 'MS_SYNCHRONOUS'
+  | 'MS_DIRSYNC'
+  | 'MS_MANDLOCK'
+  | 'MS_POSIXACL'
+  | 'MS_NOATIME'
+  | 'MS_RELATIME'
+  | 'MS_STRICTATIME'
+  | 'MS_LAZYTIME'
+  | 'MS_BIND';
+
+/** What must exist before a mount can succeed: a virtio tag or a block device, waited for up to timeoutMs. */
+export type MountWait = { kind: 'tag'; fsType: 'virtiofs' | '9p'; tag: string; timeoutMs: number } | { kind: 'device'; device: string; timeoutMs: number };
+
+interface StepBase {
+  phase: PhaseName;
+  /** JSON pointer of the config value the step comes from, or "" for automatic steps. */
+  source: string;
+  policy: FailurePolicy;
+}
+
+export type Step =
+  | (StepBase & { kind: 'console'; device: string })
+  | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[] })
+  | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string })
+  | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined })
+  | (StepBase & { kind: 'sysctl'; key: string; value: string })
+  | (StepBase & { kind: 'symlink'; path: string; target: string })
+  | (StepBase & { kind: 'tmpfile'; path: string; type: 'file' | 'directory'; mode: number | undefined; user: number | string | undefined; group: number | string | undefined; content: string | undefined })
+  | (StepBase & { kind: 'setEnv'; variables: Record<string, string> })
+  | (StepBase & { kind: 'hook'; argv: string[]; input: string | undefined; timeoutMs: number | undefined })
+  | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })
+  | (StepBase & { kind: 'switchRoot'; newRoot: string; moveMounts: string[] })
+  | (StepBase & { kind: 'bootScript'; argv: string[]; timeoutMs: number | undefined })
+  | (StepBase & { kind: 'handoff'; handoff: HandoffPlan });
+
+export type HandoffPlan =
+  | { mode: 'exec'; argv: string[] }
+  | { mode: 'shell'; argv: string[]; onExit: 'respawn' | 'poweroff' | 'reboot' | 'halt' }
+  | { mode: 'supervise'; processes: Record<string, { argv: string[] }> };
+
+export type StepKind = Step['kind'];
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
