@@ -143,6 +143,16 @@ function interpret(
       const words = inner ? patternWords[String((inner.params as Record<string, unknown>)['pattern'])] : undefined;
       return { code: 'invalid-value', severity: 'error', path: [...path, name], at: 'key', message: `invalid name \`${name}\` in ${label(path)}${words ? `: must be ${words}` : ''}` };
     }
+    case 'discriminator': {
+      const tag = String(params['tag']);
+      const chosen = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[tag] : undefined;
+      // A missing tag is reported by `required`.
+      if (chosen === undefined) return undefined;
+      const constants = unionAt(data, path)
+        .map((branch) => branch.properties?.[tag]?.const)
+        .filter((constant): constant is string => typeof constant === 'string');
+      return discriminatorFinding([...path, tag], tag, chosen, constants);
+    }
     case 'not':
       return path.length === 1 && reservedFields.includes(path[0]!)
         ? { code: 'unsupported-field', severity: 'error', path, at: 'key', message: `\`${path[0]}\` is not supported yet; remove it` }

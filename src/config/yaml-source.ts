@@ -31,7 +31,18 @@ export function parseYamlSource(text: string): YamlSource {
       };
     }),
   ];
-  const data: unknown = problems.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  if (problems.length === 0) {
+    try {
+      data = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // Aliases are resolved only here: an alias before its anchor, or an alias bomb.
+      const message = firstLine((error as Error).message);
+      const alias = /alias[^:]*: (\S+)$/i.exec(message)?.[1];
+      const at = alias === undefined ? -1 : text.indexOf(`*${alias}`);
+      problems.push({ code: 'yaml-syntax', severity: 'error', pointer: '', ...place(Math.max(at, 0)), message });
+    }
+  }
   return {
     data,
     problems,

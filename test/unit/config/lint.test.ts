@@ -1,0 +1,75 @@
+// What the schema cannot see: contradictions, relative programs, duplicate targets, module cycles.
+import { describe, expect, it } from 'vitest';
+import { validateConfigText } from '../../../src/config/validate-config';
+import { checkModules } from '../../../src/config/module-check';
+import { errorsOf, minimal, validate } from './validate-helpers';
+
+describe('lint', () => {
+  it.each(['exec', 'supervise'])('a noExec root with a %s handoff is an error at noExec', (mode) => {
+    const handoff = mode === 'exec' ? 'mode: exec\n    program: /sbin/init' : 'mode: supervise\n    processes:\n      a: {program: /bin/a}';
+    const text = `switchRoot:\n  rootFileSystem:\n    type: virtiofs\n    tag: rootfs\n    noExec: true\npostSwitch:\n  handoff:\n    ${handoff}\n`;
+    expect(validate(text).diagnostics).toEqual([expect.objectContaining({ code: 'noexec-root', pointer: '/switchRoot/rootFileSystem/noExec', line: 5, column: 13 })]);
+  });
+
+  it('relative handoff, process and boot script programs are errors', () => {
+    expect(errorsOf('postSwitch:\n  handoff:\n    mode: exec\n    program: sbin/init\n')).toEqual(['relative-program /postSwitch/handoff/program']);
+    expect(errorsOf('postSwitch:\n  handoff:\n    mode: shell\n    program: sh\n')).toEqual(['relative-program /postSwitch/handoff/program']);
+    expect(errorsOf('postSwitch:\n  handoff:\n    mode: supervise\n    processes:\n      web: {program: nginx}\n')).toEqual(['relative-program /postSwitch/handoff/processes/web/program']);
+    expect(errorsOf('postSwitch:\n  handoff:\n    mode: shell\n    bootScript: {path: boot.sh}\n')).toEqual(['relative-program /postSwitch/handoff/bootScript/path']);
+  });
+
+  it('a hook program found in PATH is a warning, a relative path with a slash an error', () => {
+    const warned = validate(`preSwitch:\n  hooks:\n    - [mkdir, -p, /x]\n${minimal}`);
+    expect(warned.valid).toBe(true);
+    expect(warned.diagnostics).toEqual([expect.objectContaining({ code: 'relative-program', severity: 'warning', pointer: '/preSwitch/hooks/0/0' })]);
+    expect(errorsOf(`preSwitch:\n  hooks:\n    - command: ./setup\n${minimal}`)).toEqual(['relative-program /preSwitch/hooks/0/command']);
+  });
+
+  it('a command line in `command` without arguments is an error with the fix', () => {
+    const result = validate(`preSwitch:\n  hooks:\n    - command: bash -e\n      input: echo hi\n${minimal}`);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'command-with-spaces', pointer: '/preSwitch/hooks/0/command' })]);
+  });
+
+  it('duplicate mount targets in a phase are reported at the second', () => {
+    const text = `preSwitch:\n  mounts:\n    - {type: tmpfs, target: /data}\n    - {type: virtiofs, tag: d, target: /data/}\n${minimal}`;
+    expect(validate(text).diagnostics).toEqual([expect.objectContaining({ code: 'duplicate-mount-target', pointer: '/preSwitch/mounts/1/target', line: 4 })]);
+  });
+
+  it('mounts over automatic places and over / are errors with a hint', () => {
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: tmpfs, target: /run}\n${minimal}`)).toEqual(['virtual-filesystem /preSwitch/mounts/0/target']);
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: virtiofs, tag: r, target: /}\n${minimal}`)).toEqual(['invalid-value /preSwitch/mounts/0/target']);
+  });
+
+  it.each(['proc', 'sysfs', 'devtmpfs', 'devpts'])('`type: %s` in mounts says it is mounted automatically', (type) => {
+    const result = validate(`preSwitch:\n  mounts:\n    - type: ${type}\n      target: /x\n${minimal}`);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'virtual-filesystem', pointer: '/preSwitch/mounts/0/type', line: 3, column: 13 })]);
+    expect(result.diagnostics[0]!.message).toContain('remove it from `mounts`');
+  });
+
+  it('retries without onFailure Retry is a warning', () => {
+    const result = validate(`preSwitch:\n  hooks:\n    - {command: /bin/true, retries: 3}\n${minimal}`);
+    expect(result.valid).toBe(true);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', pointer: '/preSwitch/hooks/0/retries' })]);
+  });
+
+  describe('modules against a readable modules.dep', () => {
+    const dep = 'kernel/a.ko: kernel/b.ko\nkernel/b.ko: kernel/a.ko\nkernel/fs/fuse/virtiofs.ko: kernel/fs/fuse/fuse.ko\nkernel/fs/fuse/fuse.ko:\n';
+    const config = (names: string) => `preSwitch:\n  modules:\n    directory: /mods\n    depFilePath: modules.dep\n    names: [${names}]\n${minimal}`;
+    const facts = { readFile: (path: string) => (path === '/mods/modules.dep' ? dep : undefined), checkModules };
+
+    it('a dependency cycle is an error naming the cycle', () => {
+      const result = validateConfigText(config('a'), facts);
+      expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'module-cycle', pointer: '/preSwitch/modules/names', message: expect.stringContaining('a -> b -> a') as unknown })]);
+    });
+
+    it('an unknown module is an error with a suggestion', () => {
+      const result = validateConfigText(config('virtiofz'), facts);
+      expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'module-unknown', message: expect.stringContaining('virtiofs') as unknown })]);
+    });
+
+    it('known modules pass, and nothing is checked when modules.dep is unreadable', () => {
+      expect(validateConfigText(config('virtiofs'), facts).diagnostics).toEqual([]);
+      expect(validateConfigText(config('a'), { ...facts, readFile: () => undefined }).diagnostics).toEqual([]);
+    });
+  });
+});
