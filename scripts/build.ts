@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       output: blob,
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
-      useSnapshot: false,
+      useSnapshot: true,
       // SIGUSR1 must never open the inspector in PID 1.
       execArgv: ['--disable-sigusr1'],
       assets: { 'koffi.node': koffiAddon },

@@ -1,4 +1,4 @@
-// Derives code from schema/bootstrap.schema.json: the TypeScript types and the standalone validator.
+// Derives from schema/bootstrap.schema.json: the TypeScript types, the standalone validator and the reference doc.
 // `--check` compares instead of writing, and fails when the committed files have drifted.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,12 +6,14 @@ import Ajv2020 from 'ajv/dist/2020';
 import standaloneCode from 'ajv/dist/standalone';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { ajvOptions } from '../src/config/ajv-options';
+import { configReference } from './config-reference';
 
 const root = join(import.meta.dirname, '..');
 const schemaPath = join(root, 'schema/bootstrap.schema.json');
 const outputs = {
   types: join(root, 'src/config/generated/config-types.ts'),
   validator: join(root, 'src/config/generated/validate-schema.js'),
+  reference: join(root, 'docs/config-reference.md'),
 };
 
 type SchemaNode = { [key: string]: unknown };
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
   const generated: Record<keyof typeof outputs, string> = {
     types: await generateTypes(schema),
     validator: generateValidator(schema),
+    reference: configReference(schema),
   };
   const drifted: string[] = [];
   for (const [name, path] of Object.entries(outputs) as [keyof typeof outputs, string][]) {

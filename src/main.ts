@@ -1,18 +1,31 @@
 // Entry point of the single executable: the CLI verbs (PID 1 boot comes with the boot issue).
+// The executable is built from a V8 startup snapshot: module set-up and a warm-up validation run at
+// build time, so a start only deserialises the heap and calls `main`.
+import { startupSnapshot } from 'node:v8';
 import { runCli } from './cli/run-cli';
 import { processIo } from './cli/io';
+import { warmUp } from './warm-up';
 
 function reportBug(error: unknown): void {
   // A bug in bootstrap itself: say so plainly, keep the stack for the report.
   process.stderr.write(`bootstrap: internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 }
 
-runCli(process.argv.slice(2), processIo).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    reportBug(error);
-    process.exitCode = 70;
-  },
-);
+function main(): void {
+  runCli(process.argv.slice(2), processIo).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      reportBug(error);
+      process.exitCode = 70;
+    },
+  );
+}
+
+if (startupSnapshot.isBuildingSnapshot()) {
+  warmUp();
+  startupSnapshot.setDeserializeMainFunction(main);
+} else {
+  main();
+}

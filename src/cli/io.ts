@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 
 export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   /** Reads a file or, for "-", standard input; throws Node's errors (code ENOENT, EISDIR, …). */
-  readInput(path: string): Uint8Array;
+  readInput: (path: string) => Uint8Array;
   /** Reads a file of the machine if it can, for optional facts (modules.dep). */
-  readOptional(path: string): string | undefined;
+  readOptional: (path: string) => string | undefined;
 }
 
 /** The real process: fd 0, 1 and 2 and the filesystem. */

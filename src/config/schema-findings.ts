@@ -2,7 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Finding } from './diagnostic';
 import { fromPointer } from './diagnostic';
-import { branchFits, jsonType, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
+import { branchFits, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
 import { closest } from './suggest';
 
 /** Filesystems PID 1 mounts by itself, with where it mounts them. */
@@ -49,7 +49,7 @@ function describeValue(value: unknown): string {
   if (value === null) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${jsonType(value) === 'boolean' ? '' : 'the number '}${String(value)}`;
+  return `${typeof value === 'boolean' ? '' : 'the number '}${typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value}`;
 }
 
 function valueAt(data: unknown, path: readonly string[]): unknown {

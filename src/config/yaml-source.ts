@@ -62,7 +62,7 @@ function firstLine(message: string): string {
 
 // Walks the node tree along the path; stops at the deepest node that exists.
 function offsetOf(document: Document, path: readonly (string | number)[], at: 'key' | 'value'): number {
-  let node: Node | null | undefined = document.contents as Node | null;
+  let node: Node | null | undefined = document.contents;
   let offset = node?.range?.[0] ?? 0;
   for (const [index, segment] of path.entries()) {
     const last = index === path.length - 1;

@@ -1,0 +1,68 @@
+// The single executable itself (dist/bootstrap, built by `npm run build`): the verbs work without node_modules.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mutatedConfigs } from '../helpers/config-mutations';
+
+const root = join(import.meta.dirname, '../..');
+const binary = join(root, 'dist/bootstrap');
+
+function bootstrap(args: string[], input?: string | Uint8Array): { status: number | null; stdout: string; stderr: string } {
+  // Run from / with an empty environment: nothing from the repository may be needed.
+  const run = spawnSync(binary, args, { cwd: '/', env: {}, input, encoding: 'utf8', timeout: 20_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('dist/bootstrap', () => {
+  beforeAll(() => {
+    if (!existsSync(binary)) throw new Error('dist/bootstrap is missing: run `npm run build` first (npm test does)');
+  });
+
+  it('is an ELF executable that prints the package version', () => {
+    expect(readFileSync(binary).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(bootstrap(['--version'])).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('prints help for itself and each verb', () => {
+    for (const args of [['--help'], ['validate', '--help'], ['plan', '--help'], ['config-template', '--help']]) {
+      const run = bootstrap(args);
+      expect(run.status, args.join(' ')).toBe(0);
+      expect(run.stdout).toContain('Usage: bootstrap');
+    }
+  });
+
+  it.each(['shell', 'supervise', 'exec'])('validates its own %s template and plans it', (mode) => {
+    const template = bootstrap(['config-template', '--mode', mode]);
+    expect(bootstrap(['validate', '-'], template.stdout)).toEqual({ status: 0, stdout: '<stdin>: valid\n', stderr: '' });
+    const plan = bootstrap(['plan', '--output', 'json', '-'], template.stdout);
+    expect(plan.status).toBe(0);
+    const steps = (JSON.parse(plan.stdout) as { steps: { kind: string }[] }).steps;
+    expect(steps.at(-1)?.kind).toBe('handoff');
+  });
+
+  it('reports the seed supervise example with its line, as JSON, exit 1', () => {
+    const text = readFileSync(join(root, 'test/fixtures/seeds/supervise-mode.yaml'), 'utf8');
+    const run = bootstrap(['validate', '--output', 'json', '-'], text);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ valid: false, errors: [{ code: 'unknown-key', line: 33, column: 5 }] });
+  });
+
+  it('exits 2 with a message, not a stack trace, for a missing file and a bad option', () => {
+    const missing = bootstrap(['validate', '/nonexistent/bootstrap.yaml']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    const usage = bootstrap(['plan', '--bogus']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('survives 60 mutated configs end to end', () => {
+    for (const input of mutatedConfigs(60, 7)) {
+      const run = bootstrap(['validate', '-'], input);
+      expect([0, 1, 2]).toContain(run.status);
+      expect(run.stdout + run.stderr).not.toMatch(/\n\s+at |internal error/);
+    }
+  }, 120_000);
+});

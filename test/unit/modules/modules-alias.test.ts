@@ -1,0 +1,83 @@
+// modules.alias and modules.softdep parsing, and load orders that go through them, against real Debian 6.1 text.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseModulesAlias, parseModulesSoftdep, resolveAlias } from '../../../src/modules/modules-alias';
+import { loadOrder, moduleName, parseModulesDep } from '../../../src/modules/modules-dep';
+
+const fixture = (name: string): string => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+const deps = parseModulesDep(fixture('modules.dep'));
+const aliases = parseModulesAlias(fixture('modules.alias'));
+const softdeps = parseModulesSoftdep(fixture('modules.softdep'));
+
+describe('parseModulesAlias and resolveAlias', () => {
+  it('resolves exact aliases to every module in file order, with - and _ alike', () => {
+    expect(resolveAlias(aliases, 'crypto-crc32c')).toEqual(['crc32c_intel', 'crc32c_generic']);
+    expect(resolveAlias(aliases, 'crypto_crc32c')).toEqual(['crc32c_intel', 'crc32c_generic']);
+    expect(resolveAlias(aliases, 'fs-virtiofs')).toEqual(['virtiofs']);
+    expect(resolveAlias(aliases, 'char-major-10-229')).toEqual(['fuse']);
+    expect(resolveAlias(aliases, 'fs-btrfs')).toEqual([]);
+  });
+
+  it('matches glob patterns like fnmatch', () => {
+    expect(resolveAlias(aliases, 'virtio:d0000001Av00001AF4')).toEqual(['virtiofs']);
+    expect(resolveAlias(aliases, 'pci:v00001AF4d00001042sv00001AF4sd00001100bc01sc00i00')).toEqual(['virtio_pci']);
+    expect(resolveAlias(aliases, 'virtio:d0000001A')).toEqual([]);
+    const classes = parseModulesAlias('alias usb:v*p*d*dc*dsc*dp*ic03isc01ip0[1-2]in* usbkbd\nalias x[!a]y m\n');
+    expect(resolveAlias(classes, 'usb:v1234p5678d0100dc00dsc00dp00ic03isc01ip02in00')).toEqual(['usbkbd']);
+    expect(resolveAlias(classes, 'usb:v1234p5678d0100dc00dsc00dp00ic03isc01ip03in00')).toEqual([]);
+    expect(resolveAlias(classes, 'xby')).toEqual(['m']);
+    expect(resolveAlias(classes, 'xay')).toEqual([]);
+  });
+
+  it('skips comments and lines that are not aliases', () => {
+    const parsed = parseModulesAlias('# Aliases extracted from modules themselves.\n\nnot an alias\nalias only-two\nalias a b\n');
+    expect([...parsed.exact]).toEqual([['a', ['b']]]);
+    expect(parsed.patterns).toEqual([]);
+  });
+});
+
+describe('parseModulesSoftdep', () => {
+  it('reads pre and post lists and ignores words before them, as kmod does', () => {
+    expect(softdeps.get('ext4')).toEqual({ pre: ['crypto-crc32c'], post: [] });
+    expect(softdeps.has('cifs')).toBe(false);
+    const parsed = parseModulesSoftdep('softdep snd-hda-intel ignored pre: a b post: c # comment\nsoftdep x\n');
+    expect([...parsed]).toEqual([['snd_hda_intel', { pre: ['a', 'b'], post: ['c'] }]]);
+  });
+});
+
+describe('loadOrder with aliases and soft dependencies', () => {
+  it('loads ext4\'s soft dependency first, both crc32c providers optional', () => {
+    const order = loadOrder(['ext4'], deps, { aliases, softdeps });
+    expect(order.paths.map(moduleName)).toEqual(['crc32c_intel', 'crc32c_generic', 'jbd2', 'mbcache', 'crc16', 'ext4']);
+    expect(order.optional.map(moduleName)).toEqual(['crc32c_intel', 'crc32c_generic']);
+  });
+
+  it('makes an optional module required when it is also asked for', () => {
+    const order = loadOrder(['ext4', 'crc32c_generic'], deps, { aliases, softdeps });
+    expect(order.optional.map(moduleName)).toEqual(['crc32c_intel']);
+  });
+
+  it('resolves a requested alias; one target is required, several are optional', () => {
+    expect(loadOrder(['fs-virtiofs'], deps, { aliases })).toEqual({
+      paths: ['kernel/fs/fuse/fuse.ko', 'kernel/drivers/virtio/virtio_ring.ko', 'kernel/drivers/virtio/virtio.ko', 'kernel/fs/fuse/virtiofs.ko'],
+      optional: [],
+      skipped: [],
+    });
+    expect(loadOrder(['crc32c'], deps, { aliases }).optional).toHaveLength(2);
+    expect(() => loadOrder(['crc32c'], deps)).toThrow('module crc32c is not in modules.dep');
+  });
+
+  it('skips an alias whose module is built in, and ignores soft dependencies it cannot find', () => {
+    const builtin = new Set(['crc32c_generic', 'crc32c_intel']);
+    const order = loadOrder(['crc32c', 'ext4'], deps, { aliases, softdeps, builtin });
+    expect(order.skipped).toEqual([{ name: 'crc32c_intel', reason: 'builtin' }, { name: 'crc32c_generic', reason: 'builtin' }]);
+    expect(order.paths.map(moduleName)).toEqual(['jbd2', 'mbcache', 'crc16', 'ext4']);
+    const unknownSoft = parseModulesSoftdep('softdep fuse pre: no-such-thing post: overlay\n');
+    expect(loadOrder(['fuse'], deps, { softdeps: unknownSoft }).paths.map(moduleName)).toEqual(['fuse', 'overlay']);
+  });
+
+  it('does not treat a soft edge back into the chain as a cycle', () => {
+    const mutual = parseModulesSoftdep('softdep fuse post: virtiofs\n');
+    expect(loadOrder(['virtiofs'], deps, { softdeps: mutual }).paths.map(moduleName)).toEqual(['fuse', 'virtio_ring', 'virtio', 'virtiofs']);
+  });
+});

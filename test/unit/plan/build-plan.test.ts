@@ -1,0 +1,138 @@
+// buildPlan: step order, module dependencies from a real modules.dep, mount translation, handoff.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPlan, PlanError } from '../../../src/plan/build-plan';
+import { validateConfigText } from '../../../src/config/validate-config';
+import type { Config } from '../../../src/config/generated/config-types';
+import type { Step } from '../../../src/plan/step';
+
+const modulesDep = readFileSync(join(import.meta.dirname, '../../fixtures/modules/debian-6.1-modules.dep'), 'utf8');
+
+function config(text: string): Config {
+  const result = validateConfigText(text);
+  if (!result.config) throw new Error(JSON.stringify(result.diagnostics));
+  return result.config;
+}
+
+const kinds = (steps: Step[]): string[] => steps.map((step) => `${step.phase}:${step.kind}`);
+
+describe('buildPlan', () => {
+  const full = config(`
+console: ttyS0
+preSwitch:
+  modules:
+    directory: /lib/modules
+    names: [virtiofs, virtio-pci]
+    parameters: {virtio_pci: "force_legacy=1"}
+  mounts:
+    - {type: tmpfs, target: /scratch, size: 8m, noExec: true}
+  sysctl: {kernel.printk: "4 4 1 7"}
+  symlinks: [{path: /etc/mtab, target: /proc/self/mounts}]
+  tmpfiles: [{path: /run/x, type: directory, mode: "0700"}]
+  environment: {A: 1}
+  hooks: ["echo pre"]
+switchRoot:
+  rootFileSystem: {type: virtiofs, tag: rootfs, readOnly: true, atime: noAtime}
+postSwitch:
+  hooks: [[/bin/echo, post]]
+  handoff:
+    mode: exec
+    program: /sbin/init
+    arguments: [--verbose, 3]
+    bootScript: {path: /etc/boot.sh, onFailure: Retry, retries: 2, retryDelay: 250ms}
+`);
+
+  it('orders phases: console, virtual filesystems, modules, mounts, sysctl, symlinks, tmpfiles, environment, hooks, root, handoff', () => {
+    const steps = buildPlan(full, { readFile: (path) => (path === '/lib/modules/6.1.0-56-amd64/modules.dep' ? modulesDep : undefined), kernelRelease: '6.1.0-56-amd64' });
+    expect(kinds(steps)).toEqual([
+      'preSwitch:console',
+      ...Array<string>(6).fill('preSwitch:mountVirtual'),
+      ...Array<string>(7).fill('preSwitch:loadModule'),
+      'preSwitch:mount',
+      'preSwitch:sysctl',
+      'preSwitch:symlink',
+      'preSwitch:tmpfile',
+      'preSwitch:setEnv',
+      'preSwitch:hook',
+      'switchRoot:mount',
+      'switchRoot:checkHandoff',
+      'switchRoot:switchRoot',
+      'postSwitch:hook',
+      'postSwitch:bootScript',
+      'postSwitch:handoff',
+    ]);
+  });
+
+  it('loads modules with their dependencies first, each once, from the kernel release directory', () => {
+    const steps = buildPlan(full, { readFile: (path) => (path === '/lib/modules/6.1.0-56-amd64/modules.dep' ? modulesDep : undefined), kernelRelease: '6.1.0-56-amd64' });
+    const loads = steps.filter((step) => step.kind === 'loadModule');
+    const names = loads.map((step) => step.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const [later, earlier] of [['virtiofs', 'fuse'], ['virtiofs', 'virtio'], ['virtio', 'virtio_ring'], ['virtio_pci', 'virtio_pci_modern_dev'], ['virtio_pci', 'virtio_pci_legacy_dev']] as const) {
+      expect(names.indexOf(earlier), `${earlier} before ${later}`).toBeLessThan(names.indexOf(later));
+    }
+    expect(loads.find((step) => step.name === 'fuse')).toMatchObject({ path: '/lib/modules/6.1.0-56-amd64/kernel/fs/fuse/fuse.ko', parameters: '' });
+    expect(loads.find((step) => step.name === 'virtio_pci')).toMatchObject({ parameters: 'force_legacy=1' });
+  });
+
+  it('skips built-in and loaded modules', () => {
+    const steps = buildPlan(full, { readFile: () => modulesDep, builtin: new Set(['virtio_pci']), loaded: new Set(['fuse']) });
+    const names = steps.filter((step) => step.kind === 'loadModule').map((step) => step.name);
+    expect(names).not.toContain('virtio_pci');
+    expect(names).not.toContain('fuse');
+    expect(names).toContain('virtiofs');
+  });
+
+  it('fails with the pointer when a module is unknown, or modules.dep is required and missing', () => {
+    const unknown = config('preSwitch:\n  modules: {names: [virtiofz]}\npostSwitch: {handoff: {mode: shell}}\n');
+    expect(() => buildPlan(unknown, { readFile: () => modulesDep })).toThrow(PlanError);
+    expect(() => buildPlan(unknown, { readFile: () => modulesDep })).toThrow(/virtiofz.*did you mean virtiofs/);
+    expect(() => buildPlan(unknown, { requireModulesDep: true })).toThrow(/cannot read modules.dep/);
+  });
+
+  it('translates mounts and the root into mount(2) calls with flags and waits', () => {
+    const steps = buildPlan(full);
+    expect(steps.find((step) => step.kind === 'mount' && step.target === '/scratch')).toMatchObject({ fsType: 'tmpfs', device: 'tmpfs', flags: ['MS_NOEXEC'], options: 'size=8m', wait: undefined });
+    expect(steps.find((step) => step.kind === 'mount' && step.phase === 'switchRoot')).toMatchObject({
+      fsType: 'virtiofs',
+      device: 'rootfs',
+      target: '/sysroot',
+      flags: ['MS_RDONLY', 'MS_NOATIME'],
+      wait: { kind: 'tag', tag: 'rootfs', timeoutMs: 10_000 },
+    });
+    expect(steps.find((step) => step.kind === 'checkHandoff')).toMatchObject({ root: '/sysroot', programs: ['/etc/boot.sh', '/sbin/init'] });
+  });
+
+  it('puts a volatile root under a tmpfs overlay and a subdirectory root behind a bind mount', () => {
+    const volatile = buildPlan(config('switchRoot:\n  rootFileSystem: {type: 9p, tag: r, overlay: true, readOnly: true}\npostSwitch: {handoff: {mode: shell}}\n'));
+    const mounts = volatile.filter((step) => step.kind === 'mount');
+    expect(mounts.map((step) => [step.fsType, step.target])).toEqual([
+      ['9p', '/run/bootstrap/root'],
+      ['tmpfs', '/run/bootstrap/overlay'],
+      ['overlay', '/sysroot'],
+    ]);
+    expect(mounts[0]).toMatchObject({ options: 'trans=virtio,version=9p2000.L', flags: ['MS_RDONLY'] });
+    expect(mounts[2]).toMatchObject({ flags: [], options: 'lowerdir=/run/bootstrap/root,upperdir=/run/bootstrap/overlay/upper,workdir=/run/bootstrap/overlay/work' });
+    const sub = buildPlan(config('switchRoot:\n  rootFileSystem: {type: device, device: LABEL=root, target: /guest}\npostSwitch: {handoff: {mode: shell}}\n'));
+    expect(sub.filter((step) => step.kind === 'mount').map((step) => [step.fsType, step.device, step.target])).toEqual([
+      ['auto', 'LABEL=root', '/run/bootstrap/root'],
+      ['none', '/run/bootstrap/root/guest', '/sysroot'],
+    ]);
+  });
+
+  it('turns hooks and the handoff into argv, with their failure policies', () => {
+    const steps = buildPlan(full);
+    expect(steps.filter((step) => step.kind === 'hook').map((step) => step.argv)).toEqual([['/bin/sh', '-c', 'echo pre'], ['/bin/echo', 'post']]);
+    expect(steps.find((step) => step.kind === 'bootScript')).toMatchObject({ argv: ['/etc/boot.sh'], policy: { onFailure: 'Retry', retries: 2, retryDelayMs: 250 } });
+    expect(steps.at(-1)).toMatchObject({ kind: 'handoff', handoff: { mode: 'exec', argv: ['/sbin/init', '--verbose', '3'] } });
+    expect(steps.find((step) => step.kind === 'setEnv')).toMatchObject({ variables: { A: '1' } });
+    expect(steps.find((step) => step.kind === 'tmpfile')).toMatchObject({ mode: 0o700, type: 'directory' });
+  });
+
+  it('without switchRoot stays in the initramfs', () => {
+    const steps = buildPlan(config('postSwitch: {handoff: {mode: supervise, processes: {a: {program: /bin/a}}}}\n'));
+    expect(steps.some((step) => step.phase === 'switchRoot')).toBe(false);
+    expect(steps.at(-1)).toMatchObject({ handoff: { mode: 'supervise', processes: { a: { argv: ['/bin/a'] } } } });
+  });
+});
