@@ -1,0 +1,69 @@
+// The kernel boundary as one interface: the executor and supervisor take a `Sys`, tests hand them a fake.
+import { takeConsole, type ConsoleOptions } from './console';
+import { closeRange, dup2 } from './fd';
+import { deviceOf, isRamfsOrTmpfs, mknod, statfsType, symlink, type MknodSpec } from './fs';
+import { finitModule, initModule, type FinitModuleSpec, type ModuleLoadResult } from './module';
+import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
+import { reboot, sync, type RebootCommand } from './power';
+import { chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
+import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec } from './spawn';
+
+// The data types of the interface, so callers need no other import from sys/.
+export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, MknodSpec, ModuleLoadResult, MountSpec, RebootCommand, SpawnSpec, UmountSpec };
+export { SysError } from './sys-error';
+
+/** Every kernel operation boot and supervision perform; plain data in and out, failures as SysError. */
+export interface Sys {
+  mount(spec: MountSpec): void;
+  umount(spec: UmountSpec): void;
+  pivotRoot(newRoot: string, putOld: string): void;
+  finitModule(spec: FinitModuleSpec): ModuleLoadResult;
+  initModule(image: Uint8Array, params?: string): ModuleLoadResult;
+  execve(spec: ExecSpec): never;
+  setsid(): number;
+  chdir(path: string): void;
+  chroot(path: string): void;
+  sethostname(name: string): void;
+  getpid(): number;
+  dup2(oldFd: number, newFd: number): void;
+  closeRange(first: number, last?: number, flags?: number): void;
+  takeConsole(devicePath: string, options: ConsoleOptions): void;
+  mknod(spec: MknodSpec): void;
+  symlink(target: string, path: string): void;
+  statfsType(path: string): number;
+  isRamfsOrTmpfs(path: string): boolean;
+  deviceOf(path: string): bigint;
+  reboot(command: RebootCommand): void;
+  sync(): void;
+  posixSpawn(spec: SpawnSpec): number;
+  waitAny(): ChildExit | null;
+  kill(pid: number, signal: number | NodeJS.Signals): void;
+}
+
+/** The real kernel, through koffi (loaded on the first call that needs C). */
+export const realSys: Sys = {
+  mount,
+  umount,
+  pivotRoot,
+  finitModule,
+  initModule,
+  execve,
+  setsid,
+  chdir,
+  chroot,
+  sethostname,
+  getpid,
+  dup2,
+  closeRange,
+  takeConsole,
+  mknod,
+  symlink,
+  statfsType,
+  isRamfsOrTmpfs,
+  deviceOf,
+  reboot,
+  sync,
+  posixSpawn,
+  waitAny,
+  kill,
+};

@@ -1,0 +1,133 @@
+// The C library functions the kernel boundary calls, declared once and on first use, typed for TypeScript.
+import type { LibraryHandle } from 'koffi';
+import { koffi } from './koffi';
+import { SysError } from './sys-error';
+
+/** Memory handed to C: koffi passes a Buffer or typed array as a pointer to its bytes. */
+export type Memory = Uint8Array | Int32Array;
+
+/** Variadic arguments go as (C type, value) pairs, e.g. `'long', 3, 'str', '/x'`. */
+export type VarArg = string | number | Memory | null;
+
+/** The C functions we call, with the JavaScript types koffi converts to and from. */
+export interface Libc {
+  syscall(number: number, ...typeAndValue: VarArg[]): number;
+  mount(source: string | null, target: string, fsType: string | null, flags: number, data: string | null): number;
+  umount2(target: string, flags: number): number;
+  chroot(path: string): number;
+  setsid(): number;
+  getsid(pid: number): number;
+  sethostname(name: string, length: number): number;
+  execve(path: string, argv: (string | null)[], envp: (string | null)[]): number;
+  open(path: string, flags: number, ...mode: VarArg[]): number;
+  close(fd: number): number;
+  dup2(oldFd: number, newFd: number): number;
+  fcntl(fd: number, command: number, ...argument: VarArg[]): number;
+  ioctl(fd: number, request: number, ...argument: VarArg[]): number;
+  mknod(path: string, mode: number, device: bigint): number;
+  reboot(command: number): number;
+  sync(): void;
+  posix_spawn(pid: Int32Array, path: string, fileActions: Memory, attributes: Memory, argv: (string | null)[], envp: (string | null)[]): number;
+  posix_spawn_file_actions_init(fileActions: Memory): number;
+  posix_spawn_file_actions_destroy(fileActions: Memory): number;
+  posix_spawn_file_actions_adddup2(fileActions: Memory, fd: number, newFd: number): number;
+  posix_spawn_file_actions_addopen(fileActions: Memory, fd: number, path: string, flags: number, mode: number): number;
+  posix_spawn_file_actions_addclosefrom_np(fileActions: Memory, from: number): number;
+  posix_spawn_file_actions_addchdir_np(fileActions: Memory, path: string): number;
+  posix_spawnattr_init(attributes: Memory): number;
+  posix_spawnattr_destroy(attributes: Memory): number;
+  posix_spawnattr_setflags(attributes: Memory, flags: number): number;
+  posix_spawnattr_setsigmask(attributes: Memory, set: Memory): number;
+  posix_spawnattr_setsigdefault(attributes: Memory, set: Memory): number;
+  posix_spawnattr_setpgroup(attributes: Memory, pgroup: number): number;
+  sigemptyset(set: Memory): number;
+  waitpid(pid: number, status: Int32Array, options: number): number;
+  posix_openpt(flags: number): number;
+  grantpt(fd: number): number;
+  unlockpt(fd: number): number;
+  ptsname_r(fd: number, buffer: Memory, length: number): number;
+}
+
+// C prototypes in koffi's syntax; `_Out_` makes koffi copy the pointed-to values back into the typed array.
+const prototypes: Record<keyof Libc, string> = {
+  syscall: 'long syscall(long number, ...)',
+  mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  umount2: 'int umount2(const char *target, int flags)',
+  chroot: 'int chroot(const char *path)',
+  setsid: 'int setsid()',
+  getsid: 'int getsid(int pid)',
+  sethostname: 'int sethostname(const char *name, size_t length)',
+  execve: 'int execve(const char *path, const char **argv, const char **envp)',
+  open: 'int open(const char *path, int flags, ...)',
+  close: 'int close(int fd)',
+  dup2: 'int dup2(int oldfd, int newfd)',
+  fcntl: 'int fcntl(int fd, int cmd, ...)',
+  ioctl: 'int ioctl(int fd, unsigned long request, ...)',
+  mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
+  reboot: 'int reboot(int cmd)',
+  sync: 'void sync()',
+  posix_spawn:
+    'int posix_spawn(_Out_ int *pid, const char *path, void *file_actions, void *attrp, const char **argv, const char **envp)',
+  posix_spawn_file_actions_init: 'int posix_spawn_file_actions_init(void *fa)',
+  posix_spawn_file_actions_destroy: 'int posix_spawn_file_actions_destroy(void *fa)',
+  posix_spawn_file_actions_adddup2: 'int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)',
+  posix_spawn_file_actions_addopen:
+    'int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, uint32_t mode)',
+  posix_spawn_file_actions_addclosefrom_np: 'int posix_spawn_file_actions_addclosefrom_np(void *fa, int from)',
+  posix_spawn_file_actions_addchdir_np: 'int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)',
+  posix_spawnattr_init: 'int posix_spawnattr_init(void *attr)',
+  posix_spawnattr_destroy: 'int posix_spawnattr_destroy(void *attr)',
+  posix_spawnattr_setflags: 'int posix_spawnattr_setflags(void *attr, short flags)',
+  posix_spawnattr_setsigmask: 'int posix_spawnattr_setsigmask(void *attr, void *set)',
+  posix_spawnattr_setsigdefault: 'int posix_spawnattr_setsigdefault(void *attr, void *set)',
+  posix_spawnattr_setpgroup: 'int posix_spawnattr_setpgroup(void *attr, int pgroup)',
+  sigemptyset: 'int sigemptyset(void *set)',
+  waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
+  posix_openpt: 'int posix_openpt(int flags)',
+  grantpt: 'int grantpt(int fd)',
+  unlockpt: 'int unlockpt(int fd)',
+  ptsname_r: 'int ptsname_r(int fd, _Out_ uint8_t *buf, size_t buflen)',
+};
+
+let declared: Libc | undefined;
+
+/** The C library; each function is declared on its first call, so a symbol an old glibc lacks only fails its own users. */
+export function libc(): Libc {
+  declared ??= declare();
+  return declared;
+}
+
+function declare(): Libc {
+  const library = koffi().load('libc.so.6');
+  const functions: Partial<Record<keyof Libc, unknown>> = {};
+  for (const name of Object.keys(prototypes) as (keyof Libc)[]) {
+    let func: unknown;
+    Object.defineProperty(functions, name, { enumerable: true, get: () => (func ??= lookUp(library, name)) });
+  }
+  return functions as Libc;
+}
+
+function lookUp(library: LibraryHandle, name: keyof Libc): unknown {
+  try {
+    return library.func(prototypes[name]);
+  } catch (error) {
+    // E.g. posix_spawn_file_actions_addclosefrom_np appeared in glibc 2.34.
+    throw new Error(`sys: the C library has no usable ${name} (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** errno of the C call that just returned; read it before anything else can call into C. */
+export function lastErrno(): number {
+  return koffi().errno();
+}
+
+/** Returns `result`, or throws the SysError of a call that reports failure as -1 with errno. */
+export function check(result: number, syscall: string, args: Record<string, unknown>): number {
+  if (result === -1) throw new SysError({ syscall, errno: lastErrno(), args });
+  return result;
+}
+
+/** Throws the SysError of a call that returns its error number directly (the posix_spawn family). */
+export function checkReturned(result: number, syscall: string, args: Record<string, unknown>): void {
+  if (result !== 0) throw new SysError({ syscall, errno: result, args });
+}

@@ -1,0 +1,65 @@
+// Loading kernel modules with finit_module(2) from a file and init_module(2) from an image held in memory.
+import { closeSync, openSync } from 'node:fs';
+import { syscallNumbers } from './arch';
+import { checkFd, checkInteger, checkPath, checkString } from './check';
+import { lastErrno, libc } from './libc';
+import { viaNode } from './node-error';
+import { SysError, errnoName } from './sys-error';
+
+// finit_module flags from <linux/module.h>.
+export const MODULE_INIT_IGNORE_MODVERSIONS = 0x1;
+export const MODULE_INIT_IGNORE_VERMAGIC = 0x2;
+/** Only kernels built with CONFIG_MODULE_DECOMPRESS accept compressed files (Debian 6.1 is not). */
+export const MODULE_INIT_COMPRESSED_FILE = 0x4;
+
+/** A load either happened or found the module already there; both leave the module loaded. */
+export type ModuleLoadResult = 'loaded' | 'already-loaded';
+
+/** A module file to load, by open descriptor or by path. */
+export type FinitModuleSpec = ({ fd: number; path?: undefined } | { path: string; fd?: undefined }) & {
+  /** Module parameters as the kernel reads them: `name=value name2=value2`. */
+  params?: string;
+  flags?: number;
+};
+
+/** Loads a module file; a module that is already loaded is reported, not thrown (EEXIST). */
+export function finitModule(spec: FinitModuleSpec): ModuleLoadResult {
+  const params = checkString('finit_module', 'params', spec.params ?? '');
+  const flags = checkInteger('finit_module', 'flags', spec.flags ?? 0, 0, 0x7);
+  if (spec.fd !== undefined) return finitFd(checkFd('finit_module', 'fd', spec.fd), params, flags, {});
+  const path = checkPath('finit_module', 'path', spec.path);
+  const fd = viaNode('open', { path }, () => openSync(path, 'r'));
+  try {
+    return finitFd(fd, params, flags, { path });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function finitFd(fd: number, params: string, flags: number, context: Record<string, unknown>): ModuleLoadResult {
+  const result = libc().syscall(syscallNumbers().finitModule, 'long', fd, 'str', params, 'long', flags);
+  return outcome(result, 'finit_module', { ...context, fd, params, flags });
+}
+
+/** Loads a module image already in memory, e.g. one decompressed in user space from `.ko.xz`. */
+export function initModule(image: Uint8Array, params = ''): ModuleLoadResult {
+  if (!(image instanceof Uint8Array) || image.length === 0) throw new TypeError('init_module: image must be a non-empty Uint8Array');
+  checkString('init_module', 'params', params);
+  const result = libc().syscall(syscallNumbers().initModule, 'void *', image, 'unsigned long', image.length, 'str', params);
+  return outcome(result, 'init_module', { length: image.length, params });
+}
+
+function outcome(result: number, syscall: string, args: Record<string, unknown>): ModuleLoadResult {
+  if (result !== -1) return 'loaded';
+  const errno = lastErrno();
+  if (errnoName(errno) === 'EEXIST') return 'already-loaded';
+  throw new SysError({ syscall, errno, args, hint: hints[errnoName(errno)] });
+}
+
+const hints: Record<string, string> = {
+  ENOSYS: 'this kernel was built without loadable module support',
+  ENOEXEC: 'the file is not a module for this kernel (wrong version, architecture, or still compressed)',
+  ENOENT: 'a symbol it needs is missing: load its dependencies first (modules.dep)',
+  EKEYREJECTED: 'the kernel enforces module signatures and rejected this one',
+  EPERM: 'module loading needs CAP_SYS_MODULE and may be disabled (kernel.modules_disabled)',
+};
