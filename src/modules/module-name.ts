@@ -1,0 +1,17 @@
+// Module names as the kernel compares them, from a path or a name with any of the module suffixes.
+
+const moduleSuffixes = ['.ko', '.ko.gz', '.ko.xz', '.ko.zst'] as const;
+
+/** True when a file name ends in one of the module suffixes the kernel tools use (`.ko`, `.ko.gz`, `.ko.xz`, `.ko.zst`). */
+export function isModuleFile(path: string): boolean {
+  return moduleSuffixes.some((suffix) => path.endsWith(suffix));
+}
+
+/** Canonical module name: `kernel/fs/fuse/virtiofs.ko.xz` → `virtiofs`, `snd-hda-intel` → `snd_hda_intel`. */
+export function moduleName(pathOrName: string): string {
+  const base = pathOrName.slice(pathOrName.lastIndexOf('/') + 1);
+  const suffix = moduleSuffixes.find((s) => base.endsWith(s));
+  const stem = suffix ? base.slice(0, -suffix.length) : base;
+  // The kernel treats `-` and `_` in module names as the same character.
+  return stem.replaceAll('-', '_');
+}

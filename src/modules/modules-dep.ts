@@ -1,0 +1,235 @@
+// Kernel module metadata from text: modules.dep, modules.builtin, /proc/modules, and the load order they imply.
+import { isModuleFile, moduleName } from './module-name';
+import { type ModuleAliases, type ModuleSoftdeps, resolveAlias } from './modules-alias';
+
+/** modules.dep as data: module path (as written, e.g. `kernel/fs/fuse/virtiofs.ko`) → its dependency paths. */
+export type ModulesDep = ReadonlyMap<string, readonly string[]>;
+
+/** A line of modules.dep that cannot be read; `line` counts from 1. */
+export class ModulesDepError extends Error {
+  readonly line: number;
+
+  constructor(line: number, message: string) {
+    super(`modules.dep line ${line}: ${message}`);
+    this.name = 'ModulesDepError';
+    this.line = line;
+  }
+}
+
+/** A module that cannot be put in a load order: unknown, or part of a dependency cycle. */
+export class ModuleOrderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModuleOrderError';
+  }
+}
+
+/** Names and suffixes live in their own file so modules-alias can use them without an import cycle. */
+export { isModuleFile, moduleName } from './module-name';
+
+/** Parses modules.dep (`path: dep dep …` per line); blank lines are allowed, anything else malformed throws with its line number. */
+export function parseModulesDep(text: string): ModulesDep {
+  const deps = new Map<string, string[]>();
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '') return;
+    const lineNumber = index + 1;
+    const colon = line.indexOf(':');
+    if (colon < 0) throw new ModulesDepError(lineNumber, `expected "path: dependencies", got ${JSON.stringify(line)}`);
+    const path = line.slice(0, colon).trim();
+    const rest = line.slice(colon + 1).trim();
+    if (path === '' || /\s/.test(path)) throw new ModulesDepError(lineNumber, `bad module path ${JSON.stringify(path)}`);
+    if (!isModuleFile(path)) throw new ModulesDepError(lineNumber, `${path} is not a module file (.ko, .ko.gz, .ko.xz, .ko.zst)`);
+    if (deps.has(path)) throw new ModulesDepError(lineNumber, `${path} is listed twice`);
+    const dependencies = rest === '' ? [] : rest.split(/\s+/);
+    const bad = dependencies.find((dep) => !isModuleFile(dep) || dep.includes(':'));
+    if (bad !== undefined) throw new ModulesDepError(lineNumber, `dependency ${JSON.stringify(bad)} of ${path} is not a module file`);
+    deps.set(path, dependencies);
+  });
+  return deps;
+}
+
+/** Parses modules.builtin (one module path a line) into the set of canonical names built into the kernel. */
+export function parseModulesBuiltin(text: string): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line !== '') names.add(moduleName(line));
+  }
+  return names;
+}
+
+/** Parses /proc/modules (`name size refcount deps state address`) into the set of canonical names already loaded. */
+export function parseProcModules(text: string): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const raw of text.split('\n')) {
+    const name = raw.trim().split(/\s+/)[0];
+    if (name) names.add(moduleName(name));
+  }
+  return names;
+}
+
+/** Finds a module of modules.dep by name (`virtio-fs`, `virtiofs.ko`) or by path (`kernel/fs/fuse/virtiofs.ko`); undefined when absent. */
+export function findModule(deps: ModulesDep, nameOrPath: string): string | undefined {
+  if (deps.has(nameOrPath)) return nameOrPath;
+  const wanted = moduleName(nameOrPath);
+  if (nameOrPath.includes('/')) {
+    // A path with another compression suffix than the tree's still names the same file stem.
+    const directory = nameOrPath.slice(0, nameOrPath.lastIndexOf('/') + 1);
+    for (const path of deps.keys()) {
+      if (path.slice(0, path.lastIndexOf('/') + 1) === directory && moduleName(path) === wanted) return path;
+    }
+    return undefined;
+  }
+  // modules.dep is in depmod's search order, so the first module of a name is the one modprobe would pick.
+  for (const path of deps.keys()) if (moduleName(path) === wanted) return path;
+  return undefined;
+}
+
+/** What the machine and the module tree say beyond modules.dep; every field is optional. */
+export interface LoadOrderFacts {
+  /** Canonical names built into the kernel (modules.builtin): requesting one is not an error. */
+  builtin?: ReadonlySet<string>;
+  /** Canonical names already loaded (/proc/modules). */
+  loaded?: ReadonlySet<string>;
+  /** modules.alias, for names such as `crc32c` or `fs-virtiofs` that stand for modules. */
+  aliases?: ModuleAliases;
+  /** modules.softdep, for modules to load around others (`softdep ext4 pre: crypto-crc32c`). */
+  softdeps?: ModuleSoftdeps;
+}
+
+/** A requested module that needs no loading, and why. */
+export interface SkippedModule {
+  name: string;
+  reason: 'builtin' | 'loaded';
+}
+
+/** The result of `loadOrder`: module paths to load in order, which of them may fail, and the requested modules left out. */
+export interface LoadOrder {
+  paths: string[];
+  /** Paths wanted only through a soft dependency or an alias naming several modules: like modprobe, a failure there is a warning. */
+  optional: string[];
+  skipped: SkippedModule[];
+}
+
+/**
+ * Every requested module with its dependencies, dependencies first, each once, in a stable order.
+ * Built-in and already-loaded modules are skipped, not errors; an unknown module or a cycle throws.
+ * Soft dependencies come as modprobe loads them: `pre` before the module, `post` after it.
+ */
+export function loadOrder(requested: readonly string[], deps: ModulesDep, facts: LoadOrderFacts = {}): LoadOrder {
+  const builtin = facts.builtin ?? new Set<string>();
+  const loaded = facts.loaded ?? new Set<string>();
+  const paths: string[] = [];
+  const optional = new Set<string>();
+  const skipped: SkippedModule[] = [];
+  const done = new Set<string>();
+  const visiting: string[] = [];
+
+  // A name that is not a module may be an alias; kmod tries the module name first, then modules.alias.
+  const resolve = (request: string): { paths: string[]; skipped: SkippedModule[]; several: boolean } | undefined => {
+    const name = moduleName(request);
+    if (builtin.has(name)) return { paths: [], skipped: [{ name, reason: 'builtin' }], several: false };
+    if (loaded.has(name)) return { paths: [], skipped: [{ name, reason: 'loaded' }], several: false };
+    const path = findModule(deps, request);
+    if (path !== undefined) return { paths: [path], skipped: [], several: false };
+    if (!facts.aliases || request.includes('/')) return undefined;
+    const result = { paths: [] as string[], skipped: [] as SkippedModule[], several: false };
+    const names = resolveAlias(facts.aliases, request);
+    for (const target of names) {
+      if (builtin.has(target)) result.skipped.push({ name: target, reason: 'builtin' });
+      else if (loaded.has(target)) result.skipped.push({ name: target, reason: 'loaded' });
+      else {
+        const targetPath = findModule(deps, target);
+        if (targetPath !== undefined) result.paths.push(targetPath);
+      }
+    }
+    result.several = result.paths.length > 1;
+    return result.paths.length || result.skipped.length ? result : undefined;
+  };
+
+  const markRequired = (path: string): void => {
+    if (!optional.delete(path)) return;
+    for (const dep of deps.get(path) ?? []) markRequired(dep);
+  };
+
+  const visitSoft = (names: readonly string[]): void => {
+    for (const soft of names) {
+      // modprobe ignores soft dependencies it cannot find, and a soft edge back into the chain is no cycle.
+      for (const path of resolve(soft)?.paths ?? []) if (!visiting.includes(path)) visit(path, true);
+    }
+  };
+
+  const visit = (path: string, isOptional: boolean): void => {
+    if (done.has(path)) {
+      if (!isOptional) markRequired(path);
+      return;
+    }
+    const cycleStart = visiting.indexOf(path);
+    if (cycleStart >= 0) {
+      const cycle = [...visiting.slice(cycleStart), path].map(moduleName).join(' -> ');
+      throw new ModuleOrderError(`module dependency cycle: ${cycle}`);
+    }
+    const name = moduleName(path);
+    if (loaded.has(name)) {
+      done.add(path);
+      return;
+    }
+    visiting.push(path);
+    const soft = facts.softdeps?.get(name);
+    visitSoft(soft?.pre ?? []);
+    // modprobe loads the dependencies listed last first (depmod writes them that way), so we do too.
+    for (const dep of [...(deps.get(path) ?? [])].reverse()) {
+      if (!deps.has(dep)) throw new ModuleOrderError(`module ${name} depends on ${dep}, which modules.dep does not list`);
+      visit(dep, isOptional);
+    }
+    visiting.pop();
+    done.add(path);
+    paths.push(path);
+    if (isOptional) optional.add(path);
+    visiting.push(path);
+    visitSoft(soft?.post ?? []);
+    visiting.pop();
+  };
+
+  for (const request of requested) {
+    const resolved = resolve(request);
+    if (resolved === undefined) throw new ModuleOrderError(unknownModuleMessage(request, deps));
+    skipped.push(...resolved.skipped);
+    for (const path of resolved.paths) visit(path, resolved.several);
+  }
+  return { paths, optional: paths.filter((path) => optional.has(path)), skipped };
+}
+
+function unknownModuleMessage(request: string, deps: ModulesDep): string {
+  const name = moduleName(request);
+  const names = new Set([...deps.keys()].map(moduleName));
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of names) {
+    const distance = editDistance(name, candidate);
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
+  }
+  const hint = best ? `; did you mean ${best.name}?` : '';
+  return `module ${request} is not in modules.dep${hint}`;
+}
+
+// Levenshtein distance with one rolling row: names are short, so this stays cheap over a few thousand modules.
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Writes modules.dep text back, one `path: deps` line per module in the map's order (what depmod would write for that set). */
+export function formatModulesDep(deps: ModulesDep): string {
+  return [...deps].map(([path, list]) => (list.length ? `${path}: ${list.join(' ')}\n` : `${path}:\n`)).join('');
+}
