@@ -1,0 +1,29 @@
+// The QEMU test bed in one import: kernel cache, guest boot and console, and the image builders.
+export { TestBedError } from './test-bed-error';
+export { cacheDir, repoRoot, setupScript } from './paths';
+export { readKernelEnv, parseKernelEnv, kernelEnvFile, type KernelEnv } from './kernel-env';
+export { spawnTracked, stopAll, tempDir, removeTempDirs, type ProcessExit, type TrackedProcess } from './processes';
+export { startVirtiofsd, virtiofsdWrapper, type Virtiofsd } from './virtiofsd';
+export { qemuArgs, baseAppend, type GuestRoot, type QemuSpec } from './qemu-args';
+export {
+  bootGuest,
+  waitForExit,
+  panicPattern,
+  type BootOptions,
+  type ConsoleMatch,
+  type Guest,
+  type GuestExit,
+} from './boot-guest';
+export { packInitramfs, type InitramfsSpec } from './initramfs';
+export { makeExt4Image, type Ext4ImageSpec } from './ext4-image';
+export { copyModules } from './kernel-modules';
+export { buildGuestRoot, guestInitPattern } from './guest-root';
+export {
+  buildBaselineInitramfs,
+  baselineInitScript,
+  baselineModules,
+  modulesLoadedPattern,
+  switchRootPattern,
+  type BaselineRoot,
+  type BaselineInitramfsSpec,
+} from './baseline-initramfs';

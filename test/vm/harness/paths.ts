@@ -1,0 +1,12 @@
+// Where the test bed finds the repository, its download cache, and its setup scripts.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is test/vm/harness/paths.ts). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The download cache filled by scripts/setup/all.sh; BOOTSTRAP_CACHE_DIR moves it, as it does for the scripts. */
+export const cacheDir = process.env.BOOTSTRAP_CACHE_DIR ?? join(repoRoot, '.cache');
+
+/** The script that fills the cache; error messages point at it. */
+export const setupScript = 'scripts/setup/all.sh';

@@ -1,0 +1,79 @@
+// Builds the qemu-system-x86_64 command line for a test guest (pure, so the recipes can be read and checked).
+
+/** Where the guest's root file system comes from; the initramfs decides how to mount it. */
+export type GuestRoot =
+  | { kind: 'virtiofs'; dir: string }
+  | { kind: '9p'; dir: string }
+  | { kind: 'block'; image: string }
+  | { kind: 'none' };
+
+/** Everything the command line depends on, with defaults already applied. */
+export interface QemuSpec {
+  kernel: string;
+  initrd?: string;
+  append: string;
+  memoryMiB: number;
+  root: GuestRoot;
+  /** The mount tag of a virtiofs or 9p root. */
+  tag: string;
+  /** The vhost-user socket of the virtiofsd serving a virtiofs root. */
+  virtiofsSocket?: string;
+  /** Raw images attached after the root disk: /dev/vdb, /dev/vdc, … (or /dev/vda, … without a block root). */
+  extraDisks: readonly string[];
+}
+
+/** The kernel arguments every guest gets: the console on the serial port, and a panic that ends QEMU at once. */
+export const baseAppend = 'console=ttyS0 panic=-1';
+
+/** The argument vector (without the program name) for qemu-system-x86_64. */
+export function qemuArgs(spec: QemuSpec): string[] {
+  const args = [
+    // Nested KVM hangs on this machine's kind, so every guest is emulated.
+    '-accel', 'tcg',
+    '-nographic',
+    // -nodefaults drops the VGA card and the NIC (whose option ROM slows the BIOS).
+    '-nodefaults', '-no-user-config',
+    // A panic (panic=-1) or a reboot ends QEMU instead of looping.
+    '-no-reboot',
+    '-m', `${spec.memoryMiB}M`,
+    // signal=off: a ^C typed by a test reaches the guest instead of killing QEMU.
+    '-chardev', 'stdio,id=console,signal=off',
+    '-serial', 'chardev:console',
+    '-kernel', spec.kernel,
+    '-append', `${baseAppend} ${spec.append}`.trim(),
+  ];
+  if (spec.initrd !== undefined) args.push('-initrd', spec.initrd);
+  args.push(...rootArgs(spec));
+  for (const image of spec.extraDisks) args.push(...diskArgs(image));
+  return args;
+}
+
+function rootArgs(spec: QemuSpec): string[] {
+  const root = spec.root;
+  switch (root.kind) {
+    case 'virtiofs':
+      if (spec.virtiofsSocket === undefined) throw new Error('a virtiofs root needs the virtiofsd socket');
+      // vhost-user needs guest RAM that virtiofsd can map: a shared memfd backend bound to a NUMA node.
+      return [
+        '-chardev', `socket,id=virtiofs,path=${optionValue(spec.virtiofsSocket)}`,
+        '-device', `vhost-user-fs-pci,chardev=virtiofs,tag=${optionValue(spec.tag)}`,
+        '-object', `memory-backend-memfd,id=mem,size=${spec.memoryMiB}M,share=on`,
+        '-numa', 'node,memdev=mem',
+      ];
+    case '9p':
+      return ['-virtfs', `local,path=${optionValue(root.dir)},mount_tag=${optionValue(spec.tag)},security_model=none`];
+    case 'block':
+      return diskArgs(root.image);
+    case 'none':
+      return [];
+  }
+}
+
+function diskArgs(image: string): string[] {
+  return ['-drive', `file=${optionValue(image)},if=virtio,format=raw`];
+}
+
+// QEMU splits option values at commas; a literal comma is written twice.
+function optionValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
