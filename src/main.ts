@@ -1,8 +1,9 @@
-// Entry point of the single executable: the CLI verbs (PID 1 boot comes with the boot issue).
+// Entry point of the single executable: PID 1 boots; otherwise the CLI verbs.
 // The executable is built from a V8 startup snapshot: module set-up and a warm-up validation run at
 // build time, so a start only deserialises the heap and calls `main`.
 import { startupSnapshot } from 'node:v8';
-import { runCli } from './cli/run-cli';
+import { boot } from './boot/boot';
+import { isVerb, runCli } from './cli/run-cli';
 import { processIo } from './cli/io';
 import { warmUp } from './warm-up';
 
@@ -12,7 +13,13 @@ function reportBug(error: unknown): void {
 }
 
 function main(): void {
-  runCli(process.argv.slice(2), processIo).then(
+  const args = process.argv.slice(2);
+  // Started by the kernel as /init: boot whatever the arguments (the kernel passes unknown ones on).
+  if (process.pid === 1 && !isVerb(args[0])) {
+    void boot({});
+    return;
+  }
+  runCli(args, processIo).then(
     (code) => {
       process.exitCode = code;
     },

@@ -2,7 +2,9 @@
 import { UsageError } from './args';
 import type { CliIo } from './io';
 import { exitCode, type Verb } from './verb';
+import { bootVerb } from './verbs/boot';
 import { configTemplateVerb } from './verbs/config-template';
+import { packVerb } from './verbs/pack';
 import { planVerb } from './verbs/plan';
 import { validateVerb } from './verbs/validate';
 import { closest } from '../config/suggest';
@@ -11,7 +13,12 @@ import { closest } from '../config/suggest';
 declare const BOOTSTRAP_VERSION: string | undefined;
 export const version = typeof BOOTSTRAP_VERSION === 'string' ? BOOTSTRAP_VERSION : 'development';
 
-const verbs: readonly Verb[] = [validateVerb, configTemplateVerb, planVerb];
+const verbs: readonly Verb[] = [validateVerb, configTemplateVerb, planVerb, packVerb, bootVerb];
+
+/** Whether `word` is a verb: as PID 1 anything else is a kernel argument, and bootstrap boots. */
+export function isVerb(word: string | undefined): boolean {
+  return word === '--help' || word === '--version' || verbs.some((verb) => verb.name === word);
+}
 
 function mainHelp(): string {
   const width = Math.max(...verbs.map((verb) => verb.name.length));

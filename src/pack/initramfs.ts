@@ -75,11 +75,11 @@ const skeleton: CpioEntry[] = [
   { kind: 'directory', path: 'etc', mode: 0o755 },
 ];
 
-/** Builds the compressed initramfs image for `spec`. */
-export async function packInitramfs(spec: PackSpec, fs: LibraryFileSystem = hostFileSystem): Promise<Buffer> {
-  const { entries } = initramfsContents(spec, fs);
-  const chunks = writeNewcChunks(entries);
-  return compressImage(Buffer.concat(chunks), spec.compress, spec.compressLevel);
+/** Builds the compressed initramfs image for `spec`, with a summary of what went in. */
+export async function packInitramfs(spec: PackSpec, fs: LibraryFileSystem = hostFileSystem): Promise<{ image: Buffer; contents: InitramfsContents }> {
+  const contents = initramfsContents(spec, fs);
+  const chunks = writeNewcChunks(contents.entries);
+  return { image: await compressImage(Buffer.concat(chunks), spec.compress, spec.compressLevel), contents };
 }
 
 /** The entries of the image in archive order (every directory before what it holds), with a summary. */

@@ -2,6 +2,7 @@
 import type { BootScript, Config, Handoff, Hook, Modules, Phase } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
 import { loadOrder, moduleName, parseModulesDep, type LoadOrderFacts } from '../modules/modules-dep';
+import { parseModulesAlias, parseModulesSoftdep } from '../modules/modules-alias';
 import { mountCall } from './mount-spec';
 import type { FailurePolicy, HandoffPlan, PhaseName, Step } from './step';
 
@@ -105,17 +106,26 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     const depPath = depFile.startsWith('/') ? depFile : `${directory}/${depFile}`;
     const text = facts.readFile?.(depPath);
     if (text === undefined) continue;
+    const aliasText = facts.readFile?.(`${directory}/modules.alias`);
+    const softdepText = facts.readFile?.(`${directory}/modules.softdep`);
     let order;
     try {
-      order = loadOrder(modules.names, parseModulesDep(text), facts);
+      order = loadOrder(modules.names, parseModulesDep(text), {
+        ...facts,
+        ...(aliasText === undefined ? {} : { aliases: parseModulesAlias(aliasText) }),
+        ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
+      });
     } catch (error) {
       throw new PlanError(`${source}/names`, `${(error as Error).message} (${depPath})`);
     }
+    const optional = new Set(order.optional);
+    // Like modprobe, a module wanted only through a soft dependency may fail with a warning.
+    const warn: FailurePolicy = { onFailure: 'Warn', retries: 0, retryDelayMs: 0 };
     return order.paths.map((path) => ({
       kind: 'loadModule' as const,
       phase,
       source,
-      policy,
+      policy: optional.has(path) ? warn : policy,
       name: moduleName(path),
       path: `${directory}/${path}`,
       parameters: modules.parameters?.[moduleName(path)] ?? '',

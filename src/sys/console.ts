@@ -37,3 +37,13 @@ export function takeConsole(devicePath: string, options: ConsoleOptions): void {
     if (fd > 2) close(fd);
   }
 }
+
+export const TIOCNOTTY = 0x5422;
+
+/**
+ * Gives up this session's controlling terminal (held on fd 0), so a shell started in a new session can
+ * take it: a terminal belongs to one session at a time and opening it does not steal it.
+ */
+export function releaseControllingTerminal(): void {
+  check(libc().ioctl(0, TIOCNOTTY), 'ioctl', { fd: 0, request: 'TIOCNOTTY' });
+}

@@ -1,15 +1,17 @@
 // The kernel boundary as one interface: the executor and supervisor take a `Sys`, tests hand them a fake.
-import { takeConsole, type ConsoleOptions } from './console';
-import { closeRange, dup2 } from './fd';
+import { releaseControllingTerminal, takeConsole, type ConsoleOptions } from './console';
+import { close, closeRange, dup2, setNonBlocking } from './fd';
+import { isExecutable } from './executable';
 import { deviceOf, isRamfsOrTmpfs, mknod, statfsType, symlink, type MknodSpec } from './fs';
 import { finitModule, initModule, type FinitModuleSpec, type ModuleLoadResult } from './module';
+import { pipe, writeAll, writeSome, type Pipe } from './pipe';
 import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
 import { reboot, sync, type RebootCommand } from './power';
 import { chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
-import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec } from './spawn';
+import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSource } from './spawn';
 
 // The data types of the interface, so callers need no other import from sys/.
-export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, MknodSpec, ModuleLoadResult, MountSpec, RebootCommand, SpawnSpec, UmountSpec };
+export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
 export { SysError } from './sys-error';
 
 /** Every kernel operation boot and supervision perform; plain data in and out, failures as SysError. */
@@ -28,6 +30,7 @@ export interface Sys {
   dup2(oldFd: number, newFd: number): void;
   closeRange(first: number, last?: number, flags?: number): void;
   takeConsole(devicePath: string, options: ConsoleOptions): void;
+  releaseControllingTerminal(): void;
   mknod(spec: MknodSpec): void;
   symlink(target: string, path: string): void;
   statfsType(path: string): number;
@@ -38,6 +41,12 @@ export interface Sys {
   posixSpawn(spec: SpawnSpec): number;
   waitAny(): ChildExit | null;
   kill(pid: number, signal: number | NodeJS.Signals): void;
+  pipe(): Pipe;
+  close(fd: number): void;
+  setNonBlocking(fd: number, on: boolean): void;
+  writeSome(fd: number, bytes: Uint8Array): number;
+  writeAll(fd: number, bytes: Uint8Array): void;
+  isExecutable(path: string): boolean;
 }
 
 /** The real kernel, through koffi (loaded on the first call that needs C). */
@@ -56,6 +65,7 @@ export const realSys: Sys = {
   dup2,
   closeRange,
   takeConsole,
+  releaseControllingTerminal,
   mknod,
   symlink,
   statfsType,
@@ -66,4 +76,10 @@ export const realSys: Sys = {
   posixSpawn,
   waitAny,
   kill,
+  pipe,
+  close,
+  setNonBlocking,
+  writeSome,
+  writeAll,
+  isExecutable,
 };

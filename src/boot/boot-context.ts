@@ -1,0 +1,19 @@
+// The context every boot step handler receives.
+import type { Config } from '../config/generated/config-types';
+import type { CommandContext } from '../exec/handlers/hook';
+import type { StepOutcome } from '../exec/run-steps';
+import type { BootArguments } from './cmdline';
+import type { LogSink } from './log';
+
+export interface BootContext extends CommandContext {
+  config: Config;
+  args: BootArguments;
+  /** PID 1 of the machine (reboot(2) at the end) rather than of a PID namespace (exit instead). */
+  machine: boolean;
+  /** The console device, e.g. /dev/console or /dev/ttyS0. */
+  console: string;
+  /** Outcomes so far, for the boot report. */
+  outcomes: StepOutcome[];
+  /** Replaces the log's sink (when the console changes). */
+  setSink(sink: LogSink): void;
+}

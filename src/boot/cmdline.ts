@@ -1,0 +1,76 @@
+// Reads the kernel command line (/proc/cmdline text) for what bootstrap takes from it.
+import type { LogLevel } from '../config/generated/config-types';
+
+export type BreakPoint = 'preSwitch' | 'switchRoot' | 'postSwitch';
+
+/** What the kernel arguments ask of bootstrap. */
+export interface BootArguments {
+  /** bootstrap.config=PATH, else the default path. */
+  configPath: string;
+  /** bootstrap.log=LEVEL: overrides the config's logLevel. */
+  logLevel: LogLevel | undefined;
+  /** bootstrap.break=PHASE: a shell before that phase, like dracut's rd.break. */
+  breakBefore: BreakPoint | undefined;
+  /** bootstrap.test.fault=uncaught|rejection: an injected bug, for tests of the last-resort path only. */
+  testFault: 'uncaught' | 'rejection' | undefined;
+  /** Arguments bootstrap understood but could not use, in words, to log at start. */
+  warnings: string[];
+}
+
+export const DEFAULT_CONFIG_PATH = '/etc/bootstrap/bootstrap.yaml';
+
+const logLevels: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+const breakPoints: readonly BreakPoint[] = ['preSwitch', 'switchRoot', 'postSwitch'];
+
+/** Splits a command line the way the kernel does: spaces separate, double quotes group. */
+export function splitCmdline(text: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let quoted = false;
+  let started = false;
+  for (const char of text.trim()) {
+    if (char === '"') {
+      quoted = !quoted;
+      started = true;
+    } else if (/\s/.test(char) && !quoted) {
+      if (started) words.push(current);
+      current = '';
+      started = false;
+    } else {
+      current += char;
+      started = true;
+    }
+  }
+  if (started) words.push(current);
+  return words;
+}
+
+/** The bootstrap.* arguments of a kernel command line. */
+export function parseCmdline(text: string): BootArguments {
+  const result: BootArguments = { configPath: DEFAULT_CONFIG_PATH, logLevel: undefined, breakBefore: undefined, testFault: undefined, warnings: [] };
+  for (const word of splitCmdline(text)) {
+    const [key, value = ''] = word.split(/=(.*)/s, 2) as [string, string | undefined];
+    switch (key) {
+      case 'bootstrap.config':
+        if (value.startsWith('/')) result.configPath = value;
+        else result.warnings.push(`ignoring bootstrap.config=${value}: the path must be absolute`);
+        break;
+      case 'bootstrap.log':
+        if ((logLevels as string[]).includes(value)) result.logLevel = value as LogLevel;
+        else result.warnings.push(`ignoring bootstrap.log=${value}: expected one of ${logLevels.join(', ')}`);
+        break;
+      case 'bootstrap.break':
+        // rd.break-style: a bare bootstrap.break stops before preSwitch's first step.
+        if (value === '') result.breakBefore = 'preSwitch';
+        else if ((breakPoints as string[]).includes(value)) result.breakBefore = value as BreakPoint;
+        else result.warnings.push(`ignoring bootstrap.break=${value}: expected one of ${breakPoints.join(', ')}`);
+        break;
+      case 'bootstrap.test.fault':
+        if (value === 'uncaught' || value === 'rejection') result.testFault = value;
+        break;
+      default:
+        if (key.startsWith('bootstrap.')) result.warnings.push(`ignoring unknown kernel argument ${key}`);
+    }
+  }
+  return result;
+}

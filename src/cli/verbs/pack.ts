@@ -1,0 +1,135 @@
+// `bootstrap pack`: writes an initramfs with this executable as /init, its libraries, the config and the modules it loads.
+import { writeFileSync } from 'node:fs';
+import type * as SeaModule from 'node:sea';
+import { compressions, type Compression } from '../../pack/compress';
+import { packInitramfs, PackError, type AddSpec, type PackSpec } from '../../pack/initramfs';
+import type { Config } from '../../config/generated/config-types';
+import { optionValue, parseArgs, expectPositionals, UsageError } from '../args';
+import { readConfig } from '../read-config';
+import { diagnosticsText } from '../report-diagnostics';
+import { exitCode, type Verb } from '../verb';
+
+/** The modules a config loads in either phase: they go into the image with their dependencies. */
+export function configModules(config: Config): string[] {
+  return [config.preSwitch?.modules, config.postSwitch.modules].flatMap((modules) => modules?.names ?? []);
+}
+
+function parseAdd(value: string): AddSpec {
+  const separator = value.lastIndexOf(':');
+  const src = value.slice(0, separator);
+  const dest = value.slice(separator + 1);
+  if (separator <= 0 || !dest.startsWith('/')) throw new UsageError(`--add takes SRC:DEST with an absolute DEST, not ${JSON.stringify(value)}`, 'pack');
+  return { src, dest };
+}
+
+// The executable to put at /init: this one when running as the single executable.
+function defaultBinary(): string | undefined {
+  try {
+    const sea = process.getBuiltinModule('node:sea') as typeof SeaModule | undefined;
+    return sea?.isSea() ? process.execPath : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const packVerb: Verb = {
+  name: 'pack',
+  summary: 'write an initramfs with bootstrap as /init, its libraries, the config and its modules',
+  help: `Usage: bootstrap pack --config FILE --output INITRD [--modules-from DIR] [--module NAME]...
+                      [--add SRC:DEST]... [--compress none|gzip|zstd] [--binary PATH] [--output-format text|json]
+
+Validates the config (an invalid one is refused), then writes a newc initramfs holding:
+  /init                            this executable (or --binary PATH)
+  its shared libraries and loader  resolved from its ELF headers as ld.so would
+  /etc/bootstrap/bootstrap.yaml    the config
+  /dev/console, /proc, /sys, /run, /tmp
+  /lib/modules/KVER/...            the modules the config loads (and --module ones) with their
+                                   dependencies and a modules.dep of what was packed, from DIR
+                                   (a lib/modules/KVER tree)
+
+Options:
+  --config FILE          the config to pack
+  --output INITRD        the image to write
+  --modules-from DIR     a lib/modules/KVER directory (needed when the config loads modules)
+  --module NAME          another module to pack (repeatable)
+  --add SRC:DEST         copy a file or directory tree into the image at DEST (repeatable)
+  --compress KIND        none, gzip or zstd (default zstd)
+  --binary PATH          the /init executable (default: this executable)
+  --output-format FMT    text (default) or json summary
+  -h, --help             show this help
+
+Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.dep), 2 usage or I/O error.
+`,
+  async run(args, io) {
+    const parsed = parseArgs(
+      args,
+      {
+        config: { value: true },
+        output: { value: true },
+        'modules-from': { value: true },
+        module: { value: true, repeat: true },
+        add: { value: true, repeat: true },
+        compress: { value: true, choices: compressions },
+        binary: { value: true },
+        'output-format': { value: true, choices: ['text', 'json'] },
+      },
+      'pack',
+    );
+    if (parsed.help) {
+      io.stdout(this.help);
+      return exitCode.ok;
+    }
+    expectPositionals(parsed, [], 'pack');
+    const configPath = optionValue(parsed, 'config');
+    const output = optionValue(parsed, 'output');
+    if (!configPath) throw new UsageError('--config FILE is required', 'pack');
+    if (!output) throw new UsageError('--output INITRD is required', 'pack');
+    const binary = optionValue(parsed, 'binary') ?? defaultBinary();
+    if (!binary) throw new UsageError('--binary PATH is required when bootstrap does not run as its single executable', 'pack');
+    const { result, ioError } = readConfig(configPath, io);
+    if (!result.config) {
+      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics));
+      io.stderr(`bootstrap pack: refusing to pack an invalid config\n`);
+      return ioError ? exitCode.usage : exitCode.invalid;
+    }
+    const modules = [...configModules(result.config), ...(parsed.options.get('module') ?? [])];
+    const modulesFrom = optionValue(parsed, 'modules-from');
+    if (modules.length > 0 && !modulesFrom) {
+      io.stderr(`bootstrap pack: the config loads modules (${modules.join(', ')}); give --modules-from /lib/modules/KVER so they are packed\n`);
+      return exitCode.invalid;
+    }
+    const spec: PackSpec = {
+      binary,
+      configText: new TextDecoder().decode(io.readInput(configPath)),
+      ...(modulesFrom ? { modulesFrom, modules } : {}),
+      add: (parsed.options.get('add') ?? []).map(parseAdd),
+      compress: optionValue(parsed, 'compress', 'zstd') as Compression,
+    };
+    try {
+      const { image, contents } = await packInitramfs(spec);
+      writeFileSync(output, image);
+      const summary = { output, bytes: image.length, compress: spec.compress, libraries: contents.libraries, modules: contents.modules, builtinModules: contents.builtinModules, kernelVersion: contents.kernelVersion ?? null };
+      if (optionValue(parsed, 'output-format', 'text') === 'json') {
+        io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+      } else {
+        io.stdout(
+          `wrote ${output}: ${(image.length / 1048576).toFixed(1)} MiB (${spec.compress}), /init + ${contents.libraries.length} libraries` +
+            `${contents.modules.length ? `, ${contents.modules.length} modules for ${contents.kernelVersion}` : ''}` +
+            `${contents.builtinModules.length ? ` (built in: ${contents.builtinModules.join(', ')})` : ''}\n`,
+        );
+      }
+      return exitCode.ok;
+    } catch (error) {
+      if (error instanceof PackError) {
+        io.stderr(`bootstrap pack: ${error.message}\n`);
+        return error.reason === 'modules' || error.reason === 'conflict' ? exitCode.invalid : exitCode.usage;
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code === 'string') {
+        io.stderr(`bootstrap pack: cannot write ${output}: ${(error as Error).message}\n`);
+        return exitCode.usage;
+      }
+      throw error;
+    }
+  },
+};

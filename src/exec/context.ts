@@ -1,0 +1,10 @@
+// What every step handler gets: the kernel, the log, and the environment children inherit.
+import type { Sys } from '../sys/index';
+import type { Logger } from '../boot/log';
+
+export interface BaseContext {
+  sys: Sys;
+  log: Logger;
+  /** The environment of hooks and the handoff; `setEnv` steps add to it. */
+  env: Record<string, string>;
+}

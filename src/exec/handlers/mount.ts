@@ -1,0 +1,80 @@
+// Handlers for `mountVirtual` and `mount`: wait for the device or tag, find the filesystem type, mount.
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { StepOf } from '../../plan/step';
+import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
+import { SysError } from '../../sys/index';
+import type { BaseContext } from '../context';
+import { findBlockDevice } from '../block-devices';
+import { mountFlagBits } from '../mount-flags';
+import { waitUntil } from '../wait-until';
+
+function currentMounts(): ReturnType<typeof parseMountInfo> {
+  try {
+    return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    // Before /proc is mounted nothing but the root is.
+    return [];
+  }
+}
+
+/** proc, sysfs, devtmpfs, … unless the kernel or an earlier init already mounted them. */
+export function mountVirtual(step: StepOf<'mountVirtual'>, context: BaseContext): { skipped: string } | void {
+  const existing = mountedAt(currentMounts(), step.target);
+  if (existing && existing.fsType === step.fsType) return { skipped: `${step.fsType} is already mounted on ${step.target}` };
+  mkdirSync(step.target, { recursive: true });
+  context.sys.mount({ source: step.fsType, target: step.target, fsType: step.fsType, flags: mountFlagBits(step.flags), data: step.options || null });
+}
+
+// A virtio tag that is not registered yet: virtiofs says EINVAL ("tag not found"), 9p ENOENT.
+const tagNotYet = new Set(['ENOENT', 'EINVAL', 'ENXIO', 'ENODEV']);
+
+/** A configured mount (or the root): waits up to the step's timeout for its tag or device. */
+export async function mountFileSystem(step: StepOf<'mount'>, context: BaseContext): Promise<void> {
+  mkdirSync(step.target, { recursive: true });
+  if (step.fsType === 'overlay') prepareOverlayDirectories(step.options);
+  const flags = mountFlagBits(step.flags);
+  const data = step.options || null;
+  const wait = step.wait;
+  if (wait?.kind === 'tag') {
+    let lastError: SysError | undefined;
+    await waitUntil(
+      () => {
+        try {
+          context.sys.mount({ source: step.device, target: step.target, fsType: step.fsType, flags, data });
+          return true;
+        } catch (error) {
+          if (!(error instanceof SysError) || !tagNotYet.has(error.code)) throw error;
+          lastError = error;
+          return undefined;
+        }
+      },
+      { timeoutMs: wait.timeoutMs },
+      () => new SysError({ syscall: 'mount', errno: lastError?.errno ?? 2, args: { source: step.device, target: step.target, fsType: step.fsType }, hint: `${wait.fsType} tag "${wait.tag}" did not appear within ${wait.timeoutMs}ms` }),
+    );
+    return;
+  }
+  let device = step.device;
+  let fsType = step.fsType;
+  if (wait?.kind === 'device') {
+    const found = await waitUntil(
+      () => findBlockDevice(wait.device),
+      { timeoutMs: wait.timeoutMs },
+      () => new Error(`device ${wait.device} did not appear within ${wait.timeoutMs}ms (looked in /dev and /sys/class/block)`),
+    );
+    device = found.path;
+    if (fsType === 'auto') {
+      if (!found.identity) throw new Error(`cannot tell the filesystem type of ${device}; set fsType`);
+      fsType = found.identity.type;
+    }
+    if (device !== step.device) context.log.debug(`${step.device} is ${device} (${fsType})`);
+  }
+  context.sys.mount({ source: device, target: step.target, fsType, flags, data });
+}
+
+// overlayfs needs upperdir and workdir to exist; on a fresh tmpfs they do not.
+function prepareOverlayDirectories(options: string): void {
+  for (const option of options.split(',')) {
+    const [key, value] = option.split('=', 2);
+    if ((key === 'upperdir' || key === 'workdir') && value) mkdirSync(value, { recursive: true });
+  }
+}

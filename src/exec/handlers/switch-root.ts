@@ -1,0 +1,91 @@
+// Handlers for `checkHandoff` and `switchRoot`: make sure the new root can run the handoff, then move into it.
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { StepOf } from '../../plan/step';
+import { isElf, readElfDynamicInfo } from '../../pack/elf-needed';
+import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
+import { MS_MOVE } from '../../sys/mount';
+import type { BaseContext } from '../context';
+import { resolveInRoot } from '../resolve-in-root';
+
+function head(path: string, length: number): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = new Uint8Array(length);
+    return buffer.subarray(0, readSync(fd, buffer, 0, length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// What execve would need: an executable regular file whose interpreter (#! line or ELF PT_INTERP) exists too.
+function checkExecutable(root: string, program: string, depth = 0): void {
+  const real = resolveInRoot(root, program);
+  const stat = statSync(real);
+  if (!stat.isFile()) throw new Error(`${program} in ${root} is not a regular file`);
+  if ((stat.mode & 0o111) === 0) throw new Error(`${program} in ${root} is not executable (mode ${(stat.mode & 0o7777).toString(8)})`);
+  const bytes = head(real, 256);
+  if (bytes[0] === 0x23 && bytes[1] === 0x21 && depth < 4) {
+    const line = new TextDecoder().decode(bytes.subarray(2)).split('\n')[0]!.trim();
+    const interpreter = line.split(/\s+/)[0];
+    if (interpreter) checkExecutable(root, interpreter, depth + 1);
+    return;
+  }
+  if (isElf(bytes)) {
+    const interpreter = readElfDynamicInfo(readFileSync(real)).interpreter;
+    if (interpreter) {
+      try {
+        resolveInRoot(root, interpreter);
+      } catch {
+        throw new Error(`${program} in ${root} needs the dynamic loader ${interpreter}, which the new root lacks`);
+      }
+    }
+  }
+}
+
+/** Fails while the initramfs is still there to debug in, instead of after the switch. */
+export function checkHandoff(step: StepOf<'checkHandoff'>): void {
+  for (const program of step.programs) checkExecutable(step.root, program);
+}
+
+// Deletes the initramfs contents to free its memory, never crossing into another filesystem (the new root, /dev, …).
+function freeInitramfs(directory: string, device: number, keep: string): void {
+  for (const name of readdirSync(directory)) {
+    const path = posix.join(directory, name);
+    if (path === keep) continue;
+    const stat = lstatSync(path);
+    if (stat.dev !== device) continue;
+    if (stat.isDirectory()) {
+      freeInitramfs(path, device, keep);
+      try {
+        rmSync(path, { recursive: false, force: true });
+      } catch {
+        // A directory holding a mount point of another device stays.
+      }
+    } else {
+      rmSync(path, { force: true });
+    }
+  }
+}
+
+/** Moves /dev /proc /sys /run into the new root, frees the initramfs, and makes the new root `/`. */
+export function switchRoot(step: StepOf<'switchRoot'>, context: BaseContext): void {
+  const { sys, log } = context;
+  const mounts = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+  for (const point of step.moveMounts) {
+    if (!mountedAt(mounts, point)) continue;
+    const target = `${step.newRoot}${point}`;
+    mkdirSync(target, { recursive: true });
+    sys.mount({ source: point, target, fsType: null, flags: MS_MOVE, data: null });
+  }
+  sys.chdir(step.newRoot);
+  // Only an initramfs (ramfs/tmpfs as /) is deleted: anything else may be a real disk.
+  if (sys.isRamfsOrTmpfs('/')) {
+    freeInitramfs('/', statSync('/').dev, step.newRoot);
+  } else {
+    log.debug('/ is not a ramfs or tmpfs: leaving its contents alone');
+  }
+  sys.mount({ source: '.', target: '/', fsType: null, flags: MS_MOVE, data: null });
+  sys.chroot('.');
+  sys.chdir('/');
+}

@@ -1,0 +1,143 @@
+// Runs plan steps in order through handlers, applying each step's failure policy and timing it.
+import type { Step, StepKind, StepOf } from '../plan/step';
+import type { PhaseName } from '../plan/step';
+import { describeStep } from '../plan/format-plan';
+import type { Logger } from '../boot/log';
+
+/** What a handler may report besides success. */
+export type StepResult = void | { skipped: string };
+
+export type StepHandler<K extends StepKind, C> = (step: StepOf<K>, context: C) => Promise<StepResult> | StepResult;
+
+/** One handler per step kind: a new kind does not compile until it is handled. */
+export type Handlers<C> = { [K in StepKind]: StepHandler<K, C> };
+
+/** The error part of a step outcome, with the system call when one failed. */
+export interface OutcomeError {
+  message: string;
+  syscall?: string;
+  errno?: string;
+}
+
+export interface StepOutcome {
+  index: number;
+  kind: StepKind;
+  phase: PhaseName;
+  source: string;
+  description: string;
+  status: 'ok' | 'skipped' | 'warned' | 'failed';
+  attempts: number;
+  durationMs: number;
+  note?: string;
+  error?: OutcomeError;
+}
+
+export interface RunOptions {
+  log: Logger;
+  /** Called before the first step of this phase (bootstrap.break); resolves when the user is done. */
+  breakBefore?: { phase: PhaseName; run: () => Promise<void> };
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Receives each outcome as soon as it is known (for the boot report). */
+  record?: (outcome: StepOutcome) => void;
+}
+
+export interface RunResult {
+  outcomes: StepOutcome[];
+  /** The step whose failure aborted the run, with its outcome. */
+  aborted?: { step: Step; outcome: StepOutcome };
+}
+
+/** The error of a failed call in the words of the report. */
+export function outcomeError(error: unknown): OutcomeError {
+  if (error instanceof Error) {
+    const fields = error as Error & { syscall?: unknown; code?: unknown };
+    return {
+      message: error.message,
+      ...(typeof fields.syscall === 'string' ? { syscall: fields.syscall } : {}),
+      ...(typeof fields.code === 'string' ? { errno: fields.code } : {}),
+    };
+  }
+  return { message: String(error) };
+}
+
+/** Runs `steps` until the end or until a step aborts; never throws for a failing step. */
+export async function runSteps<C>(steps: readonly Step[], handlers: Handlers<C>, context: C, options: RunOptions): Promise<RunResult> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? (() => performance.now());
+  const log = options.log;
+  const outcomes: StepOutcome[] = [];
+  let phase: PhaseName | undefined;
+  for (const [index, step] of steps.entries()) {
+    if (step.phase !== phase) {
+      phase = step.phase;
+      if (options.breakBefore?.phase === phase) {
+        log.warn(`bootstrap.break=${phase}: starting a shell before ${phase}; exit it to continue the boot`);
+        await options.breakBefore.run();
+      }
+      log.info(`phase ${phase}`);
+    }
+    const description = describeStep(step);
+    const started = now();
+    const handler = handlers[step.kind] as StepHandler<StepKind, C>;
+    const maxAttempts = step.policy.onFailure === 'Retry' ? step.policy.retries + 1 : 1;
+    let attempts = 0;
+    let outcome: StepOutcome | undefined;
+    while (!outcome) {
+      attempts++;
+      log.debug(`step ${index + 1}: ${description}${attempts > 1 ? ` (attempt ${attempts} of ${maxAttempts})` : ''}`);
+      try {
+        const result = await handler(step, context);
+        const skipped = result && 'skipped' in result ? result.skipped : undefined;
+        outcome = { index, kind: step.kind, phase: step.phase, source: step.source, description, status: skipped ? 'skipped' : 'ok', attempts, durationMs: now() - started, ...(skipped ? { note: skipped } : {}) };
+        if (skipped) log.debug(`step ${index + 1} skipped: ${skipped}`);
+        else log.info(`${description} (${(now() - started).toFixed(1)}ms)`);
+      } catch (error) {
+        const failure = outcomeError(error);
+        if (attempts < maxAttempts) {
+          log.warn(`step ${index + 1} failed (attempt ${attempts} of ${maxAttempts}): ${failure.message}; retrying in ${step.policy.retryDelayMs}ms`);
+          await sleep(step.policy.retryDelayMs);
+          continue;
+        }
+        const warned = step.policy.onFailure === 'Warn';
+        outcome = { index, kind: step.kind, phase: step.phase, source: step.source, description, status: warned ? 'warned' : 'failed', attempts, durationMs: now() - started, error: failure };
+        if (warned) log.warn(`step ${index + 1} failed, continuing (onFailure: Warn): ${description}: ${failure.message}`);
+      }
+    }
+    outcomes.push(outcome);
+    options.record?.(outcome);
+    if (outcome.status === 'failed') return { outcomes, aborted: { step, outcome } };
+  }
+  return { outcomes };
+}
+
+/** The summary PID 1 prints when a step aborts the boot: phase, step, call, errno and what to check. */
+export function abortSummary(step: Step, outcome: StepOutcome): string {
+  const lines = [
+    `boot aborted in ${step.phase}, step ${outcome.index + 1} (${step.kind}${step.source ? ` from ${step.source}` : ''}):`,
+    `  step:   ${outcome.description}`,
+    ...(outcome.error?.syscall ? [`  call:   ${outcome.error.syscall}${outcome.error.errno ? ` failed with ${outcome.error.errno}` : ''}`] : []),
+    `  error:  ${outcome.error?.message ?? 'unknown'}`,
+    ...(outcome.attempts > 1 ? [`  tries:  ${outcome.attempts}`] : []),
+    `  check:  ${hintFor(step, outcome.error)}`,
+  ];
+  return lines.join('\n');
+}
+
+function hintFor(step: Step, error: OutcomeError | undefined): string {
+  switch (step.kind) {
+    case 'loadModule':
+      return 'that the module is in the initramfs (bootstrap pack --modules-from) and matches the running kernel';
+    case 'mount':
+      if (step.wait?.kind === 'tag') return `that the VM has a ${step.wait.fsType} device with tag "${step.wait.tag}" and its driver module is loaded`;
+      if (step.wait?.kind === 'device') return `that ${step.wait.device} exists (its driver module loaded) and holds a ${step.fsType === 'auto' ? 'known' : step.fsType} filesystem`;
+      return error?.errno === 'ENODEV' ? `that the ${step.fsType} filesystem module is loaded` : 'the mount source, target and options';
+    case 'checkHandoff':
+      return 'that the handoff program exists in the new root and is executable';
+    case 'hook':
+    case 'bootScript':
+      return 'the command and its output above';
+    default:
+      return 'the message above';
+  }
+}
