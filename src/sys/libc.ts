@@ -22,6 +22,8 @@ export interface Libc {
   open(path: string, flags: number, ...mode: VarArg[]): number;
   close(fd: number): number;
   dup2(oldFd: number, newFd: number): number;
+  pipe2(fds: Int32Array, flags: number): number;
+  write(fd: number, bytes: Memory, count: number): number;
   fcntl(fd: number, command: number, ...argument: VarArg[]): number;
   ioctl(fd: number, request: number, ...argument: VarArg[]): number;
   mknod(path: string, mode: number, device: bigint): number;
@@ -61,6 +63,8 @@ const prototypes: Record<keyof Libc, string> = {
   open: 'int open(const char *path, int flags, ...)',
   close: 'int close(int fd)',
   dup2: 'int dup2(int oldfd, int newfd)',
+  pipe2: 'int pipe2(_Out_ int *fds, int flags)',
+  write: 'long write(int fd, const void *buf, size_t count)',
   fcntl: 'int fcntl(int fd, int cmd, ...)',
   ioctl: 'int ioctl(int fd, unsigned long request, ...)',
   mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',

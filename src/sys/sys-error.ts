@@ -76,6 +76,7 @@ const descriptions: Record<string, string> = {
   EMFILE: 'Too many open files',
   ENOTTY: 'Inappropriate ioctl for device',
   ETXTBSY: 'Text file busy',
+  EPIPE: 'Broken pipe',
   ENOSPC: 'No space left on device',
   EROFS: 'Read-only file system',
   ENAMETOOLONG: 'File name too long',
