@@ -49,14 +49,14 @@ async function main(): Promise<void> {
       output: blob,
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
-      useSnapshot: true,
+      useSnapshot: process.env['BOOTSTRAP_SNAPSHOT'] !== '0',
       // SIGUSR1 must never open the inspector in PID 1.
-      execArgv: ['--disable-sigusr1'],
+      execArgv: ['--disable-sigusr1', ...(process.env['BOOTSTRAP_EXTRA_EXEC_ARGV'] ?? '').split(' ').filter(Boolean)],
       assets: { 'koffi.node': koffiAddon },
     }),
   );
   run(baseNode, ['--experimental-sea-config', seaConfig]);
-  const output = join(dist, 'bootstrap');
+  const output = process.env['BOOTSTRAP_OUTPUT'] ?? join(dist, 'bootstrap');
   rmSync(output, { force: true });
   copyFileSync(baseNode, output);
   chmodSync(output, 0o755);

@@ -30,6 +30,10 @@ export function qemuArgs(spec: QemuSpec): string[] {
   const args = [
     // Nested KVM hangs on this machine's kind, so every guest is emulated.
     '-accel', 'tcg',
+    // A CPU with RDRAND, as KVM guests (-cpu host) have: with qemu64 the kernel's CRNG becomes ready only after
+    // about a second of jitter entropy, and any program that asks getrandom(2) for randomness at start (Node's
+    // OpenSSL does) waits for it.
+    '-cpu', 'max',
     '-nographic',
     // -nodefaults drops the VGA card and the NIC (whose option ROM slows the BIOS).
     '-nodefaults', '-no-user-config',
