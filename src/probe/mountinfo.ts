@@ -49,5 +49,5 @@ export function mountedAt(entries: readonly MountInfoEntry[], target: string): M
 /** Mount points under `prefix` (not itself), deepest first: the order to unmount them. */
 export function mountsBelow(entries: readonly MountInfoEntry[], prefix: string): string[] {
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
-  return [...new Set(entries.map((entry) => entry.mountPoint).filter((point) => point.startsWith(base)))].sort((a, b) => b.length - a.length);
+  return [...new Set(entries.map((entry) => entry.mountPoint).filter((point) => point !== prefix && point.startsWith(base)))].sort((a, b) => b.length - a.length);
 }

@@ -32,7 +32,13 @@ function checkExecutable(root: string, program: string, depth = 0): void {
     return;
   }
   if (isElf(bytes)) {
-    const interpreter = readElfDynamicInfo(readFileSync(real)).interpreter;
+    // The program headers and PT_INTERP sit at the start of the file; a large binary need not be read whole.
+    let interpreter: string | undefined;
+    try {
+      interpreter = readElfDynamicInfo(head(real, 65536)).interpreter;
+    } catch {
+      interpreter = readElfDynamicInfo(readFileSync(real)).interpreter;
+    }
     if (interpreter) {
       try {
         resolveInRoot(root, interpreter);

@@ -1,0 +1,56 @@
+// The mount handler against a fake Sys: waiting for a virtio tag, and giving up with the tag named.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/boot/log';
+import { mountFileSystem } from '../../src/exec/handlers/mount';
+import { SysError, type MountSpec, type Sys } from '../../src/sys/index';
+import type { StepOf } from '../../src/plan/step';
+
+const log = createLogger({ write: () => true }, 'error');
+
+function fakeSys(failures: number, errno = 22): { sys: Sys; calls: MountSpec[] } {
+  const calls: MountSpec[] = [];
+  const sys = {
+    mount(spec: MountSpec) {
+      calls.push(spec);
+      if (calls.length <= failures) throw new SysError({ syscall: 'mount', errno, args: { source: spec.source } });
+    },
+  } as unknown as Sys;
+  return { sys, calls };
+}
+
+const target = join(mkdtempSync(join(tmpdir(), 'mount-handler-')), 'root');
+const step = (timeoutMs: number): StepOf<'mount'> => ({
+  kind: 'mount',
+  phase: 'switchRoot',
+  source: '/switchRoot/rootFileSystem',
+  policy: { onFailure: 'Abort', retries: 0, retryDelayMs: 0 },
+  fsType: 'virtiofs',
+  device: 'rootfs',
+  target,
+  flags: ['MS_RDONLY', 'MS_NOATIME'],
+  options: '',
+  wait: { kind: 'tag', fsType: 'virtiofs', tag: 'rootfs', timeoutMs },
+});
+
+describe('mount with a virtio tag', () => {
+  it('retries while the tag is not registered (EINVAL), then mounts with the flags', async () => {
+    const { sys, calls } = fakeSys(3);
+    await mountFileSystem(step(5000), { sys, log, env: {} });
+    expect(calls).toHaveLength(4);
+    expect(calls.at(-1)).toEqual({ source: 'rootfs', target, fsType: 'virtiofs', flags: 0x1 | 0x400, data: null });
+  });
+
+  it('gives up after the timeout with a message naming the tag', async () => {
+    const { sys } = fakeSys(Infinity, 2);
+    await expect(mountFileSystem(step(50), { sys, log, env: {} })).rejects.toThrow(/virtiofs tag "rootfs" did not appear within 50ms/);
+  });
+
+  it('does not wait on an error that waiting cannot fix', async () => {
+    const { sys, calls } = fakeSys(Infinity, 1);
+    await expect(mountFileSystem(step(5000), { sys, log, env: {} })).rejects.toThrow(/EPERM/);
+    expect(calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,42 @@
+// Kernel command line: bootstrap.* arguments, quoting, and warnings for what cannot be used.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_PATH, parseCmdline, splitCmdline } from '../../../src/boot/cmdline';
+
+describe('kernel command line', () => {
+  it('splits on spaces and keeps quoted groups', () => {
+    expect(splitCmdline('console=ttyS0  root="a b" quiet\n')).toEqual(['console=ttyS0', 'root=a b', 'quiet']);
+  });
+
+  it('reads config, log level and break point', () => {
+    expect(parseCmdline('quiet bootstrap.config=/etc/x.yaml bootstrap.log=debug bootstrap.break=postSwitch')).toEqual({
+      configPath: '/etc/x.yaml',
+      logLevel: 'debug',
+      breakBefore: 'postSwitch',
+      testFault: undefined,
+      warnings: [],
+    });
+  });
+
+  it('defaults, and a bare bootstrap.break stops before preSwitch', () => {
+    expect(parseCmdline('')).toMatchObject({ configPath: DEFAULT_CONFIG_PATH, logLevel: undefined, breakBefore: undefined });
+    expect(parseCmdline('bootstrap.break').breakBefore).toBe('preSwitch');
+  });
+
+  it('warns about values it cannot use instead of guessing', () => {
+    const args = parseCmdline('bootstrap.config=relative.yaml bootstrap.log=loud bootstrap.break=later bootstrap.colour=red');
+    expect(args.configPath).toBe(DEFAULT_CONFIG_PATH);
+    expect(args.logLevel).toBeUndefined();
+    expect(args.warnings).toEqual([
+      'ignoring bootstrap.config=relative.yaml: the path must be absolute',
+      'ignoring bootstrap.log=loud: expected one of trace, debug, info, warn, error',
+      'ignoring bootstrap.break=later: expected one of preSwitch, switchRoot, postSwitch',
+      'ignoring unknown kernel argument bootstrap.colour',
+    ]);
+  });
+
+  it('takes the test fault switch only with a known kind', () => {
+    expect(parseCmdline('bootstrap.test.fault=uncaught').testFault).toBe('uncaught');
+    expect(parseCmdline('bootstrap.test.fault=rejection').testFault).toBe('rejection');
+    expect(parseCmdline('bootstrap.test.fault=segv').testFault).toBeUndefined();
+  });
+});
