@@ -4,11 +4,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup/node-modules.sh
+# Everything below runs on the pinned Node 24 (node_modules/.bin/node), never the machine's node.
 export PATH="$PWD/node_modules/.bin:$PATH"
+bash scripts/setup/all.sh
 tsx scripts/build.ts
-echo
-echo "Built dist/bootstrap. Its config tooling works today:"
-echo "  \$ dist/bootstrap config-template --mode exec | dist/bootstrap plan -"
-dist/bootstrap config-template --mode exec | dist/bootstrap plan -
-echo
-echo "Booting a QEMU guest as PID 1 is not there yet: it lands with the boot issue (pack, switch root, handoff)."
+tsx scripts/demo.ts

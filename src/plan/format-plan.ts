@@ -15,7 +15,7 @@ const describe: Describers = {
     `create ${step.type} ${step.path}${step.mode === undefined ? '' : ` mode ${step.mode.toString(8).padStart(4, '0')}`}${step.user === undefined ? '' : ` user ${step.user}`}${step.group === undefined ? '' : ` group ${step.group}`}`,
   setEnv: (step) => `set environment ${Object.keys(step.variables).join(' ')}`,
   hook: (step) => `run ${JSON.stringify(step.argv)}${step.input === undefined ? '' : ' with input'}${step.timeoutMs === undefined ? '' : ` (timeout ${step.timeoutMs}ms)`}`,
-  checkHandoff: (step) => `check ${step.programs.join(', ')} exist and are executable under ${step.root}`,
+  checkHandoff: (step) => `check that ${step.programs.join(', ')} ${step.programs.length === 1 ? 'exists and is' : 'exist and are'} executable under ${step.root}`,
   switchRoot: (step) => `move ${step.moveMounts.join(' ')} into ${step.newRoot}, free the initramfs, switch root to ${step.newRoot}`,
   bootScript: (step) => `run boot script ${JSON.stringify(step.argv)}`,
   handoff: (step) => {
