@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       assets: { 'koffi.node': koffiAddon },
     }),
   );
-  run(baseNode, ['--experimental-sea-config', seaConfig]);
+  run(baseNode, [...(process.env['BOOTSTRAP_BUILD_FLAGS'] ?? '').split(' ').filter(Boolean), '--experimental-sea-config', seaConfig]);
   const output = process.env['BOOTSTRAP_OUTPUT'] ?? join(dist, 'bootstrap');
   rmSync(output, { force: true });
   copyFileSync(baseNode, output);

@@ -95,6 +95,7 @@ export async function boot(options: BootOptions): Promise<never> {
   } catch (error) {
     return fail(`cannot read the config ${configPath}: ${(error as Error).message}\n  check: bootstrap.config= on the kernel command line, or pack the config with bootstrap pack --config`);
   }
+  const validateStart = performance.now();
   const validation = validateConfigText(text);
   if (!validation.config) {
     const lines = validation.diagnostics.map((diagnostic) => `${configPath}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`);
@@ -102,7 +103,8 @@ export async function boot(options: BootOptions): Promise<never> {
   }
   config = validation.config;
   if (!args.logLevel) log.level = config.logLevel as LogLevel;
-  log.debug(`config ${configPath} is valid`);
+  log.debug(`config ${configPath} is valid (${(performance.now() - validateStart).toFixed(1)}ms)`);
+  const planStart = performance.now();
 
   const kernelRelease = readKernelRelease();
   let steps;
@@ -121,6 +123,7 @@ export async function boot(options: BootOptions): Promise<never> {
     throw error;
   }
 
+  log.debug(`planned ${steps.length} steps (${(performance.now() - planStart).toFixed(1)}ms)`);
   children = createChildren(sys, log);
   const context: BootContext = {
     sys,
