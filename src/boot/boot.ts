@@ -59,7 +59,11 @@ export async function boot(options: BootOptions): Promise<never> {
   // Until /proc says otherwise, PID 1 assumes it is the machine's init: exiting there would panic the kernel.
   let machine = options.machine ?? process.pid === 1;
   const emergencyContext = (): EmergencyContext => ({ sys, log, children, machine, console, env, config });
-  const fail = (reason: string): Promise<never> => emergency(emergencyContext(), reason);
+  let failed = false;
+  const fail = (reason: string): Promise<never> => {
+    failed = true;
+    return emergency(emergencyContext(), reason);
+  };
 
   installSignalHandlers(
     () => log,
@@ -158,9 +162,12 @@ export async function boot(options: BootOptions): Promise<never> {
   const result = await runSteps(steps, bootHandlers, context, {
     log,
     record: (outcome) => context.outcomes.push(outcome),
+    stopped: () => failed,
     ...(breakShell ? { breakBefore: breakShell } : {}),
   });
   console = context.console;
+  // The emergency path took over (a bug surfaced as an uncaught error): it ends the process, not us.
+  if (result.stopped) return new Promise<never>(() => undefined);
   if (result.aborted) {
     const summary = abortSummary(result.aborted.step, result.aborted.outcome);
     const problem = writeReport({ result: 'aborted', atMs: performance.now(), steps: context.outcomes, abort: summary });

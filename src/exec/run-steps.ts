@@ -40,12 +40,16 @@ export interface RunOptions {
   now?: () => number;
   /** Receives each outcome as soon as it is known (for the boot report). */
   record?: (outcome: StepOutcome) => void;
+  /** Checked before each step: true stops the run (the emergency path has taken over). */
+  stopped?: () => boolean;
 }
 
 export interface RunResult {
   outcomes: StepOutcome[];
   /** The step whose failure aborted the run, with its outcome. */
   aborted?: { step: Step; outcome: StepOutcome };
+  /** `stopped()` returned true before the run ended. */
+  stopped?: boolean;
 }
 
 /** The error of a failed call in the words of the report. */
@@ -69,6 +73,10 @@ export async function runSteps<C>(steps: readonly Step[], handlers: Handlers<C>,
   const outcomes: StepOutcome[] = [];
   let phase: PhaseName | undefined;
   for (const [index, step] of steps.entries()) {
+    // Handlers are mostly synchronous: yield to the event loop between steps so signals, timers and
+    // exits of children are handled during the boot, not only once it waits for something.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.stopped?.()) return { outcomes, stopped: true };
     if (step.phase !== phase) {
       phase = step.phase;
       if (options.breakBefore?.phase === phase) {
