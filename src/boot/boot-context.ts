@@ -16,4 +16,10 @@ export interface BootContext extends CommandContext {
   outcomes: StepOutcome[];
   /** Replaces the log's sink (when the console changes). */
   setSink(sink: LogSink): void;
+  /**
+   * Takes the console again on fds 0-2 and for the log. A shell that led its own session hangs the
+   * terminal up when it exits (the kernel's vhangup of a non-pty session), which kills every
+   * descriptor open on it, PID 1's too.
+   */
+  reclaimConsole(): void;
 }

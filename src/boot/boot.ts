@@ -11,6 +11,7 @@ import { realSys, type Sys } from '../sys/index';
 import type { BootContext } from './boot-context';
 import { parseCmdline, type BootArguments } from './cmdline';
 import { openConsoleSink } from './console-sink';
+import { realConsole } from './console-device';
 import { emergency, type EmergencyContext } from './emergency';
 import { bootHandlers } from './handlers';
 import { createLogger, type LogSink, type Logger } from './log';
@@ -58,7 +59,16 @@ export async function boot(options: BootOptions): Promise<never> {
   let console = '/dev/console';
   // Until /proc says otherwise, PID 1 assumes it is the machine's init: exiting there would panic the kernel.
   let machine = options.machine ?? process.pid === 1;
-  const emergencyContext = (): EmergencyContext => ({ sys, log, children, machine, console, env, config });
+  // After a shell on the console exits, the kernel has hung the terminal up: open it afresh.
+  const reclaimConsole = (): void => {
+    try {
+      sys.takeConsole(realConsole(console), { controllingTerminal: true });
+    } catch (error) {
+      log.debug(`taking the console again: ${(error as Error).message}`);
+    }
+    sink = openConsoleSink(console);
+  };
+  const emergencyContext = (): EmergencyContext => ({ sys, log, children, machine, console, env, config, reclaimConsole });
   let failed = false;
   const fail = (reason: string): Promise<never> => {
     failed = true;
@@ -142,6 +152,10 @@ export async function boot(options: BootOptions): Promise<never> {
     setSink: (next) => {
       sink = next;
     },
+    reclaimConsole: () => {
+      console = context.console;
+      reclaimConsole();
+    },
   };
   const breakShell = args.breakBefore && {
     phase: args.breakBefore,
@@ -157,6 +171,7 @@ export async function boot(options: BootOptions): Promise<never> {
         // PID 1 held no terminal.
       }
       await runShell(children, log, { argv: [shell], env: context.env, console: context.console });
+      context.reclaimConsole();
     },
   };
   const result = await runSteps(steps, bootHandlers, context, {

@@ -14,6 +14,8 @@ export interface EmergencyContext {
   console: string;
   env: Record<string, string>;
   config: Config | undefined;
+  /** Opens the console afresh after a shell on it exited (see BootContext.reclaimConsole). */
+  reclaimConsole: () => void;
 }
 
 let active = false;
@@ -44,6 +46,7 @@ export async function emergency(context: EmergencyContext, reason: string): Prom
       // PID 1 held no terminal.
     }
     await runShell(context.children, log, { argv: [shell], env: context.env, console: context.console });
+    context.reclaimConsole();
   } catch (error) {
     log.error(`emergency shell: ${(error as Error).message}`);
   }

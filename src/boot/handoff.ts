@@ -31,6 +31,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
     }
     const started = performance.now();
     await runShell(context.children, log, { argv: plan.argv, env: context.env, console: context.console });
+    context.reclaimConsole();
     if (plan.onExit !== 'respawn') return powerDown(context, plan.onExit);
     // A shell that dies at once would otherwise respawn in a tight loop.
     if (performance.now() - started < 1000) await new Promise((resolve) => setTimeout(resolve, 1000));
