@@ -27,3 +27,7 @@ export {
   type BaselineRoot,
   type BaselineInitramfsSpec,
 } from './baseline-initramfs';
+export { packBootstrap, bootstrapBinary, configPathFor, extraConfigDir, type BootstrapPackSpec } from './bootstrap-pack';
+export { writeGuestFile, writeGuestScript } from './guest-files';
+export { sectionBetween, literal } from './console-text';
+export { recordTranscript, saveTranscripts } from './transcripts';
