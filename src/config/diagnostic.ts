@@ -21,7 +21,8 @@ export type DiagnosticCode =
   | 'module-cycle'
   | 'module-unknown'
   | 'module-dep-unreadable'
-  | 'overlay-incomplete';
+  | 'unknown-dependency'
+  | 'dependency-cycle';
 
 export type Severity = 'error' | 'warning';
 

@@ -1,6 +1,8 @@
 // Checks a schema-valid config for what a schema cannot see: contradictions and paths that cannot work.
 import type { Config, Handoff, Hook, Mount, Phase } from './generated/config-types';
 import type { Finding } from './diagnostic';
+import { dependencies, findCycle } from './dependency-graph';
+import { closest } from './suggest';
 
 /** What lint may learn from the machine; absent on a host that cannot see the guest's files. */
 export interface LintFacts {
@@ -111,6 +113,7 @@ function lintHandoff(handoff: Handoff, path: (string | number)[]): Finding[] {
   };
   if (handoff.mode === 'supervise') {
     for (const [name, process] of Object.entries(handoff.processes)) absolute(process.program, [...path, 'processes', name, 'program'], `process ${name}'s program`);
+    findings.push(...lintProcesses(handoff.processes, [...path, 'processes']));
   } else {
     absolute(handoff.program, [...path, 'program'], 'the handoff program');
   }
@@ -121,4 +124,42 @@ function lintHandoff(handoff: Handoff, path: (string | number)[]): Finding[] {
 function normalise(path: string): string {
   const trimmed = path.replace(/\/+/g, '/').replace(/\/$/, '');
   return trimmed === '' ? '/' : trimmed;
+}
+
+type Processes = Extract<Handoff, { mode: 'supervise' }>['processes'];
+
+// Dependencies that name no process or form a cycle, probes that check nothing or two things, two main services.
+function lintProcesses(processes: Processes, path: (string | number)[]): Finding[] {
+  const findings: Finding[] = [];
+  const names = Object.keys(processes);
+  const graph: Record<string, string[]> = {};
+  for (const [name, process] of Object.entries(processes)) {
+    const wanted = dependencies(process);
+    graph[name] = Object.keys(wanted);
+    for (const [dependency, condition] of Object.entries(wanted)) {
+      const at = Array.isArray(process.dependsOn) ? [...path, name, 'dependsOn', process.dependsOn.indexOf(dependency)] : [...path, name, 'dependsOn', dependency];
+      if (dependency === name) {
+        findings.push({ code: 'dependency-cycle', severity: 'error', path: at, message: `${name} depends on itself` });
+      } else if (!(dependency in processes)) {
+        const guess = closest(dependency, names);
+        findings.push({ code: 'unknown-dependency', severity: 'error', path: at, at: Array.isArray(process.dependsOn) ? 'value' : 'key', message: `${name} depends on ${dependency}, which is not a process here${guess ? `; did you mean ${guess}?` : `; processes: ${names.join(', ')}`}` });
+      } else if ((condition === 'completed' || condition === 'completedSuccessfully') && processes[dependency]!.type === 'longrun') {
+        findings.push({ code: 'invalid-value', severity: 'warning', path: at, message: `${dependency} is a longrun service: ${name} waits for it to complete, which happens only if it exits` });
+      }
+    }
+    for (const kind of ['readiness', 'liveness'] as const) {
+      const probe = process[kind];
+      if (!probe) continue;
+      const checks = (['exec', 'tcp', 'http'] as const).filter((check) => probe[check] !== undefined);
+      if (checks.length !== 1) {
+        findings.push({ code: 'invalid-value', severity: 'error', path: [...path, name, kind], message: `a ${kind} probe checks one thing: give exactly one of exec, tcp, http${checks.length ? ` (not ${checks.join(' and ')})` : ''}` });
+      }
+    }
+  }
+  const selfFree = Object.fromEntries(Object.entries(graph).map(([name, next]) => [name, next.filter((dependency) => dependency !== name)]));
+  const cycle = findCycle(selfFree);
+  if (cycle) findings.push({ code: 'dependency-cycle', severity: 'error', path: [...path, cycle[0]!, 'dependsOn'], message: `dependency cycle: ${cycle.join(' -> ')}` });
+  const mains = names.filter((name) => processes[name]!.main);
+  if (mains.length > 1) findings.push({ code: 'invalid-value', severity: 'error', path: [...path, mains[1]!, 'main'], message: `only one process can be main (${mains.join(' and ')} are)` });
+  return findings;
 }

@@ -2,7 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Finding } from './diagnostic';
 import { fromPointer } from './diagnostic';
-import { branchFits, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
+import { branchFits, configSchema, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
 import { closest } from './suggest';
 
 /** Filesystems PID 1 mounts by itself, with where it mounts them. */
@@ -23,10 +23,18 @@ const patternWords: Record<string, string> = {
   '^0?[0-7]{3,4}$': 'octal permission bits in quotes, such as "0644"',
   '^(/|LABEL=.|UUID=.|PARTUUID=.|PARTLABEL=.)': 'a device path (/dev/vda1), LABEL=name, UUID=uuid, PARTUUID= or PARTLABEL=',
   '^[0-9]+[kmgKMG%]?$': 'a size such as "64m" or "50%"',
+  '^[0-9]+[kKmMgG]?$': 'a size such as "10M" or "512k"',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a variable name (letters, digits and _, not starting with a digit)',
   '^[A-Za-z0-9][A-Za-z0-9_.-]*$': 'a name of letters, digits, ".", "_" and "-"',
   '^[A-Za-z0-9_-]+([./][A-Za-z0-9_*:-]+)*$': 'a sysctl name such as net.core.somaxconn',
 };
+
+// Patterns of named definitions (`signal`, …) in the words of the definition's description.
+const definitionPatternWords = new Map(
+  Object.values(configSchema.$defs ?? {})
+    .filter((definition) => typeof definition.pattern === 'string' && typeof definition.description === 'string')
+    .map((definition) => [definition.pattern!, `${definition.description!.charAt(0).toLowerCase()}${definition.description!.slice(1).replace(/\.$/, '')}`]),
+);
 
 const typeWords: Record<string, string> = {
   string: 'a string',
@@ -117,6 +125,7 @@ function interpret(
       return { code: 'wrong-type', severity: 'error', path, message: `${label(path)} must be ${describeTypes(expected)}, not ${describeValue(value)}${typeHint(path, value, expected)}` };
     }
     case 'enum': {
+      if (!schemas.some((schema) => schema.enum !== undefined)) return undefined;
       const allowed = (params['allowedValues'] as unknown[]).map(String);
       const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
       return {
@@ -134,7 +143,7 @@ function interpret(
       return unionFinding(path, value, data);
     case 'pattern': {
       if (!schemas.some((schema) => schema.pattern === params['pattern'])) return undefined;
-      const words = patternWords[String(params['pattern'])] ?? `text matching ${String(params['pattern'])}`;
+      const words = patternWords[String(params['pattern'])] ?? definitionPatternWords.get(String(params['pattern'])) ?? `text matching ${String(params['pattern'])}`;
       return { code: 'invalid-value', severity: 'error', path, message: `${label(path)} must be ${words}, not ${describeValue(value)}` };
     }
     case 'propertyNames': {

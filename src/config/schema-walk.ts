@@ -58,6 +58,7 @@ export function branchFits(branch: SchemaNode, value: unknown, root: SchemaNode 
   const schema = deref(branch, root);
   if (!typeAdmits(schema.type, value)) return false;
   if ('const' in schema && schema.const !== value) return false;
+  if (schema.enum && !schema.enum.includes(value)) return false;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [key, property] of Object.entries(schema.properties ?? {})) {
       const resolved = deref(property, root);

@@ -168,6 +168,48 @@ export type Program = string;
  * via the `definition` "duration".
  */
 export type Duration = string;
+/**
+ * Environment variables, inherited by hooks and the handoff.
+ */
+export type Environment1 = {
+  [k: string]: string | number | boolean;
+} | null;
+/**
+ * What the dependency must have reached: started (spawned), ready (its readiness probe passed; started when it has none), completed (a oneshot exited), completedSuccessfully (exited with 0).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "dependencyCondition".
+ */
+export type DependencyCondition = 'started' | 'ready' | 'completed' | 'completedSuccessfully';
+/**
+ * A signal name (SIGTERM, TERM, SIGUSR1, ...).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "signal".
+ */
+export type Signal = string;
+/**
+ * Where a stream goes: console, null, or a file with size-based rotation.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "output".
+ */
+export type Output =
+  | ('console' | 'null')
+  | {
+      /**
+       * An absolute path.
+       */
+      file: string;
+      /**
+       * Rotate when the file reaches this size ("10M", "512k"); default 10M.
+       */
+      maxSize?: string;
+      /**
+       * Rotated files kept besides the current one (FILE.1 ... FILE.N); default 3.
+       */
+      maxFiles?: number;
+    };
 
 /**
  * A bootstrap configuration: what PID 1 does before switching root, how it switches, and what it hands off to.
@@ -504,6 +546,10 @@ export interface SuperviseHandoff {
     [k: string]: Process;
   };
   bootScript?: BootScript;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  shutdownTimeout: string;
 }
 /**
  * A service the supervisor runs.
@@ -514,6 +560,183 @@ export interface SuperviseHandoff {
 export interface Process {
   program: Program;
   arguments?: Arguments;
+  environment?: Environment1;
+  /**
+   * An absolute path.
+   */
+  workingDirectory: string;
+  /**
+   * A user or group: a number, or a name looked up in the root's /etc/passwd or /etc/group.
+   */
+  user?: number | string;
+  /**
+   * A user or group: a number, or a name looked up in the root's /etc/passwd or /etc/group.
+   */
+  group?: number | string;
+  /**
+   * longrun: runs until stopped; oneshot: runs once to completion.
+   */
+  type: 'longrun' | 'oneshot';
+  /**
+   * The main service: when it ends, the supervisor shuts everything down and (as PID 1 of a container) exits with its status (128+signal when killed).
+   */
+  main: boolean;
+  /**
+   * Services that must reach a condition before this one starts: a list of names (condition started) or a map of name to condition.
+   */
+  dependsOn?:
+    | string[]
+    | {
+        [k: string]: DependencyCondition;
+      };
+  /**
+   * When to start it again after it ends: never, onFailure (a non-zero status or a signal), always. Default: always for longrun, never for oneshot.
+   */
+  restart?: 'never' | 'onFailure' | 'always';
+  /**
+   * The delay before a restart: initial, multiplied by factor after each restart up to max; reset once the service ran for max.
+   */
+  backoff: {
+    /**
+     * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+     */
+    initial: string;
+    /**
+     * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+     */
+    max: string;
+    factor: number;
+  };
+  /**
+   * At most count starts within interval; one more marks the service failed and runs onFailed.
+   */
+  startLimit: {
+    count: number;
+    /**
+     * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+     */
+    interval: string;
+  };
+  /**
+   * What a failed service (start limit hit, or a oneshot that failed and is not restarted) leads to: ignore it, the emergency action, poweroff or reboot.
+   */
+  onFailed: 'ignore' | 'emergency' | 'poweroff' | 'reboot';
+  readiness?: Probe;
+  liveness?: Probe1;
+  /**
+   * Where standard output goes.
+   */
+  stdout:
+    | ('console' | 'null')
+    | {
+        /**
+         * An absolute path.
+         */
+        file: string;
+        /**
+         * Rotate when the file reaches this size ("10M", "512k"); default 10M.
+         */
+        maxSize?: string;
+        /**
+         * Rotated files kept besides the current one (FILE.1 ... FILE.N); default 3.
+         */
+        maxFiles?: number;
+      };
+  /**
+   * Where standard error goes.
+   */
+  stderr:
+    | ('console' | 'null')
+    | {
+        /**
+         * An absolute path.
+         */
+        file: string;
+        /**
+         * Rotate when the file reaches this size ("10M", "512k"); default 10M.
+         */
+        maxSize?: string;
+        /**
+         * Rotated files kept besides the current one (FILE.1 ... FILE.N); default 3.
+         */
+        maxFiles?: number;
+      };
+  /**
+   * The signal that asks the service to stop.
+   */
+  stopSignal: string;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  stopTimeout: string;
+}
+/**
+ * Until it passes the service is not ready (dependents waiting for ready wait).
+ */
+export interface Probe {
+  exec?: {
+    command: Program;
+    arguments?: Arguments;
+  };
+  tcp?: {
+    host: string;
+    port: number;
+  };
+  http?: {
+    host: string;
+    port: number;
+    path: string;
+  };
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  period: string;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  timeout: string;
+  /**
+   * Consecutive failures before the probe counts as failed.
+   */
+  failureThreshold: number;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  initialDelay: string;
+}
+/**
+ * When it fails failureThreshold times in a row the service is killed and restarted per restart.
+ */
+export interface Probe1 {
+  exec?: {
+    command: Program;
+    arguments?: Arguments;
+  };
+  tcp?: {
+    host: string;
+    port: number;
+  };
+  http?: {
+    host: string;
+    port: number;
+    path: string;
+  };
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  period: string;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  timeout: string;
+  /**
+   * Consecutive failures before the probe counts as failed.
+   */
+  failureThreshold: number;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  initialDelay: string;
 }
 /**
  * Reserved for a future version; any value is rejected as not supported yet.
@@ -523,4 +746,41 @@ export interface Process {
  */
 export interface Reserved {
   [k: string]: unknown;
+}
+/**
+ * A health check: run a command (exit 0 passes), connect to a TCP port, or GET an HTTP URL (2xx/3xx passes).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "probe".
+ */
+export interface Probe2 {
+  exec?: {
+    command: Program;
+    arguments?: Arguments;
+  };
+  tcp?: {
+    host: string;
+    port: number;
+  };
+  http?: {
+    host: string;
+    port: number;
+    path: string;
+  };
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  period: string;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  timeout: string;
+  /**
+   * Consecutive failures before the probe counts as failed.
+   */
+  failureThreshold: number;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  initialDelay: string;
 }
