@@ -19,7 +19,9 @@ export const signalActions: Record<string, SignalAction> = {
 export function installSignalHandlers(log: () => Logger, act: (action: SignalAction, signal: string) => void): void {
   for (const [signal, action] of Object.entries(signalActions)) {
     process.on(signal as NodeJS.Signals, () => {
-      log().info(`received ${signal}`);
+      // HUP also comes from PID 1 giving up its own terminal before each shell: not news.
+      if (action === 'ignore') log().debug(`received ${signal}: ignored`);
+      else log().info(`received ${signal}`);
       act(action, signal);
     });
   }

@@ -50,12 +50,32 @@ export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   const steps: Step[] = [{ kind: 'console', phase: 'preSwitch', source: '/console', policy: abort, device: `/dev/${config.console}` }];
   for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount });
   if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts));
+  steps.push(...impliedModuleSteps(config, facts));
   if (config.switchRoot) steps.push(...switchRootSteps(config));
   steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
   steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff) });
   return steps;
+}
+
+/** Modules bootstrap itself needs for what the config asks (overlayfs under `overlay: true`), beyond those listed. */
+export function impliedModules(config: Config): string[] {
+  const listed = new Set((config.preSwitch?.modules?.names ?? []).map(moduleName));
+  return config.switchRoot?.rootFileSystem.overlay && !listed.has('overlay') ? ['overlay'] : [];
+}
+
+// Loaded like listed modules, but a kernel with them built in, or without modules.dep, is fine: a warning at most.
+function impliedModuleSteps(config: Config, facts: PlanFacts): Step[] {
+  const names = impliedModules(config);
+  if (names.length === 0) return [];
+  const modules = { mode: 'list' as const, directory: config.preSwitch?.modules?.directory ?? '/lib/modules', names: names as [string, ...string[]], onFailure: 'Warn' as const };
+  try {
+    return moduleSteps(modules, 'preSwitch', { ...facts, requireModulesDep: false }).filter((step) => step.kind !== 'loadModule' || step.path !== undefined);
+  } catch {
+    // Not in modules.dep: built in, or absent; the overlay mount then says what is missing.
+    return [];
+  }
 }
 
 function policyOf(onFailure: FailurePolicy['onFailure'], retries = 3, retryDelay = '1s'): FailurePolicy {

@@ -4,6 +4,7 @@ import type * as SeaModule from 'node:sea';
 import { compressions, type Compression } from '../../pack/compress';
 import { packInitramfs, PackError, type AddSpec, type PackSpec } from '../../pack/initramfs';
 import type { Config } from '../../config/generated/config-types';
+import { impliedModules } from '../../plan/build-plan';
 import { optionValue, parseArgs, expectPositionals, UsageError } from '../args';
 import { readConfig } from '../read-config';
 import { diagnosticsText } from '../report-diagnostics';
@@ -11,7 +12,7 @@ import { exitCode, type Verb } from '../verb';
 
 /** The modules a config loads in either phase: they go into the image with their dependencies. */
 export function configModules(config: Config): string[] {
-  return [config.preSwitch?.modules, config.postSwitch.modules].flatMap((modules) => modules?.names ?? []);
+  return [...[config.preSwitch?.modules, config.postSwitch.modules].flatMap((modules) => modules?.names ?? []), ...impliedModules(config)];
 }
 
 function parseAdd(value: string): AddSpec {

@@ -51,7 +51,14 @@ function checkExecutable(root: string, program: string, depth = 0): void {
 
 /** Fails while the initramfs is still there to debug in, instead of after the switch. */
 export function checkHandoff(step: StepOf<'checkHandoff'>): void {
-  for (const program of step.programs) checkExecutable(step.root, program);
+  for (const program of step.programs) {
+    try {
+      checkExecutable(step.root, program);
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new Error(message.startsWith(program) ? message : `${program}: ${message}`);
+    }
+  }
 }
 
 // Deletes the initramfs contents to free its memory, never crossing into another filesystem (the new root, /dev, …).

@@ -130,6 +130,15 @@ postSwitch:
     expect(steps.find((step) => step.kind === 'tmpfile')).toMatchObject({ mode: 0o700, type: 'directory' });
   });
 
+  it('a volatile root loads overlayfs too, unless listed, built in or unknown to modules.dep', () => {
+    const volatile = config('preSwitch:\n  modules: {names: [virtiofs]}\nswitchRoot:\n  rootFileSystem: {type: virtiofs, tag: r, overlay: true}\npostSwitch: {handoff: {mode: shell}}\n');
+    const loads = (facts: Parameters<typeof buildPlan>[1]) => buildPlan(volatile, facts).filter((step) => step.kind === 'loadModule');
+    const planned = loads({ readFile: () => modulesDep });
+    expect(planned.at(-1)).toMatchObject({ name: 'overlay', policy: { onFailure: 'Warn' } });
+    expect(loads({ readFile: () => modulesDep, builtin: new Set(['overlay']) }).map((step) => step.name)).not.toContain('overlay');
+    expect(loads({ readFile: () => modulesDep.replace(/^kernel\/fs\/overlayfs.*\n/m, '') }).map((step) => step.name)).not.toContain('overlay');
+  });
+
   it('without switchRoot stays in the initramfs', () => {
     const steps = buildPlan(config('postSwitch: {handoff: {mode: supervise, processes: {a: {program: /bin/a}}}}\n'));
     expect(steps.some((step) => step.phase === 'switchRoot')).toBe(false);
