@@ -18,7 +18,7 @@ import { createLogger, type LogSink, type Logger } from './log';
 import { powerDown } from './power-down';
 import { writeReport } from './report';
 import { runShell, shellExists } from './shell';
-import { installSignalHandlers } from './signals';
+import { bootSignalAction, installSignalHandlers, onSignals } from './signals';
 import { isMachineInit, kernelRelease as readKernelRelease } from './machine';
 
 export interface BootOptions {
@@ -75,13 +75,16 @@ export async function boot(options: BootOptions): Promise<never> {
     return emergency(emergencyContext(), reason);
   };
 
-  installSignalHandlers(
-    () => log,
-    (action) => {
-      if (action === 'poweroff' || action === 'reboot') void powerDown({ sys, log, children, machine }, action);
-      else if (action === 'status') log.info(`status: booting, ${children?.running ?? 0} children running, ${log.dropped} log lines dropped`);
-    },
-  );
+  installSignalHandlers(() => log);
+  onSignals((signal) => {
+    const action = bootSignalAction(signal);
+    if (action === 'poweroff' || action === 'reboot') {
+      log.info(`${signal}: ${action}`);
+      void powerDown({ sys, log, children, machine }, action);
+    } else if (action === 'status') {
+      log.info(`status: booting, ${children?.running ?? 0} children running, ${log.dropped} log lines dropped`);
+    }
+  });
   // A bug in bootstrap must not kill PID 1 (the kernel would panic): report it and take the emergency path.
   process.on('uncaughtException', (error) => void fail(`internal error (a bug in bootstrap): ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => void fail(`internal error (a bug in bootstrap): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));

@@ -1,28 +1,44 @@
-// PID 1's signal handling: the kernel drops every signal to PID 1 that has no handler, so all get one first.
+// PID 1's signal handling: the kernel drops every signal to PID 1 that has no handler, so all get one at
+// start, and what each does is decided by whoever runs now (the boot, then the supervisor).
 import type { Logger } from './log';
 
-export type SignalAction = 'poweroff' | 'reboot' | 'status' | 'ignore';
+/** Every signal PID 1 handles (SIGCHLD belongs to the child reaper). */
+export const handledSignals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPWR'] as const;
+export type HandledSignal = (typeof handledSignals)[number];
 
-/** What each signal asks of PID 1 during boot (the supervisor refines this later). */
-export const signalActions: Record<string, SignalAction> = {
-  SIGTERM: 'poweroff',
-  SIGPWR: 'poweroff',
-  // Ctrl-Alt-Del once CAD is off in the kernel.
-  SIGINT: 'reboot',
-  SIGUSR1: 'status',
-  SIGUSR2: 'poweroff',
-  SIGHUP: 'ignore',
-  SIGQUIT: 'ignore',
-};
+let current: (signal: HandledSignal) => void = () => undefined;
+let installed = false;
 
-/** Installs a handler for every signal above; `act` decides what happens. */
-export function installSignalHandlers(log: () => Logger, act: (action: SignalAction, signal: string) => void): void {
-  for (const [signal, action] of Object.entries(signalActions)) {
-    process.on(signal as NodeJS.Signals, () => {
-      // HUP also comes from PID 1 giving up its own terminal before each shell: not news.
-      if (action === 'ignore') log().debug(`received ${signal}: ignored`);
-      else log().info(`received ${signal}`);
-      act(action, signal);
+/** Installs one handler per signal, once; each calls the handler set last with `onSignals`. */
+export function installSignalHandlers(log: () => Logger): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of handledSignals) {
+    process.on(signal, () => {
+      log().debug(`received ${signal}`);
+      current(signal);
     });
+  }
+}
+
+/** Decides what the signals do from now on. */
+export function onSignals(handler: (signal: HandledSignal) => void): void {
+  current = handler;
+}
+
+/** What a signal does during the boot of a machine: TERM, PWR and USR2 power off, INT (Ctrl-Alt-Del) reboots. */
+export function bootSignalAction(signal: HandledSignal): 'poweroff' | 'reboot' | 'status' | 'ignore' {
+  switch (signal) {
+    case 'SIGTERM':
+    case 'SIGPWR':
+    case 'SIGUSR2':
+      return 'poweroff';
+    case 'SIGINT':
+      return 'reboot';
+    case 'SIGUSR1':
+      return 'status';
+    default:
+      // HUP also comes from PID 1 giving up its own terminal before each shell.
+      return 'ignore';
   }
 }

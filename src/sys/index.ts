@@ -7,7 +7,7 @@ import { finitModule, initModule, type FinitModuleSpec, type ModuleLoadResult } 
 import { pipe, writeAll, writeSome, type Pipe } from './pipe';
 import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
 import { reboot, sync, type RebootCommand } from './power';
-import { chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
+import { becomeSubreaper, chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
 import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSource } from './spawn';
 
 // The data types of the interface, so callers need no other import from sys/.
@@ -27,6 +27,7 @@ export interface Sys {
   chroot(path: string): void;
   sethostname(name: string): void;
   getpid(): number;
+  becomeSubreaper(): void;
   dup2(oldFd: number, newFd: number): void;
   closeRange(first: number, last?: number, flags?: number): void;
   takeConsole(devicePath: string, options: ConsoleOptions): void;
@@ -62,6 +63,7 @@ export const realSys: Sys = {
   chroot,
   sethostname,
   getpid,
+  becomeSubreaper,
   dup2,
   closeRange,
   takeConsole,

@@ -1,6 +1,7 @@
 // Calls that change the running process itself: exec, session, working and root directory, host name.
 import { checkPath, checkStrings } from './check';
 import { environmentArray } from './env';
+import { syscallNumbers } from './arch';
 import { check, lastErrno, libc } from './libc';
 import { viaNode } from './node-error';
 import { SysError } from './sys-error';
@@ -58,4 +59,14 @@ export function sethostname(name: string): void {
 /** This process's id (Node already knows it). */
 export function getpid(): number {
   return process.pid;
+}
+
+const PR_SET_CHILD_SUBREAPER = 36;
+
+/**
+ * Makes this process the reaper of its orphaned descendants (prctl PR_SET_CHILD_SUBREAPER): what PID 1
+ * does for the whole system, for a supervisor that runs under another init.
+ */
+export function becomeSubreaper(): void {
+  check(libc().syscall(syscallNumbers().prctl, 'int', PR_SET_CHILD_SUBREAPER, 'unsigned long', 1), 'prctl', { option: 'PR_SET_CHILD_SUBREAPER', value: 1 });
 }
