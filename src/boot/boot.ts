@@ -75,7 +75,7 @@ export async function boot(options: BootOptions): Promise<never> {
     return emergency(emergencyContext(), reason);
   };
 
-  installSignalHandlers(() => log);
+  installSignalHandlers(() => log, () => sys.unblockSignals([10]));
   onSignals((signal) => {
     const action = bootSignalAction(signal);
     if (action === 'poweroff' || action === 'reboot') {

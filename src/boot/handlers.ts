@@ -20,6 +20,7 @@ export const bootHandlers: Handlers<BootContext> = {
     context.setSink(openConsoleSink(device));
   },
   mountVirtual,
+  loopback: (step, context) => (context.sys.bringLoopbackUp(step.interface) ? undefined : { skipped: `${step.interface} is already up` }),
   loadModule,
   mount: mountFileSystem,
   sysctl: applySysctl,

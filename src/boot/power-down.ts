@@ -71,17 +71,21 @@ function unmountAll(sys: Sys, log: Logger): void {
     return;
   }
   const points = [...new Set(mounts.map((entry) => entry.mountPoint))].filter((point) => !keep.has(point)).sort((a, b) => b.length - a.length);
+  const unmounted: string[] = [];
   for (const point of points) {
     try {
       sys.umount({ target: point, flags: MNT_DETACH });
-      log.debug(`unmounted ${point}`);
+      unmounted.push(point);
     } catch (error) {
       log.warn(`cannot unmount ${point}: ${(error as Error).message}`);
     }
   }
+  let readOnly = true;
   try {
     sys.mount({ source: null, target: '/', fsType: null, flags: MS_REMOUNT | MS_RDONLY, data: null });
   } catch (error) {
-    log.debug(`remount / read-only: ${(error as Error).message}`);
+    readOnly = false;
+    log.warn(`cannot remount / read-only: ${(error as Error).message}`);
   }
+  log.info(`unmounted ${unmounted.length ? unmounted.join(' ') : 'nothing'}${readOnly ? '; / is read-only' : ''}`);
 }

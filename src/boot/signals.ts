@@ -10,7 +10,7 @@ let current: (signal: HandledSignal) => void = () => undefined;
 let installed = false;
 
 /** Installs one handler per signal, once; each calls the handler set last with `onSignals`. */
-export function installSignalHandlers(log: () => Logger): void {
+export function installSignalHandlers(log: () => Logger, unblockUsr1: () => void): void {
   if (installed) return;
   installed = true;
   for (const signal of handledSignals) {
@@ -18,6 +18,12 @@ export function installSignalHandlers(log: () => Logger): void {
       log().debug(`received ${signal}`);
       current(signal);
     });
+  }
+  // The executable runs with --disable-sigusr1 (no inspector ever); Node then leaves SIGUSR1 blocked.
+  try {
+    unblockUsr1();
+  } catch (error) {
+    log().warn(`cannot unblock SIGUSR1: ${(error as Error).message}`);
   }
 }
 

@@ -4,8 +4,10 @@ import type { CliIo } from './io';
 import { exitCode, type Verb } from './verb';
 import { bootVerb } from './verbs/boot';
 import { configTemplateVerb } from './verbs/config-template';
+import { ctlVerb } from './verbs/ctl';
 import { packVerb } from './verbs/pack';
 import { planVerb } from './verbs/plan';
+import { superviseVerb } from './verbs/supervise';
 import { validateVerb } from './verbs/validate';
 import { closest } from '../config/suggest';
 
@@ -13,7 +15,7 @@ import { closest } from '../config/suggest';
 declare const BOOTSTRAP_VERSION: string | undefined;
 export const version = typeof BOOTSTRAP_VERSION === 'string' ? BOOTSTRAP_VERSION : 'development';
 
-const verbs: readonly Verb[] = [validateVerb, configTemplateVerb, planVerb, packVerb, bootVerb];
+const verbs: readonly Verb[] = [validateVerb, configTemplateVerb, planVerb, packVerb, bootVerb, superviseVerb, ctlVerb];
 
 /** Whether `word` is a verb: as PID 1 anything else is a kernel argument, and bootstrap boots. */
 export function isVerb(word: string | undefined): boolean {

@@ -49,6 +49,8 @@ export const virtualMounts: { fsType: string; target: string; options: string; f
 export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   const steps: Step[] = [{ kind: 'console', phase: 'preSwitch', source: '/console', policy: abort, device: `/dev/${config.console}` }];
   for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount });
+  // Services that talk to 127.0.0.1 (and probes of them) need lo up; a failure is not worth aborting a boot.
+  steps.push({ kind: 'loopback', phase: 'preSwitch', source: '', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, interface: 'lo' });
   if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts));
   steps.push(...impliedModuleSteps(config, facts));
   if (config.switchRoot) steps.push(...switchRootSteps(config));
@@ -212,7 +214,7 @@ function switchRootSteps(config: Config): Step[] {
 
 function handoffPrograms(handoff: Handoff): string[] {
   const programs = handoff.mode === 'supervise' ? Object.values(handoff.processes).map((process) => process.program) : [handoff.program];
-  return handoff.bootScript ? [handoff.bootScript.path, ...programs] : programs;
+  return [...new Set(handoff.bootScript ? [handoff.bootScript.path, ...programs] : programs)];
 }
 
 function bootScriptStep(script: BootScript): Step {

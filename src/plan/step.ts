@@ -39,6 +39,7 @@ interface StepBase {
 export type Step =
   | (StepBase & { kind: 'console'; device: string })
   | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[] })
+  | (StepBase & { kind: 'loopback'; interface: string })
   | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string })
   | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined })
   | (StepBase & { kind: 'sysctl'; key: string; value: string })

@@ -7,13 +7,14 @@ export interface SyscallNumbers {
   finitModule: number;
   closeRange: number;
   prctl: number;
+  rtSigprocmask: number;
 }
 
 const numbers: Record<string, SyscallNumbers> = {
   // arch/x86/entry/syscalls/syscall_64.tbl
-  x64: { pivotRoot: 155, initModule: 175, finitModule: 313, closeRange: 436, prctl: 157 },
+  x64: { pivotRoot: 155, initModule: 175, finitModule: 313, closeRange: 436, prctl: 157, rtSigprocmask: 14 },
   // include/uapi/asm-generic/unistd.h
-  arm64: { pivotRoot: 41, initModule: 105, finitModule: 273, closeRange: 436, prctl: 167 },
+  arm64: { pivotRoot: 41, initModule: 105, finitModule: 273, closeRange: 436, prctl: 167, rtSigprocmask: 135 },
 };
 
 /** The numbers for the running architecture; other architectures fail loudly rather than call the wrong syscall. */

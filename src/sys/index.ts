@@ -7,7 +7,8 @@ import { finitModule, initModule, type FinitModuleSpec, type ModuleLoadResult } 
 import { pipe, writeAll, writeSome, type Pipe } from './pipe';
 import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
 import { reboot, sync, type RebootCommand } from './power';
-import { becomeSubreaper, chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
+import { bringLoopbackUp } from './net';
+import { becomeSubreaper, unblockSignals, chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
 import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSource } from './spawn';
 
 // The data types of the interface, so callers need no other import from sys/.
@@ -28,6 +29,7 @@ export interface Sys {
   sethostname(name: string): void;
   getpid(): number;
   becomeSubreaper(): void;
+  unblockSignals(signals: readonly number[]): void;
   dup2(oldFd: number, newFd: number): void;
   closeRange(first: number, last?: number, flags?: number): void;
   takeConsole(devicePath: string, options: ConsoleOptions): void;
@@ -38,6 +40,7 @@ export interface Sys {
   isRamfsOrTmpfs(path: string): boolean;
   deviceOf(path: string): bigint;
   reboot(command: RebootCommand): void;
+  bringLoopbackUp(name?: string): boolean;
   sync(): void;
   posixSpawn(spec: SpawnSpec): number;
   waitAny(): ChildExit | null;
@@ -64,6 +67,7 @@ export const realSys: Sys = {
   sethostname,
   getpid,
   becomeSubreaper,
+  unblockSignals,
   dup2,
   closeRange,
   takeConsole,
@@ -74,6 +78,7 @@ export const realSys: Sys = {
   isRamfsOrTmpfs,
   deviceOf,
   reboot,
+  bringLoopbackUp,
   sync,
   posixSpawn,
   waitAny,

@@ -48,6 +48,8 @@ export interface Libc {
   grantpt(fd: number): number;
   unlockpt(fd: number): number;
   ptsname_r(fd: number, buffer: Memory, length: number): number;
+  getsockopt(fd: number, level: number, name: number, value: Memory, length: Int32Array): number;
+  socket(domain: number, type: number, protocol: number): number;
 }
 
 // C prototypes in koffi's syntax; `_Out_` makes koffi copy the pointed-to values back into the typed array.
@@ -91,6 +93,8 @@ const prototypes: Record<keyof Libc, string> = {
   grantpt: 'int grantpt(int fd)',
   unlockpt: 'int unlockpt(int fd)',
   ptsname_r: 'int ptsname_r(int fd, _Out_ uint8_t *buf, size_t buflen)',
+  getsockopt: 'int getsockopt(int fd, int level, int optname, _Out_ uint8_t *optval, _Inout_ uint32_t *optlen)',
+  socket: 'int socket(int domain, int type, int protocol)',
 };
 
 let declared: Libc | undefined;

@@ -70,3 +70,15 @@ const PR_SET_CHILD_SUBREAPER = 36;
 export function becomeSubreaper(): void {
   check(libc().syscall(syscallNumbers().prctl, 'int', PR_SET_CHILD_SUBREAPER, 'unsigned long', 1), 'prctl', { option: 'PR_SET_CHILD_SUBREAPER', value: 1 });
 }
+
+const SIG_UNBLOCK = 1;
+
+/**
+ * Unblocks signals in the calling thread (rt_sigprocmask). Node started with --disable-sigusr1 blocks
+ * SIGUSR1 in every thread for an I/O thread it then never starts, so a SIGUSR1 listener never fires.
+ */
+export function unblockSignals(signals: readonly number[]): void {
+  const set = new Uint8Array(8);
+  for (const signal of signals) set[(signal - 1) >> 3]! |= 1 << ((signal - 1) & 7);
+  check(libc().syscall(syscallNumbers().rtSigprocmask, 'int', SIG_UNBLOCK, 'uint8_t *', set, 'void *', null, 'unsigned long', 8), 'rt_sigprocmask', { how: 'SIG_UNBLOCK', signals: signals.join(',') });
+}

@@ -37,8 +37,8 @@ describe('wait status decoding', () => {
 
 describe('syscall numbers', () => {
   it('has the x86_64 and aarch64 tables and refuses other architectures', () => {
-    expect(syscallNumbers('x64')).toEqual({ pivotRoot: 155, initModule: 175, finitModule: 313, closeRange: 436, prctl: 157 });
-    expect(syscallNumbers('arm64')).toEqual({ pivotRoot: 41, initModule: 105, finitModule: 273, closeRange: 436, prctl: 167 });
+    expect(syscallNumbers('x64')).toEqual({ pivotRoot: 155, initModule: 175, finitModule: 313, closeRange: 436, prctl: 157, rtSigprocmask: 14 });
+    expect(syscallNumbers('arm64')).toEqual({ pivotRoot: 41, initModule: 105, finitModule: 273, closeRange: 436, prctl: 167, rtSigprocmask: 135 });
     expect(() => syscallNumbers('riscv64')).toThrow('sys: no syscall table for architecture riscv64 (supported: x64, arm64)');
   });
 });

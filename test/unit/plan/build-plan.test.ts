@@ -48,6 +48,7 @@ postSwitch:
     expect(kinds(steps)).toEqual([
       'preSwitch:console',
       ...Array<string>(6).fill('preSwitch:mountVirtual'),
+      'preSwitch:loopback',
       ...Array<string>(7).fill('preSwitch:loadModule'),
       'preSwitch:mount',
       'preSwitch:sysctl',

@@ -1,0 +1,83 @@
+// `bootstrap supervise --config FILE`: the supervisor alone, as PID 1 of a container or under another init.
+import { createChildren } from '../../exec/children';
+import { createLogger } from '../../boot/log';
+import type { LogLevel } from '../../config/generated/config-types';
+import { openConsoleSink } from '../../boot/console-sink';
+import { installSignalHandlers } from '../../boot/signals';
+import { supervise } from '../../boot/supervise';
+import { realSys } from '../../sys/index';
+import { expectPositionals, optionValue, parseArgs, UsageError } from '../args';
+import { readConfig } from '../read-config';
+import { diagnosticsText } from '../report-diagnostics';
+import { exitCode, type Verb } from '../verb';
+
+export const superviseVerb: Verb = {
+  name: 'supervise',
+  summary: 'run the services of a supervise handoff: as PID 1 of a container, or as a subreaper',
+  help: `Usage: bootstrap supervise --config FILE [--socket PATH]
+
+Runs only postSwitch.handoff (mode: supervise) of the config, with postSwitch.environment: the
+services in dependency order, restarts with backoff, probes, log routing, the control socket for
+'bootstrap ctl', and an orderly shutdown. A config without switchRoot is fine for it.
+
+As PID 1 of a PID namespace (a container, 'unshare --pid --fork'), it reaps every orphan and, when
+the main service ends or TERM/INT/PWR/QUIT arrives, stops the services in reverse dependency order,
+ends whatever is left (SIGTERM, shutdownTimeout, SIGKILL) and exits with the main service's status
+(128+signal when it was killed). Every signal it handles is forwarded to each service's process
+group first. Under another init it makes itself the subreaper of its services' orphans.
+
+Options:
+  --config FILE    the config
+  --socket PATH    the control socket (default /run/bootstrap/control.sock)
+  -h, --help       show this help
+
+Exit status: the main service's status (0 without one) after a shutdown; 1 for an invalid config,
+2 usage or I/O error.
+`,
+  async run(args, io) {
+    const parsed = parseArgs(args, { config: { value: true }, socket: { value: true } }, 'supervise');
+    if (parsed.help) {
+      io.stdout(this.help);
+      return exitCode.ok;
+    }
+    expectPositionals(parsed, [], 'supervise');
+    const configPath = optionValue(parsed, 'config');
+    if (!configPath) throw new UsageError('--config FILE is required', 'supervise');
+    const { result, ioError } = readConfig(configPath, io);
+    if (!result.config) {
+      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics));
+      return ioError ? exitCode.usage : exitCode.invalid;
+    }
+    const config = result.config;
+    if (config.postSwitch.handoff.mode !== 'supervise') {
+      io.stderr(`bootstrap supervise: ${configPath}: postSwitch.handoff.mode is ${config.postSwitch.handoff.mode}; supervise needs mode: supervise\n`);
+      return exitCode.invalid;
+    }
+    // Our own descriptor on stderr, non-blocking: a terminal nobody reads must not stall the supervisor.
+    const sink = openConsoleSink('/proc/self/fd/2');
+    const log = createLogger(sink, config.logLevel as LogLevel);
+    installSignalHandlers(() => log, () => realSys.unblockSignals([10]));
+    const ignored = (['preSwitch', 'switchRoot'] as const).filter((key) => config[key] !== undefined);
+    if (ignored.length > 0) log.warn(`supervise runs only postSwitch.handoff; ignoring ${ignored.join(' and ')}`);
+    // A supervisor keeps no directory busy (and PID 1's cwd is / as tini's is).
+    process.chdir('/');
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('NODE_')) env[key] = value;
+    for (const [key, value] of Object.entries(config.postSwitch.environment ?? {})) env[key] = String(value);
+    const children = createChildren(realSys, log);
+    const socketPath = optionValue(parsed, 'socket');
+    return supervise({
+      config,
+      sys: realSys,
+      log,
+      children,
+      env,
+      machine: false,
+      pid1: process.pid === 1,
+      console: '/proc/self/fd/2',
+      reclaimConsole: () => undefined,
+      consoleSink: sink,
+      ...(socketPath ? { socketPath } : {}),
+    });
+  },
+};

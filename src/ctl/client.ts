@@ -1,0 +1,117 @@
+// The client side of the control socket: send one request, read the answer (and, following logs, the stream).
+import { connect } from 'node:net';
+import { constants } from 'node:os';
+import { describeErrno } from '../sys/sys-error';
+import { LineReader } from './line-reader';
+import { DEFAULT_CONTROL_SOCKET, encodeMessage, parseServerMessage, type ControlRequest, type ControlResponse } from './protocol';
+
+/** Longest line the client accepts: a status of many services or thousands of log lines is one line. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+export interface ClientOptions {
+  /** The control socket; /run/bootstrap/control.sock by default. */
+  path?: string;
+  /** Ends a follow (or an unanswered request) from outside. */
+  signal?: AbortSignal;
+}
+
+// connect(2)'s own errors, which the kernel boundary's table does not need.
+const connectErrors: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ENOTSOCK: 'Socket operation on non-socket',
+  EPROTOTYPE: 'Protocol wrong type for socket',
+};
+
+/** connect(2) to the control socket failed: no supervisor there, or not allowed. */
+export class ControlUnreachableError extends Error {
+  readonly code: string;
+
+  constructor(
+    readonly path: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    const code = cause.code ?? 'EIO';
+    const errno = (constants.errno as Record<string, number | undefined>)[code];
+    const words = connectErrors[code] ?? (errno === undefined ? undefined : describeErrno(errno));
+    const described = words === undefined || words.startsWith('errno ') ? code : `${code} (${words})`;
+    const hint = code === 'EACCES' || code === 'EPERM' ? 'only root may use it' : 'is bootstrap supervising here?';
+    super(`cannot reach the supervisor at ${path}: ${described} — ${hint}`, { cause });
+    this.name = 'ControlUnreachableError';
+    this.code = code;
+  }
+}
+
+/** The connection broke, or the supervisor sent something that is not the protocol, before an answer came. */
+export class ControlConnectionError extends Error {
+  constructor(path: string, reason: string, cause?: unknown) {
+    super(`the supervisor at ${path} ${reason}`, { cause });
+    this.name = 'ControlConnectionError';
+  }
+}
+
+/** Sends `request` and resolves with the supervisor's answer; rejects with ControlUnreachableError or ControlConnectionError. */
+export function sendRequest(request: ControlRequest, options: ClientOptions = {}): Promise<ControlResponse> {
+  return converse(request, options);
+}
+
+/**
+ * `logs NAME --follow`: calls `onLine` with the last `lines` lines, then with each new one, until the
+ * supervisor closes the connection or `options.signal` aborts; resolves with the answer (ok or the error).
+ */
+export function followLogs(name: string, lines: number, onLine: (line: string) => void, options: ClientOptions = {}): Promise<ControlResponse> {
+  return converse({ op: 'logs', name, lines, follow: true }, options, onLine);
+}
+
+function converse(request: ControlRequest, options: ClientOptions, onLine?: (line: string) => void): Promise<ControlResponse> {
+  const path = options.path ?? DEFAULT_CONTROL_SOCKET;
+  return new Promise<ControlResponse>((resolve, reject) => {
+    const socket = connect(path);
+    const reader = new LineReader(MAX_ANSWER_BYTES);
+    let connected = false;
+    let settled = false;
+    let answer: ControlResponse | undefined;
+
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      if (error) reject(error);
+      else if (answer) resolve(answer);
+      else reject(new ControlConnectionError(path, options.signal?.aborted ? 'gave no answer before the request was cancelled' : 'closed the connection without answering'));
+    };
+    const onAbort = (): void => finish();
+    if (options.signal?.aborted) return finish();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(encodeMessage(request));
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      finish(connected ? new ControlConnectionError(path, `broke the connection: ${error.code ?? error.message}`, error) : new ControlUnreachableError(path, error)),
+    );
+    socket.on('close', () => finish());
+    socket.on('data', (chunk: Buffer) => {
+      const { lines, overflow } = reader.push(chunk);
+      for (const line of lines) {
+        if (settled) return;
+        let message: ReturnType<typeof parseServerMessage>;
+        try {
+          message = parseServerMessage(line);
+        } catch (error) {
+          return finish(new ControlConnectionError(path, `does not speak the control protocol: ${(error as Error).message}`, error));
+        }
+        if ('line' in message) {
+          if (answer?.ok && onLine) onLine(message.line);
+          continue;
+        }
+        if (answer) continue;
+        answer = message;
+        if (!onLine || !message.ok) return finish();
+        for (const recent of message.lines ?? []) onLine(recent);
+      }
+      if (overflow) finish(new ControlConnectionError(path, `sent a line longer than ${MAX_ANSWER_BYTES} bytes`));
+    });
+  });
+}

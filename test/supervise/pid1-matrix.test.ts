@@ -1,0 +1,92 @@
+// The PID 1 matrix tini and dumb-init test, against `bootstrap supervise` as PID 1 of a PID namespace.
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { signalMasks, startSupervisor } from './run-supervisor';
+
+const main = (script: string, extra = ''): string => `logLevel: info
+postSwitch:
+  handoff:
+    mode: supervise
+    shutdownTimeout: 2s
+    processes:
+      app:
+        program: /bin/sh
+        arguments: [-c, ${JSON.stringify(script)}]
+        main: true
+        stopTimeout: 2s
+${extra}`;
+
+describe('bootstrap supervise as PID 1', () => {
+  it.each([0, 1, 2, 42, 127, 128, 200, 255])('exits with the main service status %i', async (status) => {
+    const supervisor = await startSupervisor(main(`exit ${status}`));
+    expect(await supervisor.exited, supervisor.output()).toBe(status);
+  });
+
+  it.each([
+    ['KILL', 137],
+    ['TERM', 143],
+    ['SEGV', 139],
+  ])('a main service killed by SIG%s gives 128+signal (%i)', async (signal, status) => {
+    const supervisor = await startSupervisor(main(`kill -${signal} $$`));
+    expect(await supervisor.exited, supervisor.output()).toBe(status);
+  });
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPWR'] as const)('%s reaches a service that traps it', async (signal) => {
+    const name = signal.slice(3);
+    // The trap records the signal; HUP/USR1/USR2 leave it running, the others end it with status 3.
+    const script = `trap 'echo ${name} > $DIR/got; [ ${name} = HUP ] || [ ${name} = USR1 ] || [ ${name} = USR2 ] || exit 3' ${name}; echo trapping; while :; do sleep 0.05; done`;
+    const supervisor = await startSupervisor(main(script));
+    await supervisor.waitFor(/app: trapping/);
+    supervisor.signal(signal);
+    const got = join(supervisor.dir, 'got');
+    for (let tries = 0; tries < 200 && !existsSync(got); tries++) await new Promise((done) => setTimeout(done, 20));
+    expect(readFileSync(got, 'utf8').trim(), supervisor.output()).toBe(name);
+    if (['SIGHUP', 'SIGUSR1', 'SIGUSR2'].includes(signal)) {
+      // Forwarded only: the service and the supervisor go on until asked to stop.
+      await new Promise((done) => setTimeout(done, 200));
+      expect(existsSync(`/proc/${supervisor.pid}`)).toBe(true);
+      supervisor.signal('SIGTERM');
+      expect(await supervisor.exited).toBe(143);
+    } else {
+      expect(await supervisor.exited, supervisor.output()).toBe(3);
+    }
+    if (signal === 'SIGUSR1') expect(supervisor.output()).not.toMatch(/Debugger listening|inspector/i);
+  });
+
+  it('SIGUSR1 never opens the Node inspector', async () => {
+    // The service survives the forwarded USR1, so the supervisor is still there to be looked at.
+    const supervisor = await startSupervisor(main("trap 'echo usr1' USR1; echo up; while :; do sleep 0.05; done"));
+    await supervisor.waitFor(/app: up/);
+    supervisor.signal('SIGUSR1');
+    await supervisor.waitFor(/app: usr1/);
+    await new Promise((done) => setTimeout(done, 300));
+    const listening = execFileSync('ss', ['-Hltn', 'sport = :9229'], { encoding: 'utf8' });
+    expect(listening.trim()).toBe('');
+    supervisor.signal('SIGTERM');
+    await supervisor.exited;
+    expect(supervisor.output()).not.toMatch(/Debugger listening/);
+  });
+
+  it('has handlers for TERM, INT, HUP, QUIT, USR1, USR2 and PWR from the start, and its cwd is /', async () => {
+    const supervisor = await startSupervisor(main('echo up; while :; do sleep 0.05; done'));
+    await supervisor.waitFor(/app: up/);
+    const { SigCgt } = signalMasks(supervisor.pid);
+    for (const signal of [1, 2, 3, 10, 12, 15, 30]) expect((SigCgt >> BigInt(signal - 1)) & 1n, `signal ${signal} caught`).toBe(1n);
+    expect(readlinkSync(`/proc/${supervisor.pid}/cwd`)).toBe('/');
+    supervisor.signal('SIGTERM');
+    await supervisor.exited;
+  });
+
+  it('starts services with an empty blocked mask, default dispositions, and only fds 0-2', async () => {
+    const script = 'grep -E "^Sig(Blk|Ign)" /proc/self/status > $DIR/masks; ls /proc/self/fd > $DIR/fds; exit 0';
+    const supervisor = await startSupervisor(main(script));
+    expect(await supervisor.exited, supervisor.output()).toBe(0);
+    const masks = readFileSync(join(supervisor.dir, 'masks'), 'utf8');
+    expect(masks).toMatch(/SigBlk:\s*0000000000000000/);
+    expect(masks).toMatch(/SigIgn:\s*0000000000000000/);
+    // ls itself opens one directory fd (3) to list /proc/self/fd.
+    expect(readFileSync(join(supervisor.dir, 'fds'), 'utf8').split('\n').filter(Boolean).sort()).toEqual(['0', '1', '2', '3']);
+  });
+});
