@@ -1,9 +1,10 @@
 // The PID 1 matrix tini and dumb-init test, against `bootstrap supervise` as PID 1 of a PID namespace.
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { signalMasks, startSupervisor } from './run-supervisor';
+import { binary, orphanStorm, signalMasks, startSupervisor } from './run-supervisor';
+import { openPty } from '../../src/sys/pty';
 
 const main = (script: string, extra = ''): string => `logLevel: info
 postSwitch:
@@ -90,3 +91,89 @@ describe('bootstrap supervise as PID 1', () => {
     expect(readFileSync(join(supervisor.dir, 'fds'), 'utf8').split('\n').filter(Boolean).sort()).toEqual(['0', '1', '2', '3']);
   });
 });
+
+describe('bootstrap supervise keeps up', () => {
+  it('reaps 10,000 orphaned zombies a service leaves behind: none is left', async () => {
+    const storm = orphanStorm();
+    const supervisor = await startSupervisor(main(`${storm} 10000; echo storm-done; while :; do sleep 0.05; done`));
+    await supervisor.waitFor(/app: storm-done/, 60_000);
+    let zombies = Infinity;
+    for (let tries = 0; tries < 500 && zombies > 0; tries++) {
+      zombies = zombieChildren(supervisor.pid);
+      if (zombies > 0) await new Promise((done) => setTimeout(done, 20));
+    }
+    expect(zombies).toBe(0);
+    supervisor.signal('SIGTERM');
+    expect(await supervisor.exited).toBe(143);
+  }, 90_000);
+
+  it('reports exit codes and 128+signal through ctl status --output json', async () => {
+    const config = `logLevel: warn
+postSwitch:
+  handoff:
+    mode: supervise
+    processes:
+      seven: {program: /bin/sh, arguments: [-c, "exit 7"], restart: never}
+      killed: {program: /bin/sh, arguments: [-c, "kill -KILL $$"], restart: never}
+      idle: {program: /bin/sh, arguments: [-c, "echo idle; while :; do sleep 0.05; done"]}
+`;
+    const supervisor = await startSupervisor(config);
+    await supervisor.waitFor(/idle: idle/);
+    let services: { name: string; state: string; lastExit: { status: number; code: number | null; signal: string | null } | null }[] = [];
+    for (let tries = 0; tries < 100; tries++) {
+      const status = JSON.parse(execFileSync(binary, ['ctl', '--socket', join(supervisor.dir, 'control.sock'), 'status', '--output', 'json'], { encoding: 'utf8' })) as { services: typeof services };
+      services = status.services;
+      if (services.filter((service) => service.lastExit).length === 2) break;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    const byName = Object.fromEntries(services.map((service) => [service.name, service]));
+    expect(byName['seven']).toMatchObject({ state: 'stopped', lastExit: { status: 7, code: 7, signal: null } });
+    expect(byName['killed']).toMatchObject({ state: 'stopped', lastExit: { status: 137, code: null, signal: 'SIGKILL' } });
+    expect(byName['idle']?.lastExit).toBeNull();
+    supervisor.signal('SIGTERM');
+    expect(await supervisor.exited).toBe(0);
+  });
+
+  it('a console nobody reads (a stuck pty) stops neither reaping nor shutdown', async () => {
+    const pty = openPty();
+    const slave = openSync(pty.slavePath, 'r+');
+    try {
+      const storm = orphanStorm();
+      // Services flood the console; nobody ever reads the pty's master side, so it fills up at once.
+      const config = main(`${storm} 2000; echo storm-done > $DIR/storm; while :; do sleep 0.05; done`, `      noisy:
+        program: /bin/sh
+        arguments: [-c, "while :; do echo a-long-line-of-console-output-that-nobody-reads; done"]
+`);
+      const supervisor = await startSupervisor(config, { stdio: ['ignore', slave, slave] });
+      const marker = join(supervisor.dir, 'storm');
+      for (let tries = 0; tries < 1500 && !existsSync(marker); tries++) await new Promise((done) => setTimeout(done, 20));
+      expect(existsSync(marker)).toBe(true);
+      let zombies = Infinity;
+      for (let tries = 0; tries < 500 && zombies > 0; tries++) {
+        zombies = zombieChildren(supervisor.pid);
+        if (zombies > 0) await new Promise((done) => setTimeout(done, 20));
+      }
+      expect(zombies).toBe(0);
+      const asked = performance.now();
+      supervisor.signal('SIGTERM');
+      expect(await supervisor.exited).toBe(143);
+      // Both services stop at the TERM itself; nothing waits on the console.
+      expect(performance.now() - asked).toBeLessThan(5000);
+    } finally {
+      closeSync(pty.masterFd);
+      closeSync(slave);
+    }
+  }, 90_000);
+});
+
+// PID 1's zombies are still its children; its one live child is the main service.
+function zombieChildren(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+  return children.filter((child) => {
+    try {
+      return /^State:\s+Z/m.test(readFileSync(`/proc/${child}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }).length;
+}

@@ -1,8 +1,8 @@
 // Starts dist/bootstrap supervise as PID 1 of fresh PID and mount namespaces and lets a test watch and signal it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const binary = resolve(import.meta.dirname, '../../dist/bootstrap');
 
@@ -74,4 +74,15 @@ export function signalMasks(pid: number): Record<'SigBlk' | 'SigIgn' | 'SigCgt',
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string): bigint => BigInt(`0x${new RegExp(`${name}:\\s*([0-9a-f]+)`).exec(status)?.[1] ?? '0'}`);
   return { SigBlk: field('SigBlk'), SigIgn: field('SigIgn'), SigCgt: field('SigCgt') };
+}
+
+/** The orphan-storm program of bench/, compiled once into .cache (gcc is on the machine: native addons need it). */
+export function orphanStorm(): string {
+  const root = resolve(import.meta.dirname, '../..');
+  const program = join(root, '.cache/bench/orphan-storm');
+  if (!existsSync(program)) {
+    mkdirSync(dirname(program), { recursive: true });
+    execFileSync('gcc', ['-O2', '-o', program, join(root, 'bench/orphan-storm.c')]);
+  }
+  return program;
 }
