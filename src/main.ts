@@ -1,8 +1,6 @@
 // Entry point of the single executable: PID 1 boots; otherwise the CLI verbs.
-// The executable is built from a V8 startup snapshot: module set-up and a warm-up validation run at
-// build time, so a start only deserialises the heap and calls `main`.
-import { startupSnapshot } from 'node:v8';
-import { boot } from './boot/boot';
+// The executable starts from a V8 code cache made after a warm-up run at build time (scripts/sea/), so the
+// functions a start needs come compiled.
 import { isVerb, runCli } from './cli/run-cli';
 import { processIo } from './cli/io';
 import { warmUp } from './warm-up';
@@ -16,12 +14,16 @@ function main(): void {
   const args = process.argv.slice(2);
   // Started by the kernel as /init: boot whatever the arguments (the kernel passes unknown ones on).
   if (process.pid === 1 && !isVerb(args[0])) {
-    void boot({});
+    // The boot code is loaded on use too: a host verb never evaluates it.
+    void import('./boot/boot').then(({ boot }) => boot({}));
     return;
   }
   runCli(args, processIo).then(
     (code) => {
       process.exitCode = code;
+      // A one-shot verb is done: exit now rather than wait for the event loop to drain and tear down
+      // (stdout and stderr are synchronous for files, pipes and terminals on Linux, so nothing is lost).
+      process.exit(code);
     },
     (error: unknown) => {
       reportBug(error);
@@ -30,9 +32,11 @@ function main(): void {
   );
 }
 
-if (startupSnapshot.isBuildingSnapshot()) {
+/** Set by the build's code-cache step: only warm up, so the code cache holds compiled functions. */
+declare const BOOTSTRAP_WARM_UP_ONLY: boolean | undefined;
+
+if (typeof BOOTSTRAP_WARM_UP_ONLY !== 'undefined' && BOOTSTRAP_WARM_UP_ONLY) {
   warmUp();
-  startupSnapshot.setDeserializeMainFunction(main);
 } else {
   main();
 }

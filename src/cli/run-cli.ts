@@ -2,20 +2,38 @@
 import { UsageError } from './args';
 import type { CliIo } from './io';
 import { exitCode, type Verb } from './verb';
-import { bootVerb } from './verbs/boot';
 import { configTemplateVerb } from './verbs/config-template';
-import { ctlVerb } from './verbs/ctl';
-import { packVerb } from './verbs/pack';
 import { planVerb } from './verbs/plan';
-import { superviseVerb } from './verbs/supervise';
 import { validateVerb } from './verbs/validate';
 import { closest } from '../config/suggest';
+import { verbSummaries } from './verb-summaries';
 
 /** The product version, set at build time from package.json. */
 declare const BOOTSTRAP_VERSION: string | undefined;
 export const version = typeof BOOTSTRAP_VERSION === 'string' ? BOOTSTRAP_VERSION : 'development';
 
-const verbs: readonly Verb[] = [validateVerb, configTemplateVerb, planVerb, packVerb, bootVerb, superviseVerb, ctlVerb];
+/**
+ * A verb whose code is loaded when it runs: the host verbs people run most (validate, plan) start
+ * without evaluating the packer, the supervisor or the control client, and their modules (zlib, net).
+ */
+function lazyVerb(name: string, summary: string, load: () => Promise<Verb>): Verb {
+  return {
+    name,
+    summary,
+    help: '',
+    run: async (args, io) => (await load()).run(args, io),
+  };
+}
+
+const verbs: readonly Verb[] = [
+  validateVerb,
+  configTemplateVerb,
+  planVerb,
+  lazyVerb('pack', verbSummaries.pack, async () => (await import('./verbs/pack')).packVerb),
+  lazyVerb('boot', verbSummaries.boot, async () => (await import('./verbs/boot')).bootVerb),
+  lazyVerb('supervise', verbSummaries.supervise, async () => (await import('./verbs/supervise')).superviseVerb),
+  lazyVerb('ctl', verbSummaries.ctl, async () => (await import('./verbs/ctl')).ctlVerb),
+];
 
 /** Whether `word` is a verb: as PID 1 anything else is a kernel argument, and bootstrap boots. */
 export function isVerb(word: string | undefined): boolean {
@@ -45,7 +63,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const [first, ...rest] = args;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? verbs.find((verb) => verb.name === rest[0]) : undefined;
-    io.stdout(topic ? topic.help : mainHelp());
+    if (topic) return topic.run(['--help'], io);
+    io.stdout(mainHelp());
     return first === undefined ? exitCode.usage : exitCode.ok;
   }
   if (first === '--version') {

@@ -1,11 +1,12 @@
 // `bootstrap boot`: the PID 1 boot run by hand (in a namespace, a container, or a test) instead of by the kernel.
+import { verbSummaries } from '../verb-summaries';
 import { boot } from '../../boot/boot';
 import { expectPositionals, optionValue, parseArgs } from '../args';
 import { exitCode, type Verb } from '../verb';
 
 export const bootVerb: Verb = {
   name: 'boot',
-  summary: 'run the boot sequence as the kernel would start it as /init (needs root)',
+  summary: verbSummaries.boot,
   help: `Usage: bootstrap boot [--config FILE] [--cmdline TEXT]
 
 Runs the boot: automatic mounts, preSwitch, switchRoot, postSwitch and the handoff, exactly as

@@ -1,4 +1,5 @@
 // `bootstrap ctl`: asks a running supervisor for its status, starts and stops services, shows logs, powers off.
+import { verbSummaries } from '../verb-summaries';
 import { optionValue, parseArgs, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
 import { exitCode, type Verb } from '../verb';
@@ -56,7 +57,7 @@ const footer = `Exit status: 0 ok, 1 the supervisor refused the request (unknown
 
 export const ctlVerb: Verb = {
   name: 'ctl',
-  summary: 'control a running supervisor: status, start, stop, restart, logs, poweroff, reboot',
+  summary: verbSummaries.ctl,
   help: `Usage: bootstrap ctl [--socket PATH] COMMAND [ARGUMENTS]
 
 Talks to a running supervisor (handoff mode supervise, or bootstrap supervise) over its

@@ -1,4 +1,5 @@
 // `bootstrap pack`: writes an initramfs with this executable as /init, its libraries, the config and the modules it loads.
+import { verbSummaries } from '../verb-summaries';
 import { writeFileSync } from 'node:fs';
 import type * as SeaModule from 'node:sea';
 import { compressions, type Compression } from '../../pack/compress';
@@ -35,7 +36,7 @@ function defaultBinary(): string | undefined {
 
 export const packVerb: Verb = {
   name: 'pack',
-  summary: 'write an initramfs with bootstrap as /init, its libraries, the config and its modules',
+  summary: verbSummaries.pack,
   help: `Usage: bootstrap pack --config FILE --output INITRD [--modules-from DIR] [--module NAME]...
                       [--add SRC:DEST]... [--compress none|gzip|zstd] [--binary PATH] [--output-format text|json]
 

@@ -1,4 +1,5 @@
 // `bootstrap supervise --config FILE`: the supervisor alone, as PID 1 of a container or under another init.
+import { verbSummaries } from '../verb-summaries';
 import { createChildren } from '../../exec/children';
 import { createLogger } from '../../boot/log';
 import type { LogLevel } from '../../config/generated/config-types';
@@ -13,7 +14,7 @@ import { exitCode, type Verb } from '../verb';
 
 export const superviseVerb: Verb = {
   name: 'supervise',
-  summary: 'run the services of a supervise handoff: as PID 1 of a container, or as a subreaper',
+  summary: verbSummaries.supervise,
   help: `Usage: bootstrap supervise --config FILE [--socket PATH]
 
 Runs only postSwitch.handoff (mode: supervise) of the config, with postSwitch.environment: the

@@ -1,0 +1,12 @@
+// Build step, run by the pinned Node 24: evaluates the wrapped bundle with the warm-up switch on, so the
+// functions a validation and a boot plan use get compiled, then writes V8's code cache of the script.
+'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const vm = require('node:vm');
+
+const [input, output] = process.argv.slice(2);
+const source = readFileSync(input, 'utf8');
+const script = new vm.Script(source, { filename: 'bootstrap.js' });
+globalThis.BOOTSTRAP_WARM_UP_ONLY = true;
+script.runInThisContext()(require, module, __filename);
+writeFileSync(output, script.createCachedData());
