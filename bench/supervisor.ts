@@ -2,7 +2,8 @@
 // namespace over the same orphan storm (10,000 zombies re-parented at once); then our RSS with 10 idle services
 // and its growth over 1,000 restarts of a crashing one.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { childOf, orphanStorm } from '../test/supervise/run-supervisor';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,25 +13,9 @@ const orphans = Number(process.env['BENCH_ORPHANS'] ?? 10_000);
 const runs = Number(process.env['BENCH_RUNS'] ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'bench-supervisor-'));
 
-// The storm program, compiled here (gcc is on the machine: Node's native addons need it).
-const stormProgram = join(root, '.cache/bench/orphan-storm');
-mkdirSync(join(root, '.cache/bench'), { recursive: true });
-if (!existsSync(stormProgram)) execFileSync("gcc", ["-O2", "-o", stormProgram, join(root, 'bench/orphan-storm.c')]);
+const stormProgram = orphanStorm();
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-async function childOf(pid: number): Promise<number> {
-  for (let tries = 0; tries < 500; tries++) {
-    try {
-      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-      if (children) return Number(children.split(' ')[0]);
-    } catch {
-      // not yet
-    }
-    await sleep(5);
-  }
-  throw new Error('no PID 1 appeared');
-}
 
 // Zombies are still PID 1's children until reaped; its one live child is the workload's shell.
 function zombiesOf(pid: number): number {

@@ -27,19 +27,7 @@ export async function powerDown(context: PowerDownContext, action: PowerAction, 
   const sleep = context.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   log.info(`${action}: stopping processes`);
   if (context.machine) {
-    try {
-      sys.kill(-1, 'SIGTERM');
-      for (let waited = 0; waited < 2000; waited += 100) {
-        context.children?.reapNow();
-        await sleep(100);
-        if (!hasOtherProcesses()) break;
-      }
-      if (hasOtherProcesses()) sys.kill(-1, 'SIGKILL');
-    } catch (error) {
-      // ESRCH: nothing else runs.
-      log.debug(`kill(-1): ${(error as Error).message}`);
-    }
-    context.children?.reapNow();
+    await endRemainingProcesses(sys, log, context.children, 2000, sleep);
     sys.sync();
     unmountAll(sys, log);
     sys.sync();
@@ -53,6 +41,7 @@ export async function powerDown(context: PowerDownContext, action: PowerAction, 
   process.exit(exitCode);
 }
 
+// PID 1's children: what is left of the services, and every orphan re-parented to it.
 function hasOtherProcesses(): boolean {
   try {
     const pids = readFileSync('/proc/self/task/1/children', 'utf8').trim();
@@ -60,6 +49,32 @@ function hasOtherProcesses(): boolean {
   } catch {
     return false;
   }
+}
+
+/** As PID 1: SIGTERM to every other process, up to `graceMs` for them to go, SIGKILL to the rest, then reap. */
+export async function endRemainingProcesses(
+  sys: Sys,
+  log: Logger,
+  children: Children | undefined,
+  graceMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+): Promise<void> {
+  try {
+    if (hasOtherProcesses()) sys.kill(-1, 'SIGTERM');
+    for (let waited = 0; waited < graceMs && hasOtherProcesses(); waited += 50) {
+      children?.reapNow();
+      await sleep(50);
+    }
+    if (hasOtherProcesses()) sys.kill(-1, 'SIGKILL');
+    for (let waited = 0; waited < 1000 && hasOtherProcesses(); waited += 20) {
+      children?.reapNow();
+      await sleep(20);
+    }
+  } catch (error) {
+    // ESRCH: nothing else runs.
+    log.debug(`kill(-1): ${(error as Error).message}`);
+  }
+  children?.reapNow();
 }
 
 // Deepest first, lazily: a busy network filesystem must not hang the shutdown.

@@ -1,6 +1,5 @@
 // The supervise handoff and `bootstrap supervise`: run the services, answer the control socket, forward
 // signals, and end with an orderly shutdown (power action for a machine, exit status in a namespace).
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
 import type { startControlServer as StartControlServer } from '../ctl/server';
@@ -9,7 +8,7 @@ import type { ServiceStatus } from '../supervisor/model';
 import type { Sys } from '../sys/index';
 import type { LogSink, Logger } from './log';
 import { emergency } from './emergency';
-import { powerDown, type PowerAction } from './power-down';
+import { endRemainingProcesses, powerDown, type PowerAction } from './power-down';
 import { onSignals, type HandledSignal } from './signals';
 
 export interface SupervisorRun {
@@ -57,7 +56,7 @@ export async function supervise(run: SupervisorRun): Promise<never> {
       await powerDown({ sys, log, children, machine: true }, action);
       return;
     }
-    if (run.pid1) await killRemaining(run, handoff.shutdownTimeout);
+    if (run.pid1) await endRemainingProcesses(sys, log, children, parseDuration(handoff.shutdownTimeout));
     children.stop();
     log.info(`exiting with status ${status}${supervisor.mainExit ? ' (the main service\'s)' : ''}`);
     process.exit(status);
@@ -136,36 +135,4 @@ function logStatus(services: readonly ServiceStatus[], log: Logger): void {
   for (const service of services) {
     log.info(`status: ${service.name} ${service.state}${service.pid ? ` pid ${service.pid}` : ''} starts ${service.starts}${service.lastExit ? ` last exit ${service.lastExit.status}` : ''}`);
   }
-}
-
-// As a container's PID 1 everything left over is ours to end: TERM, a grace period, KILL, reap.
-async function killRemaining(run: SupervisorRun, shutdownTimeout: string): Promise<void> {
-  const { sys, children } = run;
-  const grace = parseDuration(shutdownTimeout);
-  const others = (): boolean => {
-    try {
-      return readFileSync('/proc/self/task/1/children', 'utf8').trim() !== '';
-    } catch {
-      return false;
-    }
-  };
-  try {
-    if (others()) sys.kill(-1, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let waited = 0; waited < grace && others(); waited += 50) {
-    children.reapNow();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  try {
-    if (others()) sys.kill(-1, 'SIGKILL');
-  } catch {
-    // ESRCH: nothing left.
-  }
-  for (let waited = 0; waited < 1000 && others(); waited += 20) {
-    children.reapNow();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  children.reapNow();
 }

@@ -55,8 +55,8 @@ function signalNumber(signal: NodeJS.Signals): number {
   return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGPWR: 30 } as Record<string, number>)[signal] ?? 0;
 }
 
-// unshare --fork starts the supervisor as its only child.
-async function childOf(pid: number): Promise<number> {
+/** The only child of an `unshare --fork`: the program it started, as PID 1 of the new namespace. */
+export async function childOf(pid: number): Promise<number> {
   for (let tries = 0; tries < 500; tries++) {
     try {
       const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
