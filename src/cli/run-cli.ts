@@ -33,6 +33,7 @@ const verbs: readonly Verb[] = [
   lazyVerb('boot', verbSummaries.boot, async () => (await import('./verbs/boot')).bootVerb),
   lazyVerb('supervise', verbSummaries.supervise, async () => (await import('./verbs/supervise')).superviseVerb),
   lazyVerb('ctl', verbSummaries.ctl, async () => (await import('./verbs/ctl')).ctlVerb),
+  lazyVerb('__exec-as', 'internal', async () => (await import('./verbs/exec-as')).execAsVerb),
 ];
 
 /** Whether `word` is a verb: as PID 1 anything else is a kernel argument, and bootstrap boots. */
@@ -41,14 +42,15 @@ export function isVerb(word: string | undefined): boolean {
 }
 
 function mainHelp(): string {
-  const width = Math.max(...verbs.map((verb) => verb.name.length));
+  const listed = verbs.filter((verb) => !verb.name.startsWith('__'));
+  const width = Math.max(...listed.map((verb) => verb.name.length));
   return `bootstrap ${version}: a declarative-YAML init for initramfs and QEMU guests
 
 Usage: bootstrap VERB [OPTIONS]
        bootstrap VERB --help
 
 Verbs:
-${verbs.map((verb) => `  ${verb.name.padEnd(width)}  ${verb.summary}`).join('\n')}
+${listed.map((verb) => `  ${verb.name.padEnd(width)}  ${verb.summary}`).join('\n')}
 
 Options:
   --version   print the version

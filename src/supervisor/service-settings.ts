@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { dependencies, type Condition } from '../config/dependency-graph';
 import { parseDuration } from '../config/duration';
 import type { Process, Probe } from '../config/generated/config-types';
+import { execAsArgv, resolveIdentity } from './identity';
 
 /** A health check with its timings in milliseconds. */
 export interface ProbeSettings {
@@ -75,11 +76,15 @@ function outputSettings(output: Process['stdout']): OutputSettings {
 /** The settings of service `name`: `env` is the supervisor's environment, which the service's own `environment` overrides. */
 export function serviceSettings(name: string, process: Process, env: Readonly<Record<string, string>>): ServiceSettings {
   const own = Object.entries(process.environment ?? {}).map(([key, value]) => [key, String(value)] as const);
-  const unsupported = process.user !== undefined || process.group !== undefined ? `process ${name}: user/group is not supported yet; remove them or run the service through a tool such as setpriv` : null;
+  const args = (process.arguments ?? []).map(String);
+  // posix_spawn cannot change the user: a service with user/group starts through bootstrap's __exec-as.
+  const identity = process.user !== undefined || process.group !== undefined ? resolveIdentity(process.user, process.group) : undefined;
+  const unsupported = typeof identity === 'string' ? `process ${name}: ${identity}` : null;
+  const argv = identity !== undefined && typeof identity !== 'string' ? execAsArgv(identity, process.program, args) : [process.program, ...args];
   return {
     name,
-    path: process.program,
-    argv: [process.program, ...(process.arguments ?? []).map(String)],
+    path: argv[0]!,
+    argv,
     env: { ...env, ...Object.fromEntries(own) },
     cwd: process.workingDirectory,
     type: process.type,

@@ -8,7 +8,7 @@ import { pipe, writeAll, writeSome, type Pipe } from './pipe';
 import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
 import { reboot, sync, type RebootCommand } from './power';
 import { bringLoopbackUp } from './net';
-import { becomeSubreaper, unblockSignals, chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
+import { becomeSubreaper, changeIdentity, unblockSignals, chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
 import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSource } from './spawn';
 
 // The data types of the interface, so callers need no other import from sys/.
@@ -29,6 +29,7 @@ export interface Sys {
   sethostname(name: string): void;
   getpid(): number;
   becomeSubreaper(): void;
+  changeIdentity(identity: { uid: number; gid: number; groups: readonly number[] }): void;
   unblockSignals(signals: readonly number[]): void;
   dup2(oldFd: number, newFd: number): void;
   closeRange(first: number, last?: number, flags?: number): void;
@@ -67,6 +68,7 @@ export const realSys: Sys = {
   sethostname,
   getpid,
   becomeSubreaper,
+  changeIdentity,
   unblockSignals,
   dup2,
   closeRange,

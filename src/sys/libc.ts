@@ -50,6 +50,9 @@ export interface Libc {
   ptsname_r(fd: number, buffer: Memory, length: number): number;
   getsockopt(fd: number, level: number, name: number, value: Memory, length: Int32Array): number;
   socket(domain: number, type: number, protocol: number): number;
+  setgroups(count: number, groups: Uint32Array): number;
+  setgid(gid: number): number;
+  setuid(uid: number): number;
 }
 
 // C prototypes in koffi's syntax; `_Out_` makes koffi copy the pointed-to values back into the typed array.
@@ -95,6 +98,9 @@ const prototypes: Record<keyof Libc, string> = {
   ptsname_r: 'int ptsname_r(int fd, _Out_ uint8_t *buf, size_t buflen)',
   getsockopt: 'int getsockopt(int fd, int level, int optname, _Out_ uint8_t *optval, _Inout_ uint32_t *optlen)',
   socket: 'int socket(int domain, int type, int protocol)',
+  setgroups: 'int setgroups(size_t size, const uint32_t *list)',
+  setgid: 'int setgid(uint32_t gid)',
+  setuid: 'int setuid(uint32_t uid)',
 };
 
 let declared: Libc | undefined;

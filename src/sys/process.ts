@@ -82,3 +82,10 @@ export function unblockSignals(signals: readonly number[]): void {
   for (const signal of signals) set[(signal - 1) >> 3]! |= 1 << ((signal - 1) & 7);
   check(libc().syscall(syscallNumbers().rtSigprocmask, 'int', SIG_UNBLOCK, 'uint8_t *', set, 'void *', null, 'unsigned long', 8), 'rt_sigprocmask', { how: 'SIG_UNBLOCK', signals: signals.join(',') });
 }
+
+/** Drops to `uid`/`gid` with exactly `groups` as supplementary groups: setgroups, then setgid, then setuid. */
+export function changeIdentity(identity: { uid: number; gid: number; groups: readonly number[] }): void {
+  check(libc().setgroups(identity.groups.length, Uint32Array.from(identity.groups)), 'setgroups', { groups: identity.groups.join(',') });
+  check(libc().setgid(identity.gid), 'setgid', { gid: identity.gid });
+  check(libc().setuid(identity.uid), 'setuid', { uid: identity.uid });
+}

@@ -177,3 +177,32 @@ function zombieChildren(pid: number): number {
     }
   }).length;
 }
+
+describe('bootstrap supervise runs services as other users', () => {
+  it.each([
+    ['by number', 'user: 65534, group: 65534'],
+    ['by name', 'user: nobody'],
+  ])('user and group %s: the service has those ids and only its groups', async (_, identity) => {
+    const config = `logLevel: warn
+postSwitch:
+  handoff:
+    mode: supervise
+    processes:
+      app: {program: /bin/sh, arguments: [-c, "id -u > $DIR/ids; id -g >> $DIR/ids; id -G >> $DIR/ids"], main: true, ${identity}}
+`;
+    // The service (uid 65534) must be able to write its answer in the directory.
+    const supervisor = await startSupervisor(config, { dirMode: 0o777 });
+    const dir = supervisor.dir;
+    expect(await supervisor.exited, supervisor.output()).toBe(0);
+    const [uid, gid, groups] = readFileSync(join(dir, 'ids'), 'utf8').trim().split('\n');
+    expect(uid).toBe('65534');
+    expect(gid).toBe(identity.includes('group') ? '65534' : execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
+    expect(groups!.split(' ')).not.toContain('0');
+  });
+
+  it('an unknown user fails the service with the name, and the container with it', async () => {
+    const supervisor = await startSupervisor(`postSwitch:\n  handoff:\n    mode: supervise\n    processes:\n      app: {program: /bin/true, main: true, user: no-such-user}\n`);
+    expect(await supervisor.exited).toBe(1);
+    expect(supervisor.output()).toContain('user no-such-user is not in /etc/passwd');
+  });
+});

@@ -1,6 +1,6 @@
 // Starts dist/bootstrap supervise as PID 1 of fresh PID and mount namespaces and lets a test watch and signal it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -19,8 +19,9 @@ export interface RunningSupervisor {
 }
 
 /** Writes `config` and starts the supervisor on it; `stdio` defaults to pipes the test reads. */
-export async function startSupervisor(config: string, options: { stdio?: (number | 'pipe' | 'ignore')[] } = {}): Promise<RunningSupervisor> {
+export async function startSupervisor(config: string, options: { stdio?: (number | 'pipe' | 'ignore')[]; dirMode?: number } = {}): Promise<RunningSupervisor> {
   const dir = mkdtempSync(join(tmpdir(), 'supervise-'));
+  if (options.dirMode !== undefined) chmodSync(dir, options.dirMode);
   writeFileSync(join(dir, 'bootstrap.yaml'), config.replaceAll('$DIR', dir));
   // --kill-child: the supervisor dies with the test's unshare; cwd is a temp dir so tests can see it moved to /.
   const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', binary, 'supervise', '--config', join(dir, 'bootstrap.yaml'), '--socket', join(dir, 'control.sock')], {

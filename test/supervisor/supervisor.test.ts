@@ -196,12 +196,19 @@ describe('dependency conditions', () => {
     expect(run.logLines.join('')).toContain('web failed: dependency db (failed) will never be started');
   });
 
-  it('marks a service with user or group failed: not supported yet', () => {
-    const { world, supervisor } = supervise({ app: service('/svc/app', { user: 'nobody' }) });
+  it('marks a service whose user is unknown failed, naming it', () => {
+    const { world, supervisor } = supervise({ app: service('/svc/app', { user: 'no-such-user-here' }) });
     supervisor.start();
     expect(world.spawned).toHaveLength(0);
     expect(stateOf('app').state).toBe('failed');
-    expect(run.logLines.join('')).toContain('app failed: process app: user/group is not supported yet');
+    expect(run.logLines.join('')).toContain('app failed: process app: user no-such-user-here is not in /etc/passwd');
+  });
+
+  it('starts a service with user and group through __exec-as with the resolved ids', () => {
+    const { world, supervisor } = supervise({ app: service('/svc/app', { user: 65534, group: 65534, arguments: ['-v'] }) });
+    supervisor.start();
+    const argv = world.spawned[0]?.spec.argv ?? [];
+    expect(argv.slice(argv.indexOf('__exec-as'))).toEqual(['__exec-as', '--uid', '65534', '--gid', '65534', '--groups', '65534', '--', '/svc/app', '-v']);
   });
 
   it('spawns in its own session with the merged environment, its cwd and argv', () => {
