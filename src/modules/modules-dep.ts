@@ -1,4 +1,5 @@
 // Kernel module metadata from text: modules.dep, modules.builtin, /proc/modules, and the load order they imply.
+import { closest } from '../config/suggest';
 import { isModuleFile, moduleName } from './module-name';
 import { type ModuleAliases, type ModuleSoftdeps, resolveAlias } from './modules-alias';
 
@@ -202,31 +203,8 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
 }
 
 function unknownModuleMessage(request: string, deps: ModulesDep): string {
-  const name = moduleName(request);
-  const names = new Set([...deps.keys()].map(moduleName));
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of names) {
-    const distance = editDistance(name, candidate);
-    if (distance <= limit && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
-  }
-  const hint = best ? `; did you mean ${best.name}?` : '';
-  return `module ${request} is not in modules.dep${hint}`;
-}
-
-// Levenshtein distance with one rolling row: names are short, so this stays cheap over a few thousand modules.
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
+  const guess = closest(moduleName(request), [...new Set([...deps.keys()].map(moduleName))]);
+  return `module ${request} is not in modules.dep${guess ? `; did you mean ${guess}?` : ''}`;
 }
 
 /** Writes modules.dep text back, one `path: deps` line per module in the map's order (what depmod would write for that set). */
