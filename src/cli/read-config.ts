@@ -5,6 +5,8 @@ import type { CliIo } from './io';
 
 export interface ConfigRead {
   result: ValidationResult;
+  /** The bytes read, for a verb that passes them on (pack); empty when unreadable. */
+  bytes: Uint8Array;
   /** Set when the file could not be read at all (exit 2 rather than 1). */
   ioError: boolean;
 }
@@ -32,8 +34,9 @@ export function readConfig(path: string, io: CliIo): ConfigRead {
   } catch (error) {
     return {
       ioError: true,
+      bytes: new Uint8Array(),
       result: { valid: false, diagnostics: [{ code: 'io-error', severity: 'error', pointer: '', line: 0, column: 0, message: describeReadError(path, error as NodeJS.ErrnoException) }] },
     };
   }
-  return { ioError: false, result: validateConfigText(bytes, { readFile: io.readOptional, checkModules }) };
+  return { ioError: false, bytes, result: validateConfigText(bytes, { readFile: io.readOptional, checkModules }) };
 }

@@ -88,7 +88,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
     if (!output) throw new UsageError('--output INITRD is required', 'pack');
     const binary = optionValue(parsed, 'binary') ?? defaultBinary();
     if (!binary) throw new UsageError('--binary PATH is required when bootstrap does not run as its single executable', 'pack');
-    const { result, ioError } = readConfig(configPath, io);
+    const { result, ioError, bytes } = readConfig(configPath, io);
     if (!result.config) {
       io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics));
       io.stderr(`bootstrap pack: refusing to pack an invalid config\n`);
@@ -102,7 +102,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
     }
     const spec: PackSpec = {
       binary,
-      configText: new TextDecoder().decode(io.readInput(configPath)),
+      configText: new TextDecoder().decode(bytes),
       ...(modulesFrom ? { modulesFrom, modules } : {}),
       add: (parsed.options.get('add') ?? []).map(parseAdd),
       compress: optionValue(parsed, 'compress', 'zstd') as Compression,

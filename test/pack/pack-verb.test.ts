@@ -1,0 +1,28 @@
+// `bootstrap pack` through the CLI: the config it validates is the config it packs, also from standard input.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInMemory } from '../helpers/run-cli-in-memory';
+
+const binary = join(import.meta.dirname, '../../dist/bootstrap');
+const node = realpathSync(join(import.meta.dirname, '../../node_modules/.bin/node'));
+const config = 'console: ttyS0\npostSwitch:\n  handoff: {mode: shell}\n';
+
+describe('bootstrap pack', () => {
+  it('packs the config read from standard input (a pipe can be read once: validated and packed from one read)', () => {
+    const output = join(mkdtempSync(join(tmpdir(), 'pack-verb-')), 'initrd.img');
+    // The real executable with a real pipe: an in-memory stdin could be read twice and hide the difference.
+    execFileSync(binary, ['pack', '--config', '-', '--output', output, '--binary', node, '--compress', 'none'], { input: config });
+    expect(execFileSync('sh', ['-c', 'cpio -i --quiet --to-stdout etc/bootstrap/bootstrap.yaml < "$0"', output], { encoding: 'utf8' })).toBe(config);
+  });
+
+  it('refuses an invalid config with its diagnostics, exit 1', async () => {
+    const output = join(mkdtempSync(join(tmpdir(), 'pack-verb-')), 'initrd.img');
+    const run = await runInMemory(['pack', '--config', '-', '--output', output, '--binary', node], 'postSwitch:\n  handoff: {mode: exce}\n');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('refusing to pack an invalid config');
+    expect(run.stderr).toContain('`mode` must be one of exec, shell, supervise');
+  });
+});
