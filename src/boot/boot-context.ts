@@ -3,7 +3,6 @@ import type { Config } from '../config/generated/config-types';
 import type { CommandContext } from '../exec/handlers/hook';
 import type { StepOutcome } from '../exec/run-steps';
 import type { BootArguments } from './cmdline';
-import type { LogSink } from './log';
 
 export interface BootContext extends CommandContext {
   config: Config;
@@ -14,8 +13,8 @@ export interface BootContext extends CommandContext {
   console: string;
   /** Outcomes so far, for the boot report. */
   outcomes: StepOutcome[];
-  /** Replaces the log's sink (when the console changes). */
-  setSink(sink: LogSink): void;
+  /** Moves the log to a console device (closing the descriptor it used before). */
+  logTo(device: string): void;
   /**
    * Takes the console again on fds 0-2 and for the log. A shell that led its own session hangs the
    * terminal up when it exits (the kernel's vhangup of a non-pty session), which kills every

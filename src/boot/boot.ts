@@ -1,5 +1,5 @@
 // The boot of PID 1, top to bottom: console, kernel arguments, config, plan, steps, handoff — or the emergency action.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Config, LogLevel } from '../config/generated/config-types';
 import { validateConfigText } from '../config/validate-config';
 import { createChildren, type Children } from '../exec/children';
@@ -10,11 +10,12 @@ import { buildPlan, PlanError, virtualMounts } from '../plan/build-plan';
 import { realSys, type Sys } from '../sys/index';
 import type { BootContext } from './boot-context';
 import { parseCmdline, type BootArguments } from './cmdline';
-import { openConsoleSink } from './console-sink';
+import { openConsoleSink, type ConsoleSink } from './console-sink';
+import { inheritedEnvironment } from './environment';
 import { realConsole } from './console-device';
 import { emergency, type EmergencyContext } from './emergency';
 import { bootHandlers } from './handlers';
-import { createLogger, type LogSink, type Logger } from './log';
+import { createLogger, type Logger } from './log';
 import { powerDown } from './power-down';
 import { writeReport } from './report';
 import { runShell, shellExists } from './shell';
@@ -39,23 +40,19 @@ function readOptional(path: string): string | undefined {
   }
 }
 
-// The environment children inherit: what the kernel gave PID 1, without Node's own variables.
-function initialEnvironment(): Record<string, string> {
-  const env: Record<string, string> = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', TERM: 'linux' };
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('NODE_')) env[key] = value;
-  }
-  return env;
-}
-
 /** Boots; never returns: ends in a handoff, a power action, or (not as the machine's init) an exit. */
 export async function boot(options: BootOptions): Promise<never> {
   const sys = options.sys ?? realSys;
-  let sink: LogSink = openConsoleSink('/dev/console');
+  let sink: ConsoleSink = openConsoleSink('/dev/console');
+  // The log moves to a device (the configured console, or the same one reopened): the old descriptor goes.
+  const logTo = (device: string): void => {
+    sink.close();
+    sink = openConsoleSink(device);
+  };
   const log: Logger = createLogger({ write: (text) => sink.write(text) }, 'info');
   let children: Children | undefined = undefined;
   let config: Config | undefined = undefined;
-  const env = initialEnvironment();
+  const env = inheritedEnvironment();
   let console = '/dev/console';
   // Until /proc says otherwise, PID 1 assumes it is the machine's init: exiting there would panic the kernel.
   let machine = options.machine ?? process.pid === 1;
@@ -66,7 +63,7 @@ export async function boot(options: BootOptions): Promise<never> {
     } catch (error) {
       log.debug(`taking the console again: ${(error as Error).message}`);
     }
-    sink = openConsoleSink(console);
+    logTo(console);
   };
   const emergencyContext = (): EmergencyContext => ({ sys, log, children, machine, console, env, config, reclaimConsole });
   let failed = false;
@@ -97,7 +94,8 @@ export async function boot(options: BootOptions): Promise<never> {
       log.warn(`early mount of ${mount.target}: ${(error as Error).message}`);
     }
   }
-  sink = openConsoleSink('/dev/console');
+  // Before /dev was mounted the console may not have opened; now it can.
+  logTo('/dev/console');
   machine = options.machine ?? isMachineInit();
   log.info(`bootstrap starting as ${machine ? 'the init of this machine' : `pid ${process.pid} (not the machine's init)`}`);
   const args: BootArguments = parseCmdline(options.cmdline ?? readOptional('/proc/cmdline') ?? '');
@@ -152,9 +150,7 @@ export async function boot(options: BootOptions): Promise<never> {
     machine,
     console,
     outcomes: [],
-    setSink: (next) => {
-      sink = next;
-    },
+    logTo,
     reclaimConsole: () => {
       console = context.console;
       reclaimConsole();
@@ -203,9 +199,4 @@ function scheduleTestFault(kind: 'uncaught' | 'rejection', log: Logger): void {
     if (kind === 'uncaught') throw new Error('injected fault (bootstrap.test.fault=uncaught)');
     void Promise.reject(new Error('injected fault (bootstrap.test.fault=rejection)'));
   }, 0);
-}
-
-/** Whether a config path exists, for the CLI's early check. */
-export function configExists(path: string): boolean {
-  return existsSync(path);
 }

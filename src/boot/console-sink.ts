@@ -2,8 +2,11 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { LogSink } from './log';
 
+/** A log sink with its own descriptor, closed when the log moves elsewhere. */
+export type ConsoleSink = LogSink & { close(): void };
+
 /** A sink writing to `devicePath` through its own non-blocking descriptor; text that does not fit is dropped. */
-export function openConsoleSink(devicePath: string): LogSink & { close(): void } {
+export function openConsoleSink(devicePath: string): ConsoleSink {
   let fd: number | undefined;
   try {
     // Our own open file description: O_NONBLOCK here does not touch fds 0-2, which children inherit blocking.

@@ -6,7 +6,6 @@ import { loadModule } from '../exec/handlers/module';
 import { mountFileSystem, mountVirtual } from '../exec/handlers/mount';
 import { checkHandoff, switchRoot } from '../exec/handlers/switch-root';
 import type { BootContext } from './boot-context';
-import { openConsoleSink } from './console-sink';
 import { consolePath, realConsole } from './console-device';
 import { handoff } from './handoff';
 
@@ -17,7 +16,7 @@ export const bootHandlers: Handlers<BootContext> = {
     // /dev/console itself cannot be one, so the real device behind it is taken.
     context.sys.takeConsole(realConsole(device), { controllingTerminal: true });
     context.console = device;
-    context.setSink(openConsoleSink(device));
+    context.logTo(device);
   },
   mountVirtual,
   loopback: (step, context) => (context.sys.bringLoopbackUp(step.interface) ? undefined : { skipped: `${step.interface} is already up` }),

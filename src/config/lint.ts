@@ -96,10 +96,9 @@ function lintHook(hook: Hook, path: (string | number)[]): Finding[] {
 }
 
 function relativeHookProgram(program: string, path: (string | number)[]): Finding[] {
-  if (program.startsWith('/') || !program.includes('/')) {
-    return program.startsWith('/')
-      ? []
-      : [{ code: 'relative-program', severity: 'warning', path, message: `\`${program}\` is looked up in PATH when the hook runs; an absolute path does not depend on it` }];
+  if (program.startsWith('/')) return [];
+  if (!program.includes('/')) {
+    return [{ code: 'relative-program', severity: 'warning', path, message: `\`${program}\` is looked up in PATH when the hook runs; an absolute path does not depend on it` }];
   }
   return [{ code: 'relative-program', severity: 'error', path, message: `\`${program}\` is a relative path, which depends on the working directory; use an absolute path` }];
 }

@@ -6,6 +6,7 @@ import type { LogLevel } from '../../config/generated/config-types';
 import { openConsoleSink } from '../../boot/console-sink';
 import { installSignalHandlers } from '../../boot/signals';
 import { supervise } from '../../boot/supervise';
+import { inheritedEnvironment } from '../../boot/environment';
 import { realSys } from '../../sys/index';
 import { expectPositionals, optionValue, parseArgs, UsageError } from '../args';
 import { readConfig } from '../read-config';
@@ -62,8 +63,7 @@ Exit status: the main service's status (0 without one) after a shutdown; 1 for a
     if (ignored.length > 0) log.warn(`supervise runs only postSwitch.handoff; ignoring ${ignored.join(' and ')}`);
     // A supervisor keeps no directory busy (and PID 1's cwd is / as tini's is).
     process.chdir('/');
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('NODE_')) env[key] = value;
+    const env = inheritedEnvironment();
     for (const [key, value] of Object.entries(config.postSwitch.environment ?? {})) env[key] = String(value);
     const children = createChildren(realSys, log);
     const socketPath = optionValue(parsed, 'socket');
