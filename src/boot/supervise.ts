@@ -8,6 +8,7 @@ import type { ServiceStatus } from '../supervisor/model';
 import type { Sys } from '../sys/index';
 import type { LogSink, Logger } from './log';
 import { emergency } from './emergency';
+import { keepMemoryFlat } from './flat-memory';
 import { endRemainingProcesses, powerDown, type PowerAction } from './power-down';
 import { onSignals, type HandledSignal } from './signals';
 
@@ -38,9 +39,10 @@ export async function supervise(run: SupervisorRun): Promise<never> {
   const handoff = config.postSwitch.handoff;
   if (handoff.mode !== 'supervise') throw new Error(`supervise: the handoff mode is ${handoff.mode}`);
   if (!run.pid1) sys.becomeSubreaper();
-  // Loaded on use: their network modules cannot be part of the executable's startup snapshot.
+  // Loaded on use: only supervising needs the network modules.
   const { createSupervisor } = await import('../supervisor/supervisor');
   const { startControlServer } = await import('../ctl/server');
+  keepMemoryFlat();
   let finishing = false;
   let mainFailed = false;
 

@@ -1,5 +1,4 @@
 // Readiness and liveness checks of a service: run a command, connect to a TCP port, or GET an HTTP path, on a period.
-import { get } from 'node:http';
 import { connect } from 'node:net';
 import type { Children } from '../exec/children';
 import { runCommand } from '../exec/run-command';
@@ -46,7 +45,9 @@ function connects(host: string, port: number, timeoutMs: number): Promise<boolea
   });
 }
 
-function answers(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
+async function answers(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
+  // Loaded on first use: a supervisor without HTTP checks does not keep Node's HTTP client in memory.
+  const { get } = await import('node:http');
   return new Promise((resolve) => {
     const request = get({ host, port, path, agent: false }, (response) => {
       response.resume();

@@ -4,14 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as KoffiModule from 'koffi';
-import type * as SeaModule from 'node:sea';
 
 export type Koffi = typeof KoffiModule;
 
 /** Set by esbuild's `define` when building the single executable. */
 declare const BOOTSTRAP_BUNDLED: boolean | undefined;
 
-/** Name of the SEA asset holding koffi's native addon (see scripts/build.ts). */
+/** Reads an asset appended to the single executable; a parameter of the bundle (scripts/sea/loader.cjs). */
+declare const BOOTSTRAP_READ_ASSET: ((name: string) => Uint8Array) | undefined;
+
+/** Name of the asset holding koffi's native addon (see scripts/build.ts). */
 export const KOFFI_ASSET = 'koffi.node';
 
 let loaded: Koffi | undefined;
@@ -30,9 +32,8 @@ function loadFromPackage(): Koffi {
 // A native addon must be a file for dlopen(3); write the embedded one to a private temp file, load
 // it, and remove the file at once (the mapping stays valid after unlink).
 function loadFromAsset(): Koffi {
-  const require = createRequire(__filename);
-  const sea = require('node:sea') as typeof SeaModule;
-  const bytes = new Uint8Array(sea.getAsset(KOFFI_ASSET));
+  if (typeof BOOTSTRAP_READ_ASSET === 'undefined') throw new Error('koffi: the executable was started without its asset reader');
+  const bytes = BOOTSTRAP_READ_ASSET(KOFFI_ASSET);
   const dir = makePrivateDir();
   const file = join(dir, KOFFI_ASSET);
   try {

@@ -1,6 +1,7 @@
 // The single executable itself (dist/bootstrap, built by `npm run build`): the verbs work without node_modules.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mutatedConfigs } from '../helpers/config-mutations';
@@ -65,4 +66,20 @@ describe('dist/bootstrap', () => {
       expect(run.stdout + run.stderr).not.toMatch(/\n\s+at |internal error/);
     }
   }, 120_000);
+
+  it('reads its program from the end of its own file, and says so plainly when that is missing', () => {
+    const bytes = readFileSync(binary);
+    expect(bytes.subarray(bytes.length - 8).toString('latin1')).toBe('BSASSETS');
+    const dir = mkdtempSync(join(tmpdir(), 'bootstrap-truncated-'));
+    try {
+      const truncated = join(dir, 'bootstrap');
+      writeFileSync(truncated, bytes.subarray(0, bytes.length - 4096));
+      chmodSync(truncated, 0o755);
+      const run = spawnSync(truncated, ['--version'], { cwd: '/', env: {}, encoding: 'utf8', timeout: 20_000 });
+      expect(run.status).toBe(70);
+      expect(run.stderr).toBe(`bootstrap: ${truncated}: no appended program (not a complete bootstrap build?)\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
