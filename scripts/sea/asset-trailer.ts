@@ -7,10 +7,11 @@
 // 32-bit little-endian number, then the 8-byte magic below.
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 
+/** The last bytes of a complete executable; scripts/sea/loader.cjs (plain CommonJS) repeats it. */
 export const TRAILER_MAGIC = 'BSASSETS';
 
-/** Appends `assets` (name → file) to `executable` and returns the index written. */
-export function appendAssets(executable: string, assets: Record<string, string>): Record<string, [number, number]> {
+/** Appends `assets` (name → file) to `executable`, then their index. */
+export function appendAssets(executable: string, assets: Record<string, string>): void {
   let offset = statSync(executable).size;
   const index: Record<string, [number, number]> = {};
   for (const [name, file] of Object.entries(assets)) {
@@ -23,5 +24,4 @@ export function appendAssets(executable: string, assets: Record<string, string>)
   const length = Buffer.alloc(4);
   length.writeUInt32LE(indexBytes.length);
   appendFileSync(executable, Buffer.concat([indexBytes, length, Buffer.from(TRAILER_MAGIC)]));
-  return index;
 }

@@ -6,7 +6,10 @@
 const { fstatSync, openSync, readSync } = require('node:fs');
 const vm = require('node:vm');
 
+// As TRAILER_MAGIC in scripts/sea/asset-trailer.ts, which writes the trailer.
 const MAGIC = 'BSASSETS';
+// The index's 32-bit length, then the magic.
+const TAIL = 4 + MAGIC.length;
 
 function fail(message) {
   process.stderr.write(`bootstrap: ${message}\n`);
@@ -39,12 +42,12 @@ function openAssets() {
     }
   }
   const size = fstatSync(fd).size;
-  const tail = size >= 12 ? readExactly(fd, 12, size - 12) : Buffer.alloc(0);
-  if (tail.length !== 12 || tail.toString('latin1', 4) !== MAGIC) fail(`${process.execPath}: no appended program (not a complete bootstrap build?)`);
+  const tail = size >= TAIL ? readExactly(fd, TAIL, size - TAIL) : Buffer.alloc(0);
+  if (tail.length !== TAIL || tail.toString('latin1', 4) !== MAGIC) fail(`${process.execPath}: no appended program (not a complete bootstrap build?)`);
   const indexLength = tail.readUInt32LE(0);
   let index;
   try {
-    index = JSON.parse(readExactly(fd, indexLength, size - 12 - indexLength).toString('utf8'));
+    index = JSON.parse(readExactly(fd, indexLength, size - TAIL - indexLength).toString('utf8'));
   } catch {
     fail(`${process.execPath}: its asset index is damaged (not a complete bootstrap build?)`);
   }

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TRAILER_MAGIC } from '../../scripts/sea/asset-trailer';
 import { mutatedConfigs } from '../helpers/config-mutations';
 
 const root = join(import.meta.dirname, '../..');
@@ -69,7 +70,7 @@ describe('dist/bootstrap', () => {
 
   it('reads its program from the end of its own file, and says so plainly when that is missing', () => {
     const bytes = readFileSync(binary);
-    expect(bytes.subarray(bytes.length - 8).toString('latin1')).toBe('BSASSETS');
+    expect(bytes.subarray(bytes.length - TRAILER_MAGIC.length).toString('latin1')).toBe(TRAILER_MAGIC);
     const dir = mkdtempSync(join(tmpdir(), 'bootstrap-truncated-'));
     try {
       const truncated = join(dir, 'bootstrap');
