@@ -10,7 +10,7 @@ import type { LogSink, Logger } from './log';
 import { emergency } from './emergency';
 import { keepMemoryFlat } from './flat-memory';
 import { endRemainingProcesses, powerDown, type PowerAction } from './power-down';
-import { onSignals, type HandledSignal } from './signals';
+import { bootSignalAction, onSignals, type HandledSignal } from './signals';
 
 export interface SupervisorRun {
   config: Config;
@@ -99,9 +99,10 @@ export async function supervise(run: SupervisorRun): Promise<never> {
 
   onSignals((signal) => {
     if (run.machine) {
-      if (signal === 'SIGTERM' || signal === 'SIGPWR' || signal === 'SIGUSR2') return void finish('poweroff');
-      if (signal === 'SIGINT') return void finish('reboot');
-      if (signal === 'SIGUSR1') return logStatus(supervisor.status(), log);
+      // A machine's PID 1 gives TERM, PWR, USR2, INT and USR1 the meaning they have during the boot.
+      const action = bootSignalAction(signal);
+      if (action === 'poweroff' || action === 'reboot') return void finish(action);
+      if (action === 'status') return logStatus(supervisor.status(), log);
       return forward(signal, supervisor.status(), sys, log);
     }
     // In a container every signal reaches the services, as with tini: the stopping ones as the signal that

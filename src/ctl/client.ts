@@ -15,13 +15,6 @@ export interface ClientOptions {
   signal?: AbortSignal;
 }
 
-// connect(2)'s own errors, which the kernel boundary's table does not need.
-const connectErrors: Record<string, string> = {
-  ECONNREFUSED: 'Connection refused',
-  ENOTSOCK: 'Socket operation on non-socket',
-  EPROTOTYPE: 'Protocol wrong type for socket',
-};
-
 /** connect(2) to the control socket failed: no supervisor there, or not allowed. */
 export class ControlUnreachableError extends Error {
   readonly code: string;
@@ -32,7 +25,7 @@ export class ControlUnreachableError extends Error {
   ) {
     const code = cause.code ?? 'EIO';
     const errno = (constants.errno as Record<string, number | undefined>)[code];
-    const words = connectErrors[code] ?? (errno === undefined ? undefined : describeErrno(errno));
+    const words = errno === undefined ? undefined : describeErrno(errno);
     const described = words === undefined || words.startsWith('errno ') ? code : `${code} (${words})`;
     const hint = code === 'EACCES' || code === 'EPERM' ? 'only root may use it' : 'is bootstrap supervising here?';
     super(`cannot reach the supervisor at ${path}: ${described} — ${hint}`, { cause });

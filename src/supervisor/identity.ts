@@ -16,6 +16,11 @@ function read(path: string): string {
   }
 }
 
+// A user or group given by number (also as a string of digits) or by name.
+function idIn(text: string, value: number | string): number | undefined {
+  return typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : idOf(text, value);
+}
+
 /**
  * The ids for a service's `user`/`group`, or an error message. A user's group defaults to its primary group,
  * and its supplementary groups come from /etc/group, as login(1) would set them.
@@ -25,13 +30,13 @@ export function resolveIdentity(user: number | string | undefined, group: number
   const groups = files.group ?? read('/etc/group');
   let uid = 0;
   if (user !== undefined) {
-    const id = typeof user === 'number' || /^\d+$/.test(user) ? Number(user) : idOf(passwd, user);
+    const id = idIn(passwd, user);
     if (id === undefined) return `user ${user} is not in /etc/passwd`;
     uid = id;
   }
   let gid: number | undefined;
   if (group !== undefined) {
-    gid = typeof group === 'number' || /^\d+$/.test(group) ? Number(group) : idOf(groups, group);
+    gid = idIn(groups, group);
     if (gid === undefined) return `group ${group} is not in /etc/group`;
   } else if (user !== undefined) {
     gid = primaryGroupOf(passwd, user) ?? uid;
@@ -48,7 +53,7 @@ declare const BOOTSTRAP_BUNDLED: boolean | undefined;
  * How to run bootstrap itself again (for `__exec-as`): the executable through /proc/PID/exe, which still
  * works after the initramfs holding it was deleted; in development, Node with the TypeScript entry point.
  */
-export function selfCommand(): string[] {
+function selfCommand(): string[] {
   if (typeof BOOTSTRAP_BUNDLED !== 'undefined' && BOOTSTRAP_BUNDLED) return [`/proc/${process.pid}/exe`];
   return [process.execPath, '--import', 'tsx', new URL('../main.ts', import.meta.url).pathname];
 }

@@ -7,7 +7,7 @@ import { openRotatingFile, type RotatingFile } from './rotating-file';
 import type { OutputSettings } from './service-settings';
 
 /** Lines kept in memory per service for logs() and a new follower. */
-export const KEPT_LINES = 1000;
+const KEPT_LINES = 1000;
 // A line longer than this is cut, so a service writing without newlines cannot grow PID 1.
 const MAX_LINE = 16 * 1024;
 
@@ -18,18 +18,18 @@ export interface ServiceOutput {
   lines(count: number): string[];
   follow(listener: (line: string) => void): () => void;
   /**
-   * Closes PID 1's write ends, reads what is left until every writer is gone (or `drainMs` passed,
+   * Closes PID 1's write ends, reads what is left until every writer is gone (or DRAIN_MS passed,
    * for a leftover process still holding a pipe), then closes pipes and files.
    */
-  close(drainMs?: number): Promise<void>;
+  close(): Promise<void>;
 }
 
 interface Stream {
   stdio(): StdioSource;
-  close(drainMs: number): Promise<void>;
+  close(): Promise<void>;
 }
 
-// How long close() waits for the rest of the output by default.
+// How long close() waits for the rest of the output.
 const DRAIN_MS = 500;
 
 /**
@@ -73,8 +73,8 @@ export function createServiceOutput(name: string, streams: { stdout: OutputSetti
       followers.add(listener);
       return () => followers.delete(listener);
     },
-    async close(drainMs = DRAIN_MS) {
-      await Promise.all([out.close(drainMs), err.close(drainMs)]);
+    async close() {
+      await Promise.all([out.close(), err.close()]);
       for (const file of files.values()) file.close();
       followers.clear();
     },
@@ -111,14 +111,14 @@ function pipeStream(sys: Sys, onLine: (line: string) => void): Stream {
       }
       return ends.writeFd;
     },
-    async close(drainMs) {
+    async close() {
       const reading = socket;
       if (ends !== undefined) sys.close(ends.writeFd);
       ends = undefined;
       socket = undefined;
       if (reading !== undefined && !reading.readableEnded) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, drainMs);
+          const timer = setTimeout(resolve, DRAIN_MS);
           reading.once('close', () => {
             clearTimeout(timer);
             resolve();

@@ -1,5 +1,4 @@
 // The built-in supervisor: starts services in dependency order, restarts them with backoff, probes them, routes their output, stops them in reverse.
-import { openConsoleSink } from '../boot/console-sink';
 import type { Logger, LogSink } from '../boot/log';
 import { startOrder, type Condition } from '../config/dependency-graph';
 import { formatDuration } from '../config/duration';
@@ -28,8 +27,8 @@ export interface SupervisorOptions {
   onMainExit?: (exit: ExitInfo) => void;
   /** powerOff() from the control socket: the caller shuts down and powers off or reboots. */
   onPowerOff?: (action: 'poweroff' | 'reboot') => void;
-  /** Where `console` output goes (default: /dev/console, non-blocking, dropping what does not fit). */
-  consoleSink?: LogSink;
+  /** Where `console` output goes (PID 1's: /dev/console, non-blocking, dropping what does not fit). */
+  consoleSink: LogSink;
   /** Every state change, after it happened. */
   onStateChange?: (status: ServiceStatus) => void;
 }
@@ -75,7 +74,7 @@ interface Service {
 }
 
 /** The status of a process that ended: its code, or 128+signal as shells report it. */
-export function exitInfo(exit: ChildExit, at: number): ExitInfo {
+function exitInfo(exit: ChildExit, at: number): ExitInfo {
   if ('exitCode' in exit) return { code: exit.exitCode, signal: null, status: exit.exitCode, at };
   return { code: null, signal: exit.signalName, status: 128 + exit.signal, at };
 }
@@ -91,7 +90,7 @@ const SPAWN_FAILED_STATUS = 127;
 export function createSupervisor(options: SupervisorOptions): Supervisor {
   const { sys, children, log } = options;
   const now = options.now ?? Date.now;
-  const consoleSink = options.consoleSink ?? openConsoleSink('/dev/console');
+  const { consoleSink } = options;
   const services = new Map<string, Service>();
   for (const [name, process] of Object.entries(options.handoff.processes)) {
     const settings = serviceSettings(name, process, options.env);
@@ -123,7 +122,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let shuttingDown = false;
   let shutdownDone: Promise<void> | null = null;
   let shutdownSignal: NodeJS.Signals | undefined;
-  let mainExit: ExitInfo | null = null;
+  const mainService = [...services.values()].find((service) => service.settings.main);
 
   const statusOf = (service: Service): ServiceStatus => ({
     name: service.settings.name,
@@ -250,7 +249,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     service.pid = null;
     service.lastExit = info;
     const how = info.signal === null ? `exited with status ${info.status}` : `was killed by ${info.signal} (status ${info.status})`;
-    if (settings.main) mainExit = info;
     if (service.stopRequested || shuttingDown) {
       log.info(`${settings.name} stopped: ${how}`);
       service.final = info;
@@ -396,7 +394,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     },
     shutdown,
     get mainExit() {
-      return mainExit;
+      // lint allows one main service at most; its last exit is the container's status.
+      return mainService?.lastExit ?? null;
     },
     status: () => order.map((name) => statusOf(services.get(name)!)),
     startService,

@@ -79,6 +79,7 @@ const descriptions: Record<string, string> = {
   EPIPE: 'Broken pipe',
   ENOTSOCK: 'Socket operation on non-socket',
   ECONNREFUSED: 'Connection refused',
+  EPROTOTYPE: 'Protocol wrong type for socket',
   EADDRINUSE: 'Address already in use',
   ENOSPC: 'No space left on device',
   EROFS: 'Read-only file system',
