@@ -8,8 +8,8 @@ import { closest } from './suggest';
 export interface LintFacts {
   /** Reads a file of the target system, or returns undefined when it cannot be read. */
   readFile?: (path: string) => string | undefined;
-  /** Checks the modules of a phase against a modules.dep text (wired in by the modules code). */
-  checkModules?: (modules: NonNullable<Phase['modules']>, depText: string, path: (string | number)[]) => Finding[];
+  /** Checks the modules of a phase against the module tree `readFile` sees (wired in by the modules code). */
+  checkModules?: (modules: NonNullable<Phase['modules']>, readFile: (path: string) => string | undefined, path: (string | number)[]) => Finding[];
 }
 
 /** Auto-mounted places a user mount would shadow. */
@@ -61,11 +61,7 @@ function lintPhase(phase: Phase, path: (string | number)[], facts: LintFacts): F
   }
   for (const [index, hook] of (phase.hooks ?? []).entries()) findings.push(...lintHook(hook, [...path, 'hooks', index]));
   const modules = phase.modules;
-  if (modules?.depFilePath && facts.readFile && facts.checkModules) {
-    const depPath = modules.depFilePath.startsWith('/') ? modules.depFilePath : `${modules.directory}/${modules.depFilePath}`;
-    const text = facts.readFile(depPath);
-    if (text !== undefined) findings.push(...facts.checkModules(modules, text, [...path, 'modules']));
-  }
+  if (modules?.depFilePath && facts.readFile && facts.checkModules) findings.push(...facts.checkModules(modules, facts.readFile, [...path, 'modules']));
   return findings;
 }
 

@@ -1,21 +1,20 @@
-// Lint of a phase's modules against a readable modules.dep: unknown modules and dependency cycles.
+// Lint of a phase's modules against a readable module tree: unknown modules and dependency cycles.
 import type { Modules } from './generated/config-types';
 import type { Finding } from './diagnostic';
-import { loadOrder, ModuleOrderError, ModulesDepError, parseModulesDep } from '../modules/modules-dep';
+import { ModuleOrderError } from '../modules/modules-dep';
+import { ModuleResolveError, resolveModules } from '../modules/resolve-modules';
 
-/** Findings for `modules.names` given the text of its modules.dep. */
-export function checkModules(modules: NonNullable<Modules>, depText: string, path: (string | number)[]): Finding[] {
+/** Findings for `modules.names`, resolved as the plan resolves them; none when no modules.dep can be read. */
+export function checkModules(modules: NonNullable<Modules>, readFile: (path: string) => string | undefined, path: (string | number)[]): Finding[] {
   try {
-    loadOrder(modules.names, parseModulesDep(depText));
+    resolveModules(modules, readFile);
     return [];
   } catch (error) {
-    if (error instanceof ModuleOrderError) {
+    if (!(error instanceof ModuleResolveError)) throw error;
+    if (error.cause instanceof ModuleOrderError) {
       const cycle = error.message.includes('cycle');
       return [{ code: cycle ? 'module-cycle' : 'module-unknown', severity: 'error', path: [...path, 'names'], message: error.message }];
     }
-    if (error instanceof ModulesDepError) {
-      return [{ code: 'module-dep-unreadable', severity: 'warning', path: [...path, 'depFilePath'], message: `${error.message}; module order cannot be checked` }];
-    }
-    throw error;
+    return [{ code: 'module-dep-unreadable', severity: 'warning', path: [...path, 'depFilePath'], message: `${error.message}; module order cannot be checked` }];
   }
 }

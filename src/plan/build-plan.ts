@@ -1,8 +1,8 @@
 // Config (+ facts about the machine) → the ordered steps of a boot. Pure: all I/O comes in as data.
 import type { BootScript, Config, Handoff, Hook, Modules, Phase } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
-import { loadOrder, moduleName, parseModulesDep, type LoadOrderFacts } from '../modules/modules-dep';
-import { parseModulesAlias, parseModulesSoftdep } from '../modules/modules-alias';
+import { moduleName, type LoadOrderFacts } from '../modules/modules-dep';
+import { moduleDirectories, ModuleResolveError, resolveModules } from '../modules/resolve-modules';
 import { mountCall } from './mount-spec';
 import type { FailurePolicy, HandoffPlan, PhaseName, Step } from './step';
 
@@ -122,24 +122,15 @@ function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts): Step[] {
 function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: PlanFacts): Step[] {
   const source = `/${phase}/modules`;
   const policy = policyOf(modules.onFailure);
-  const depFile = modules.depFilePath ?? 'modules.dep';
-  const candidates = [modules.directory, ...(facts.kernelRelease ? [`${modules.directory}/${facts.kernelRelease}`] : [])];
-  for (const directory of candidates) {
-    const depPath = depFile.startsWith('/') ? depFile : `${directory}/${depFile}`;
-    const text = facts.readFile?.(depPath);
-    if (text === undefined) continue;
-    const aliasText = facts.readFile?.(`${directory}/modules.alias`);
-    const softdepText = facts.readFile?.(`${directory}/modules.softdep`);
-    let order;
-    try {
-      order = loadOrder(modules.names, parseModulesDep(text), {
-        ...facts,
-        ...(aliasText === undefined ? {} : { aliases: parseModulesAlias(aliasText) }),
-        ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
-      });
-    } catch (error) {
-      throw new PlanError(`${source}/names`, `${(error as Error).message} (${depPath})`);
-    }
+  let resolved;
+  try {
+    resolved = resolveModules(modules, facts.readFile ?? (() => undefined), facts);
+  } catch (error) {
+    if (error instanceof ModuleResolveError) throw new PlanError(`${source}/names`, `${error.message} (${error.depPath})`);
+    throw error;
+  }
+  if (resolved) {
+    const { order, directory } = resolved;
     const optional = new Set(order.optional);
     // Like modprobe, a module wanted only through a soft dependency may fail with a warning.
     const warn: FailurePolicy = { onFailure: 'Warn', retries: 0, retryDelayMs: 0 };
@@ -154,7 +145,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     }));
   }
   if (facts.requireModulesDep) {
-    throw new PlanError(`${source}/depFilePath`, `cannot read ${depFile} in ${candidates.join(' or ')}: module dependencies cannot be resolved`);
+    throw new PlanError(`${source}/depFilePath`, `cannot read ${modules.depFilePath ?? 'modules.dep'} in ${moduleDirectories(modules, facts.kernelRelease).join(' or ')}: module dependencies cannot be resolved`);
   }
   return modules.names.map((name) => ({
     kind: 'loadModule' as const,

@@ -71,5 +71,12 @@ describe('lint', () => {
       expect(validateConfigText(config('virtiofs'), facts).diagnostics).toEqual([]);
       expect(validateConfigText(config('a'), { ...facts, readFile: () => undefined }).diagnostics).toEqual([]);
     });
+
+    it('a name modules.alias resolves is known, as the plan resolves it', () => {
+      const tree: Record<string, string> = { '/mods/modules.dep': 'kernel/crypto/crc32c_generic.ko:\n', '/mods/modules.alias': 'alias crc32c crc32c_generic\n' };
+      const aliased = { readFile: (path: string) => tree[path], checkModules };
+      expect(validateConfigText(config('crc32c'), aliased).diagnostics).toEqual([]);
+      expect(validateConfigText(config('crc32d'), aliased).diagnostics).toEqual([expect.objectContaining({ code: 'module-unknown', pointer: '/preSwitch/modules/names' })]);
+    });
   });
 });

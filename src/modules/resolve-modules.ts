@@ -1,0 +1,61 @@
+// The load order of a `modules` config from the module tree: its modules.dep, with modules.alias and modules.softdep beside it.
+import type { Modules } from '../config/generated/config-types';
+import { parseModulesAlias, parseModulesSoftdep } from './modules-alias';
+import { loadOrder, parseModulesDep, type LoadOrder, type LoadOrderFacts, ModuleOrderError, ModulesDepError } from './modules-dep';
+
+/** What resolving may know beyond modules.dep: the running kernel, and facts for loadOrder (the tree's alias and softdep files win). */
+export interface ResolveModulesFacts extends LoadOrderFacts {
+  /** `uname -r`, to find /lib/modules/<release> under a `directory` of /lib/modules. */
+  kernelRelease?: string;
+}
+
+/** A load order and the tree it came from. */
+export interface ResolvedModules {
+  order: LoadOrder;
+  /** The directory whose modules.dep was read; module paths are relative to it. */
+  directory: string;
+  depPath: string;
+}
+
+/** A modules.dep that was read but cannot be parsed, or names that cannot be ordered with it; `cause` says which. */
+export class ModuleResolveError extends Error {
+  constructor(
+    readonly depPath: string,
+    override readonly cause: ModuleOrderError | ModulesDepError,
+  ) {
+    super(cause.message, { cause });
+    this.name = 'ModuleResolveError';
+  }
+}
+
+/** The directories searched for modules.dep, in order: `directory`, then its subdirectory for the running kernel. */
+export function moduleDirectories(modules: NonNullable<Modules>, kernelRelease?: string): string[] {
+  return [modules.directory, ...(kernelRelease ? [`${modules.directory}/${kernelRelease}`] : [])];
+}
+
+/**
+ * The load order of `modules.names` from the first readable modules.dep, reading modules.alias and modules.softdep
+ * beside it as modprobe does; undefined when no modules.dep can be read. Throws ModuleResolveError.
+ */
+export function resolveModules(modules: NonNullable<Modules>, readFile: (path: string) => string | undefined, facts: ResolveModulesFacts = {}): ResolvedModules | undefined {
+  const depFile = modules.depFilePath ?? 'modules.dep';
+  for (const directory of moduleDirectories(modules, facts.kernelRelease)) {
+    const depPath = depFile.startsWith('/') ? depFile : `${directory}/${depFile}`;
+    const text = readFile(depPath);
+    if (text === undefined) continue;
+    const aliasText = readFile(`${directory}/modules.alias`);
+    const softdepText = readFile(`${directory}/modules.softdep`);
+    try {
+      const order = loadOrder(modules.names, parseModulesDep(text), {
+        ...facts,
+        ...(aliasText === undefined ? {} : { aliases: parseModulesAlias(aliasText) }),
+        ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
+      });
+      return { order, directory, depPath };
+    } catch (error) {
+      if (error instanceof ModuleOrderError || error instanceof ModulesDepError) throw new ModuleResolveError(depPath, error);
+      throw error;
+    }
+  }
+  return undefined;
+}
