@@ -17,9 +17,15 @@ export class ModulesDepError extends Error {
   }
 }
 
+/** Why a module cannot be ordered: a dependency cycle, a name modules.dep lacks, or a dependency it lists but does not define. */
+export type ModuleOrderReason = 'cycle' | 'unknown' | 'missing-dependency';
+
 /** A module that cannot be put in a load order: unknown, or part of a dependency cycle. */
 export class ModuleOrderError extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly reason: ModuleOrderReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'ModuleOrderError';
   }
@@ -169,7 +175,7 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
     const cycleStart = visiting.indexOf(path);
     if (cycleStart >= 0) {
       const cycle = [...visiting.slice(cycleStart), path].map(moduleName).join(' -> ');
-      throw new ModuleOrderError(`module dependency cycle: ${cycle}`);
+      throw new ModuleOrderError('cycle', `module dependency cycle: ${cycle}`);
     }
     const name = moduleName(path);
     if (loaded.has(name)) {
@@ -181,7 +187,7 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
     visitSoft(soft?.pre ?? []);
     // modprobe loads the dependencies listed last first (depmod writes them that way), so we do too.
     for (const dep of [...(deps.get(path) ?? [])].reverse()) {
-      if (!deps.has(dep)) throw new ModuleOrderError(`module ${name} depends on ${dep}, which modules.dep does not list`);
+      if (!deps.has(dep)) throw new ModuleOrderError('missing-dependency', `module ${name} depends on ${dep}, which modules.dep does not list`);
       visit(dep, isOptional);
     }
     visiting.pop();
@@ -195,7 +201,7 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
 
   for (const request of requested) {
     const resolved = resolve(request);
-    if (resolved === undefined) throw new ModuleOrderError(unknownModuleMessage(request, deps));
+    if (resolved === undefined) throw new ModuleOrderError('unknown', unknownModuleMessage(request, deps));
     skipped.push(...resolved.skipped);
     for (const path of resolved.paths) visit(path, resolved.several);
   }

@@ -67,6 +67,11 @@ describe('lint', () => {
       expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'module-unknown', message: expect.stringContaining('virtiofs') as unknown })]);
     });
 
+    it('an unknown module whose name contains "cycle" is unknown, not a cycle', () => {
+      const result = validateConfigText(config('recycle'), facts);
+      expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'module-unknown', pointer: '/preSwitch/modules/names' })]);
+    });
+
     it('known modules pass, and nothing is checked when modules.dep is unreadable', () => {
       expect(validateConfigText(config('virtiofs'), facts).diagnostics).toEqual([]);
       expect(validateConfigText(config('a'), { ...facts, readFile: () => undefined }).diagnostics).toEqual([]);

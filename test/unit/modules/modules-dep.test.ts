@@ -143,21 +143,24 @@ describe('loadOrder', () => {
 
   it('names an unknown module and suggests a close one', () => {
     expect(() => loadOrder(['virtiofs', 'virtio_fs'], deps)).toThrow(
-      new ModuleOrderError('module virtio_fs is not in modules.dep; did you mean virtiofs?'),
+      new ModuleOrderError('unknown', 'module virtio_fs is not in modules.dep; did you mean virtiofs?'),
     );
     expect(() => loadOrder(['ovrlay'], deps)).toThrow(/module ovrlay is not in modules\.dep; did you mean overlay\?/);
     expect(() => loadOrder(['zzzzzzzz'], deps)).toThrow(/^module zzzzzzzz is not in modules\.dep$/);
+    expect(() => loadOrder(['zzzzzzzz'], deps)).toThrow(expect.objectContaining({ reason: 'unknown' }));
   });
 
   it('reports a dependency missing from modules.dep', () => {
     const broken = parseModulesDep('a.ko: b.ko\n');
     expect(() => loadOrder(['a'], broken)).toThrow('module a depends on b.ko, which modules.dep does not list');
+    expect(() => loadOrder(['a'], broken)).toThrow(expect.objectContaining({ reason: 'missing-dependency' }));
   });
 
   it('reports a cycle with its path', () => {
     const cyclic = parseModulesDep('a.ko: b.ko\nb.ko: a.ko\n');
-    expect(() => loadOrder(['a'], cyclic)).toThrow(new ModuleOrderError('module dependency cycle: a -> b -> a'));
+    expect(() => loadOrder(['a'], cyclic)).toThrow(new ModuleOrderError('cycle', 'module dependency cycle: a -> b -> a'));
     const longer = parseModulesDep('x.ko: a.ko\na.ko: b.ko\nb.ko: c.ko\nc.ko: a.ko\n');
     expect(() => loadOrder(['x'], longer)).toThrow('module dependency cycle: a -> b -> c -> a');
+    expect(() => loadOrder(['x'], longer)).toThrow(expect.objectContaining({ reason: 'cycle' }));
   });
 });
