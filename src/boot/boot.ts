@@ -44,8 +44,10 @@ function readOptional(path: string): string | undefined {
 export async function boot(options: BootOptions): Promise<never> {
   const sys = options.sys ?? realSys;
   let sink: ConsoleSink = openConsoleSink('/dev/console');
-  // The log moves to a device (the configured console, or the same one reopened): the old descriptor goes.
+  // The log moves to a device (the configured console, or the same one reopened): the old descriptor goes,
+  // and the device is the console from now on, for a shell and for the emergency path alike.
   const logTo = (device: string): void => {
+    console = device;
     sink.close();
     sink = openConsoleSink(device);
   };
@@ -151,10 +153,7 @@ export async function boot(options: BootOptions): Promise<never> {
     console,
     outcomes: [],
     logTo,
-    reclaimConsole: () => {
-      console = context.console;
-      reclaimConsole();
-    },
+    reclaimConsole,
   };
   const breakShell = args.breakBefore && {
     phase: args.breakBefore,
@@ -164,13 +163,7 @@ export async function boot(options: BootOptions): Promise<never> {
         log.error(`bootstrap.break: no shell at ${shell} in this root; continuing the boot`);
         return;
       }
-      try {
-        sys.releaseControllingTerminal();
-      } catch {
-        // PID 1 held no terminal.
-      }
-      await runShell(children, log, { argv: [shell], env: context.env, console: context.console });
-      context.reclaimConsole();
+      await runShell({ ...context, children }, [shell]);
     },
   };
   const result = await runSteps(steps, bootHandlers, context, {
@@ -179,7 +172,6 @@ export async function boot(options: BootOptions): Promise<never> {
     stopped: () => failed,
     ...(breakShell ? { breakBefore: breakShell } : {}),
   });
-  console = context.console;
   // The emergency path took over (a bug surfaced as an uncaught error): it ends the process, not us.
   if (result.stopped) return new Promise<never>(() => undefined);
   if (result.aborted) {

@@ -34,19 +34,14 @@ export async function emergency(context: EmergencyContext, reason: string): Prom
   const configured = context.config?.emergency?.action;
   const action = configured ?? (shellExists(shell) ? 'shell' : 'poweroff');
   if (action !== 'shell') return powerDown(context, action, 1);
-  if (!context.children || !shellExists(shell)) {
+  const children = context.children;
+  if (!children || !shellExists(shell)) {
     log.error(`emergency shell ${shell} does not exist in this root; powering off`);
     return powerDown(context, 'poweroff', 1);
   }
   log.error(`starting the emergency shell ${shell}; the machine powers off when it exits`);
   try {
-    try {
-      context.sys.releaseControllingTerminal();
-    } catch {
-      // PID 1 held no terminal.
-    }
-    await runShell(context.children, log, { argv: [shell], env: context.env, console: context.console });
-    context.reclaimConsole();
+    await runShell({ ...context, children }, [shell]);
   } catch (error) {
     log.error(`emergency shell: ${(error as Error).message}`);
   }

@@ -38,14 +38,8 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
     return sys.execve({ path: plan.argv[0]!, argv: plan.argv, env: context.env });
   }
   for (;;) {
-    try {
-      sys.releaseControllingTerminal();
-    } catch {
-      // Not holding one.
-    }
     const started = performance.now();
-    await runShell(context.children, log, { argv: plan.argv, env: context.env, console: context.console });
-    context.reclaimConsole();
+    await runShell(context, plan.argv);
     if (plan.onExit !== 'respawn') return powerDown(context, plan.onExit);
     // A shell that dies at once would otherwise respawn in a tight loop.
     if (performance.now() - started < 1000) await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Sys } from '../sys/index';
 import { MNT_DETACH } from '../sys/mount';
 import { MS_RDONLY, MS_REMOUNT } from '../sys/mount';
-import { parseMountInfo } from '../probe/mountinfo';
+import { mountsBelow, parseMountInfo } from '../probe/mountinfo';
 import type { Logger } from './log';
 import type { Children } from '../exec/children';
 
@@ -60,16 +60,17 @@ export async function endRemainingProcesses(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 ): Promise<void> {
   try {
+    // Reaps what ends while waiting up to `limitMs` for every other process to be gone.
+    const waitForOthers = async (limitMs: number, stepMs: number): Promise<void> => {
+      for (let waited = 0; waited < limitMs && hasOtherProcesses(); waited += stepMs) {
+        children?.reapNow();
+        await sleep(stepMs);
+      }
+    };
     if (hasOtherProcesses()) sys.kill(-1, 'SIGTERM');
-    for (let waited = 0; waited < graceMs && hasOtherProcesses(); waited += 50) {
-      children?.reapNow();
-      await sleep(50);
-    }
+    await waitForOthers(graceMs, 50);
     if (hasOtherProcesses()) sys.kill(-1, 'SIGKILL');
-    for (let waited = 0; waited < 1000 && hasOtherProcesses(); waited += 20) {
-      children?.reapNow();
-      await sleep(20);
-    }
+    await waitForOthers(1000, 20);
   } catch (error) {
     // ESRCH: nothing else runs.
     log.debug(`kill(-1): ${(error as Error).message}`);
@@ -85,7 +86,7 @@ function unmountAll(sys: Sys, log: Logger): void {
   } catch {
     return;
   }
-  const points = [...new Set(mounts.map((entry) => entry.mountPoint))].filter((point) => !keep.has(point)).sort((a, b) => b.length - a.length);
+  const points = mountsBelow(mounts, '/').filter((point) => !keep.has(point));
   const unmounted: string[] = [];
   for (const point of points) {
     try {
