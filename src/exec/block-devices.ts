@@ -1,19 +1,14 @@
 // Finds block devices by path, LABEL= or UUID= by reading their superblocks, as blkid would.
-import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { deviceMatches, identifyFileSystem, PROBE_BYTES, type FileSystemIdentity } from '../probe/superblock';
+import { readHead } from './read-head';
 
 /** Reads the start of a device and identifies its filesystem; undefined when unreadable or unknown. */
 export function probeDevice(path: string): FileSystemIdentity | undefined {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const buffer = new Uint8Array(PROBE_BYTES);
-    const length = readSync(fd, buffer, 0, PROBE_BYTES, 0);
-    return identifyFileSystem(buffer.subarray(0, length));
+    return identifyFileSystem(readHead(path, PROBE_BYTES));
   } catch {
     return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,17 +1,12 @@
 // Step handlers for `hook` and `bootScript`: run the command, and turn anything but exit status 0 into a failure.
-import type { Logger } from '../../boot/log';
-import type { Sys } from '../../sys/index';
 import type { Children } from '../children';
+import type { BaseContext } from '../context';
 import { runCommand, type CommandResult, type CommandSpec } from '../run-command';
 import type { StepHandler } from '../run-steps';
 
 /** What command steps need from the executor's context. */
-export interface CommandContext {
-  sys: Sys;
+export interface CommandContext extends BaseContext {
   children: Children;
-  /** Environment of the command, as `setEnv` steps left it. */
-  env: Record<string, string>;
-  log: Logger;
 }
 
 /** Runs a hook with its stdin input and timeout; its retry/warn/abort policy is applied by runSteps. */

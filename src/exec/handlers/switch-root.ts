@@ -1,22 +1,13 @@
 // Handlers for `checkHandoff` and `switchRoot`: make sure the new root can run the handoff, then move into it.
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { StepOf } from '../../plan/step';
 import { isElf, readElfDynamicInfo } from '../../pack/elf-needed';
 import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
 import { MS_MOVE } from '../../sys/mount';
 import type { BaseContext } from '../context';
+import { readHead } from '../read-head';
 import { resolveInRoot } from '../resolve-in-root';
-
-function head(path: string, length: number): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = new Uint8Array(length);
-    return buffer.subarray(0, readSync(fd, buffer, 0, length, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 // What execve would need: an executable regular file whose interpreter (#! line or ELF PT_INTERP) exists too.
 function checkExecutable(root: string, program: string, depth = 0): void {
@@ -24,7 +15,7 @@ function checkExecutable(root: string, program: string, depth = 0): void {
   const stat = statSync(real);
   if (!stat.isFile()) throw new Error(`${program} in ${root} is not a regular file`);
   if ((stat.mode & 0o111) === 0) throw new Error(`${program} in ${root} is not executable (mode ${(stat.mode & 0o7777).toString(8)})`);
-  const bytes = head(real, 256);
+  const bytes = readHead(real, 256);
   if (bytes[0] === 0x23 && bytes[1] === 0x21 && depth < 4) {
     const line = new TextDecoder().decode(bytes.subarray(2)).split('\n')[0]!.trim();
     const interpreter = line.split(/\s+/)[0];
@@ -35,7 +26,7 @@ function checkExecutable(root: string, program: string, depth = 0): void {
     // The program headers and PT_INTERP sit at the start of the file; a large binary need not be read whole.
     let interpreter: string | undefined;
     try {
-      interpreter = readElfDynamicInfo(head(real, 65536)).interpreter;
+      interpreter = readElfDynamicInfo(readHead(real, 65536)).interpreter;
     } catch {
       interpreter = readElfDynamicInfo(readFileSync(real)).interpreter;
     }
