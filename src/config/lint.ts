@@ -1,6 +1,7 @@
 // Checks a schema-valid config for what a schema cannot see: contradictions and paths that cannot work.
 import type { Config, Handoff, Hook, Mount, Phase } from './generated/config-types';
 import type { Finding } from './diagnostic';
+import { virtualMounts } from '../plan/virtual-mounts';
 import { dependencies, findCycle } from './dependency-graph';
 import { closest } from './suggest';
 
@@ -12,15 +13,8 @@ export interface LintFacts {
   checkModules?: (modules: NonNullable<Phase['modules']>, readFile: (path: string) => string | undefined, path: (string | number)[]) => Finding[];
 }
 
-/** Auto-mounted places a user mount would shadow. */
-const automaticMountPoints: Record<string, string> = {
-  '/proc': 'proc',
-  '/sys': 'sysfs',
-  '/dev': 'devtmpfs',
-  '/dev/pts': 'devpts',
-  '/dev/shm': 'tmpfs',
-  '/run': 'tmpfs',
-};
+/** Auto-mounted places a user mount would shadow, with the filesystem mounted there. */
+const automaticMountPoints: Record<string, string> = Object.fromEntries(virtualMounts.map((mount) => [mount.target, mount.fsType]));
 
 /** Every finding about a config that passed the schema. */
 export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {

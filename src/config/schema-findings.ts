@@ -2,17 +2,14 @@
 import type { ErrorObject } from 'ajv';
 import type { Finding } from './diagnostic';
 import { fromPointer } from './diagnostic';
+import { virtualMounts } from '../plan/virtual-mounts';
 import { branchFits, configSchema, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
 import { closest } from './suggest';
 
-/** Filesystems PID 1 mounts by itself, with where it mounts them. */
-export const virtualFileSystems: Record<string, string> = {
-  proc: '/proc',
-  sysfs: '/sys',
-  devtmpfs: '/dev',
-  devpts: '/dev/pts',
-  cgroup2: '/sys/fs/cgroup',
-};
+/** Filesystems PID 1 mounts by itself, with where it mounts them; tmpfs is left out, being a mount a user may want anywhere. */
+export const virtualFileSystems: Record<string, string> = Object.fromEntries(
+  virtualMounts.filter((mount) => mount.fsType !== 'tmpfs').map((mount) => [mount.fsType, mount.target]),
+);
 
 /** Top-level fields the reference names but nothing implements yet. */
 const reservedFields = ['network', 'security', 'clock'];

@@ -4,6 +4,7 @@ import { parseDuration } from '../config/duration';
 import { moduleName, type LoadOrderFacts } from '../modules/modules-dep';
 import { moduleDirectories, ModuleResolveError, resolveModules } from '../modules/resolve-modules';
 import { mountCall } from './mount-spec';
+import { virtualMounts } from './virtual-mounts';
 import type { FailurePolicy, HandoffPlan, PhaseName, Step } from './step';
 
 /** What the plan may know about the machine it runs on. */
@@ -34,16 +35,6 @@ const ROOT_MOUNT = '/run/bootstrap/root';
 const OVERLAY_TMPFS = '/run/bootstrap/overlay';
 
 const abort: FailurePolicy = { onFailure: 'Abort', retries: 0, retryDelayMs: 0 };
-
-/** The virtual filesystems every boot mounts first, each skipped when already mounted. */
-export const virtualMounts: { fsType: string; target: string; options: string; flags: ('MS_NOSUID' | 'MS_NODEV' | 'MS_NOEXEC')[] }[] = [
-  { fsType: 'proc', target: '/proc', options: '', flags: ['MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'] },
-  { fsType: 'sysfs', target: '/sys', options: '', flags: ['MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC'] },
-  { fsType: 'devtmpfs', target: '/dev', options: 'mode=0755', flags: ['MS_NOSUID'] },
-  { fsType: 'devpts', target: '/dev/pts', options: 'gid=5,mode=0620,ptmxmode=0666', flags: ['MS_NOSUID', 'MS_NOEXEC'] },
-  { fsType: 'tmpfs', target: '/dev/shm', options: 'mode=1777', flags: ['MS_NOSUID', 'MS_NODEV'] },
-  { fsType: 'tmpfs', target: '/run', options: 'mode=0755', flags: ['MS_NOSUID', 'MS_NODEV'] },
-];
 
 /** The steps of a boot, in order. Throws PlanError when the config cannot be planned with these facts. */
 export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {

@@ -46,6 +46,12 @@ describe('lint', () => {
     expect(result.diagnostics[0]!.message).toContain('remove it from `mounts`');
   });
 
+  it('`type: cgroup2` in mounts is an unknown type, not one mounted automatically', () => {
+    const result = validate(`preSwitch:\n  mounts:\n    - type: cgroup2\n      target: /sys/fs/cgroup\n${minimal}`);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'invalid-value', pointer: '/preSwitch/mounts/0/type' })]);
+    expect(result.diagnostics[0]!.message).not.toContain('mounted automatically');
+  });
+
   it('retries without onFailure Retry is a warning', () => {
     const result = validate(`preSwitch:\n  hooks:\n    - {command: /bin/true, retries: 3}\n${minimal}`);
     expect(result.valid).toBe(true);
