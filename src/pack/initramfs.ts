@@ -1,6 +1,8 @@
 // Assembles the initramfs `bootstrap pack` writes: /init, its libraries, the config, a skeleton, modules and extra files.
 import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
+// The config is packed where PID 1 looks for it without `bootstrap.config=`.
+import { DEFAULT_CONFIG_PATH } from '../boot/cmdline';
 import { parseModulesAlias, parseModulesSoftdep } from '../modules/modules-alias';
 import {
   ModuleOrderError,
@@ -34,9 +36,6 @@ export interface PackSpec {
   /** Overrides the default level of the chosen compression. */
   compressLevel?: number;
 }
-
-/** Where the config is packed, and where PID 1 looks for it without `bootstrap.config=`. */
-export const configPathInImage = '/etc/bootstrap/bootstrap.yaml';
 
 /** Which part of the spec a packing failure comes from. */
 export type PackErrorReason = 'binary' | 'libraries' | 'modules' | 'add' | 'conflict';
@@ -92,7 +91,7 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
   // The binary is read once: at 110 MB a second read is most of the time spent before compression.
   const files: LibraryFileSystem = { ...fs, readFile: (path) => (path === spec.binary ? binary : fs.readFile(path)) };
   const libraries = packLibraries(spec.binary, files, image);
-  image.put({ kind: 'file', path: configPathInImage, mode: 0o644, data: Buffer.from(spec.configText) }, 'the config');
+  image.put({ kind: 'file', path: DEFAULT_CONFIG_PATH, mode: 0o644, data: Buffer.from(spec.configText) }, 'the config');
 
   let modules: ModuleSelection = { paths: [], builtin: [] };
   let kernelVersion: string | undefined;
