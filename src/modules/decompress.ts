@@ -1,5 +1,7 @@
 // The bytes of a kernel module image from a `.ko`, `.ko.gz`, `.ko.zst` or `.ko.xz` file, for finit/init_module.
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import { isElf } from '../pack/elf-needed';
+import { moduleSuffixCompression, type ModuleCompression } from './module-name';
 
 /** A module file whose image cannot be had: unknown suffix, corrupt data, or no xz decoder plugged in. */
 export class ModuleDecompressError extends Error {
@@ -37,19 +39,13 @@ export const missingXzDecoder: XzDecoder = {
   },
 };
 
-/** How each module suffix is decoded. */
-export type ModuleCompression = 'none' | 'gzip' | 'zstd' | 'xz';
+export type { ModuleCompression } from './module-name';
 
 /** The compression a module file name says it has, or undefined when it is not a module file. */
 export function moduleCompression(file: string): ModuleCompression | undefined {
-  if (file.endsWith('.ko')) return 'none';
-  if (file.endsWith('.ko.gz')) return 'gzip';
-  if (file.endsWith('.ko.zst')) return 'zstd';
-  if (file.endsWith('.ko.xz')) return 'xz';
-  return undefined;
+  const suffix = Object.keys(moduleSuffixCompression).find((candidate) => file.endsWith(candidate));
+  return suffix === undefined ? undefined : moduleSuffixCompression[suffix];
 }
-
-const elfMagic = [0x7f, 0x45, 0x4c, 0x46];
 
 /** The uncompressed ELF image of a module file, chosen by its suffix; the result is checked to be ELF so a misnamed file fails here, not in the kernel. */
 export async function moduleImage(file: string, bytes: Uint8Array, xz: XzDecoder = missingXzDecoder): Promise<Uint8Array> {
@@ -62,7 +58,7 @@ export async function moduleImage(file: string, bytes: Uint8Array, xz: XzDecoder
     const reason = error instanceof Error ? error.message : String(error);
     throw new ModuleDecompressError(file, `cannot decompress (${compression}): ${reason}`, { cause: error });
   }
-  if (!elfMagic.every((byte, index) => image[index] === byte)) {
+  if (!isElf(image)) {
     throw new ModuleDecompressError(file, `not an ELF module after ${compression === 'none' ? 'reading' : `${compression} decompression`}`);
   }
   return image;

@@ -1,6 +1,12 @@
-// Module names as the kernel compares them, from a path or a name with any of the module suffixes.
+// Module names as the kernel compares them, and the module suffixes (with their compression) they may carry.
 
-const moduleSuffixes = ['.ko', '.ko.gz', '.ko.xz', '.ko.zst'] as const;
+/** How each module suffix is decoded. */
+export type ModuleCompression = 'none' | 'gzip' | 'zstd' | 'xz';
+
+/** The module suffixes the kernel tools use, each with the compression it stands for. */
+export const moduleSuffixCompression: Readonly<Record<string, ModuleCompression>> = { '.ko': 'none', '.ko.gz': 'gzip', '.ko.xz': 'xz', '.ko.zst': 'zstd' };
+
+const moduleSuffixes = Object.keys(moduleSuffixCompression);
 
 /** True when a file name ends in one of the module suffixes the kernel tools use (`.ko`, `.ko.gz`, `.ko.xz`, `.ko.zst`). */
 export function isModuleFile(path: string): boolean {
