@@ -122,8 +122,3 @@ export function unionAt(
   }
   return branches;
 }
-
-/** Resolves a $ref for callers that inspect branches. */
-export function resolve(node: SchemaNode, root: SchemaNode = configSchema): SchemaNode {
-  return deref(node, root);
-}
