@@ -93,16 +93,14 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
   const libraries = packLibraries(spec.binary, files, image);
   image.put({ kind: 'file', path: DEFAULT_CONFIG_PATH, mode: 0o644, data: Buffer.from(spec.configText) }, 'the config');
 
-  let modules: ModuleSelection = { paths: [], builtin: [] };
-  let kernelVersion: string | undefined;
+  let modules: ModuleSelection = { paths: [], builtin: [], kernelVersion: undefined };
   if (spec.modulesFrom !== undefined) {
-    kernelVersion = basename(resolve(spec.modulesFrom));
     modules = packModules(spec.modulesFrom, spec.modules ?? [], image);
   } else if (spec.modules?.length) {
     throw new PackError('modules', `modules ${spec.modules.join(', ')} were asked for but no modules directory (--modules-from) was given`);
   }
   for (const add of spec.add ?? []) addTree(add, image);
-  return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion };
+  return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion: modules.kernelVersion };
 }
 
 function readBinary(path: string, fs: LibraryFileSystem): Uint8Array {
@@ -140,6 +138,8 @@ function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree):
 interface ModuleSelection {
   paths: string[];
   builtin: string[];
+  /** The KVER of the lib/modules/KVER tree packed from. */
+  kernelVersion: string | undefined;
 }
 
 function packModules(directory: string, requested: readonly string[], image: ImageTree): ModuleSelection {
@@ -195,7 +195,7 @@ function packModules(directory: string, requested: readonly string[], image: Ima
     const data = readOptional(join(directory, name), 'binary');
     if (data !== undefined) image.put({ kind: 'file', path: posix.join(base, name), mode: 0o644, data }, name);
   }
-  return { paths: order.paths, builtin: order.skipped.map((skipped) => skipped.name) };
+  return { paths: order.paths, builtin: order.skipped.map((skipped) => skipped.name), kernelVersion };
 }
 
 function addTree(add: AddSpec, image: ImageTree): void {
