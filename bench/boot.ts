@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { median } from './median';
 import {
   bootGuest,
   buildBaselineInitramfs,
@@ -62,12 +63,6 @@ async function measure(initrd: string): Promise<number> {
   } finally {
     await guest.kill().catch(() => undefined);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 const sizes: [string, number][] = [

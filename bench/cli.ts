@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './median';
 
 const root = join(import.meta.dirname, '..');
 const binary = join(root, 'dist/bootstrap');
@@ -17,12 +18,6 @@ function timeOnce(command: string, args: string[]): number {
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.status}: ${run.stderr.toString()}`);
   return elapsed;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bootstrap-bench-'));

@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, writ
 import { childOf, orphanStorm } from '../test/supervise/run-supervisor';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './median';
 
 const root = join(import.meta.dirname, '..');
 const binary = join(root, 'dist/bootstrap');
@@ -100,7 +101,6 @@ for (let run = 0; run < runs; run++) {
   for (const [name, command] of Object.entries(subjects)) results[name]!.push(await storm(name, command));
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 console.log(`PID 1 of a PID namespace, ${orphans} zombies re-parented at once, ${runs} runs each (median)`);
 console.log(`  ${'PID 1'.padEnd(10)} ${'reap time'.padStart(10)} ${'left'.padStart(6)} ${'peak RSS'.padStart(10)}`);
 for (const [name, values] of Object.entries(results)) {
