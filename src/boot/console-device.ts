@@ -1,10 +1,5 @@
-// Which device node a `console:` name means, and which one can be a controlling terminal.
+// Which console device can be a controlling terminal.
 import { existsSync, readFileSync } from 'node:fs';
-
-/** `console` → /dev/console, `ttyS0` → /dev/ttyS0, `/dev/hvc0` as is. */
-export function consolePath(name: string): string {
-  return name.startsWith('/') ? name : `/dev/${name}`;
-}
 
 /**
  * The terminal behind /dev/console: opening /dev/console never makes it a controlling terminal, so a

@@ -6,12 +6,12 @@ import { loadModule } from '../exec/handlers/module';
 import { mountFileSystem, mountVirtual } from '../exec/handlers/mount';
 import { checkHandoff, switchRoot } from '../exec/handlers/switch-root';
 import type { BootContext } from './boot-context';
-import { consolePath, realConsole } from './console-device';
+import { realConsole } from './console-device';
 import { handoff } from './handoff';
 
 export const bootHandlers: Handlers<BootContext> = {
   console: (step, context) => {
-    const device = consolePath(step.device.replace(/^\/dev\//, ''));
+    const device = step.device;
     // PID 1 holds the console as its controlling terminal on fds 0-2 (an exec handoff inherits it);
     // /dev/console itself cannot be one, so the real device behind it is taken.
     context.sys.takeConsole(realConsole(device), { controllingTerminal: true });

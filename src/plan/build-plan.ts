@@ -3,6 +3,7 @@ import type { BootScript, Config, Handoff, Hook, Modules, Phase } from '../confi
 import { parseDuration } from '../config/duration';
 import { moduleName, type LoadOrderFacts } from '../modules/modules-dep';
 import { moduleDirectories, ModuleResolveError, resolveModules } from '../modules/resolve-modules';
+import { consolePath } from './console-path';
 import { mountCall } from './mount-spec';
 import { virtualMounts } from './virtual-mounts';
 import type { FailurePolicy, HandoffPlan, PhaseName, Step } from './step';
@@ -38,7 +39,7 @@ const abort: FailurePolicy = { onFailure: 'Abort', retries: 0, retryDelayMs: 0 }
 
 /** The steps of a boot, in order. Throws PlanError when the config cannot be planned with these facts. */
 export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
-  const steps: Step[] = [{ kind: 'console', phase: 'preSwitch', source: '/console', policy: abort, device: `/dev/${config.console}` }];
+  const steps: Step[] = [{ kind: 'console', phase: 'preSwitch', source: '/console', policy: abort, device: consolePath(config.console) }];
   for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount });
   // Services that talk to 127.0.0.1 (and probes of them) need lo up; a failure is not worth aborting a boot.
   steps.push({ kind: 'loopback', phase: 'preSwitch', source: '', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, interface: 'lo' });

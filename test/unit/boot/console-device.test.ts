@@ -1,6 +1,7 @@
 // Which device a console name means, and the real terminal behind /dev/console.
 import { describe, expect, it } from 'vitest';
-import { consolePath, realConsole } from '../../../src/boot/console-device';
+import { realConsole } from '../../../src/boot/console-device';
+import { consolePath } from '../../../src/plan/console-path';
 
 describe('console device', () => {
   it('maps names to /dev paths', () => {

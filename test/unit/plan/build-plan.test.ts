@@ -65,6 +65,12 @@ postSwitch:
     ]);
   });
 
+  it('takes the console as a name under /dev or as a path', () => {
+    const handoff = 'postSwitch:\n  handoff: {mode: exec, program: /sbin/init}\n';
+    expect(buildPlan(config(`console: ttyS0\n${handoff}`))[0]).toMatchObject({ kind: 'console', device: '/dev/ttyS0' });
+    expect(buildPlan(config(`console: /dev/hvc0\n${handoff}`))[0]).toMatchObject({ kind: 'console', device: '/dev/hvc0' });
+  });
+
   it('loads modules with their dependencies first, each once, from the kernel release directory', () => {
     const steps = buildPlan(full, { readFile: (path) => (path === '/lib/modules/6.1.0-56-amd64/modules.dep' ? modulesDep : undefined), kernelRelease: '6.1.0-56-amd64' });
     const loads = steps.filter((step) => step.kind === 'loadModule');
