@@ -1,4 +1,5 @@
 // Reads the kernel command line (/proc/cmdline text) for what bootstrap takes from it.
+import { DEFAULT_CONFIG_PATH } from '../config/default-path';
 import type { LogLevel } from '../config/generated/config-types';
 
 export type BreakPoint = 'preSwitch' | 'switchRoot' | 'postSwitch';
@@ -16,8 +17,6 @@ export interface BootArguments {
   /** Arguments bootstrap understood but could not use, in words, to log at start. */
   warnings: string[];
 }
-
-export const DEFAULT_CONFIG_PATH = '/etc/bootstrap/bootstrap.yaml';
 
 const logLevels: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 const breakPoints: readonly BreakPoint[] = ['preSwitch', 'switchRoot', 'postSwitch'];

@@ -6,17 +6,15 @@ import { loadModule } from '../exec/handlers/module';
 import { mountFileSystem, mountVirtual } from '../exec/handlers/mount';
 import { checkHandoff, switchRoot } from '../exec/handlers/switch-root';
 import type { BootContext } from './boot-context';
-import { realConsole } from './console-device';
 import { handoff } from './handoff';
 
 export const bootHandlers: Handlers<BootContext> = {
+  // PID 1 holds the console as its controlling terminal on fds 0-2 (an exec handoff inherits it); only a
+  // machine's init does: in a namespace the console is the host's.
   console: (step, context) => {
-    const device = step.device;
-    // PID 1 holds the console as its controlling terminal on fds 0-2 (an exec handoff inherits it);
-    // /dev/console itself cannot be one, so the real device behind it is taken.
-    context.sys.takeConsole(realConsole(device), { controllingTerminal: true });
-    context.console = device;
-    context.logTo(device);
+    if (!context.runtime.ownsConsole) return { skipped: `not the machine's init: ${step.device} is the host's console` };
+    context.runtime.takeConsole(step.device);
+    return undefined;
   },
   mountVirtual,
   loopback: (step, context) => (context.sys.bringLoopbackUp(step.interface) ? undefined : { skipped: `${step.interface} is already up` }),

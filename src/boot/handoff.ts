@@ -1,34 +1,25 @@
-// The `handoff` step: become the program (exec), run a shell on the console, or supervise (not yet).
+// The `handoff` step: become the program (exec), run a shell on the console, or supervise.
 import type { StepOf } from '../plan/step';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runShell } from '../pid1/shell';
+import { supervise } from '../pid1/supervise';
 import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
 import type { BootContext } from './boot-context';
-import { powerDown } from './power-down';
 import { REPORT_PATH, writeReport } from './report';
-import { runShell } from './shell';
-import { supervise } from './supervise';
-import { openConsoleSink } from './console-sink';
 
-/** Never returns on success: exec replaces PID 1, a shell handoff ends in its onExit action. */
+// A shell that dies at once would otherwise respawn in a tight loop.
+const RESPAWN_DELAY_MS = 1000;
+
+/** Never returns on success: exec replaces PID 1, supervise and a shell end in the runtime's shutdown. */
 export async function handoff(step: StepOf<'handoff'>, context: BootContext): Promise<void> {
-  const { sys, log } = context;
+  const { sys, log, runtime } = context;
   const plan = step.handoff;
   const problem = writeReport({ result: 'handoff', atMs: performance.now(), steps: context.outcomes });
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);
   if (plan.mode === 'supervise') {
     log.info(`supervising ${Object.keys(plan.processes).join(', ')} (boot took ${performance.now().toFixed(0)}ms)`);
-    return supervise({
-      config: context.config,
-      sys,
-      log,
-      children: context.children,
-      env: context.env,
-      machine: context.machine,
-      pid1: process.pid === 1,
-      console: context.console,
-      reclaimConsole: () => context.reclaimConsole(),
-      consoleSink: openConsoleSink(context.console),
-    });
+    return supervise(runtime, { config: context.config, consoleSink: runtime.openOutput() });
   }
   if (plan.mode === 'exec') {
     log.info(`exec ${JSON.stringify(plan.argv)} (boot took ${performance.now().toFixed(0)}ms)`);
@@ -39,10 +30,13 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   }
   for (;;) {
     const started = performance.now();
-    await runShell(context, plan.argv);
-    if (plan.onExit !== 'respawn') return powerDown(context, plan.onExit);
-    // A shell that dies at once would otherwise respawn in a tight loop.
-    if (performance.now() - started < 1000) await new Promise((resolve) => setTimeout(resolve, 1000));
+    await runShell(runtime, plan.argv);
+    // A power-down that came while the shell ran owns the end: no respawn, no second power action.
+    if (runtime.stopping) return new Promise<never>(() => undefined);
+    if (plan.onExit !== 'respawn') return runtime.shutdown({ action: plan.onExit, reason: `the shell handoff ${plan.argv[0]!} exited (onExit: ${plan.onExit})` });
+    const elapsed = performance.now() - started;
+    if (elapsed < RESPAWN_DELAY_MS) await sleep(RESPAWN_DELAY_MS - elapsed);
+    if (runtime.stopping) return new Promise<never>(() => undefined);
     log.info('respawning the shell (onExit: respawn)');
   }
 }

@@ -2,7 +2,7 @@
 import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { Logger } from '../boot/log';
+import type { Logger } from '../log/log';
 import { peerCredentials, socketFd, type PeerCredentials } from '../sys/socket';
 import { UnknownServiceError, type SupervisorControl } from '../supervisor/model';
 import { LineReader } from './line-reader';

@@ -1,5 +1,5 @@
 // The one owner of every wait in PID 1: starts children and reaps every ended process, dispatching exits by pid.
-import type { Logger } from '../boot/log';
+import type { Logger } from '../log/log';
 import type { ChildExit, SpawnSpec, Sys } from '../sys/index';
 
 /** A started child: its pid, and its exit once reaped (never rejects). */

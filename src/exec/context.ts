@@ -1,6 +1,6 @@
 // What every step handler gets: the kernel, the log, and the environment children inherit.
 import type { Sys } from '../sys/index';
-import type { Logger } from '../boot/log';
+import type { Logger } from '../log/log';
 
 export interface BaseContext {
   sys: Sys;

@@ -2,7 +2,7 @@
 import type { Step, StepKind, StepOf } from '../plan/step';
 import type { PhaseName } from '../plan/step';
 import { describeStep } from '../plan/format-plan';
-import type { Logger } from '../boot/log';
+import type { Logger } from '../log/log';
 
 /** What a handler may report besides success. */
 export type StepResult = void | { skipped: string };

@@ -1,6 +1,6 @@
 // The bytes of a kernel module image from a `.ko`, `.ko.gz`, `.ko.zst` or `.ko.xz` file, for finit/init_module.
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
-import { isElf } from '../pack/elf-needed';
+import { isElf } from '../elf/elf-dynamic';
 import { moduleSuffixCompression, type ModuleCompression } from './module-name';
 
 /** A module file whose image cannot be had: unknown suffix, corrupt data, or no xz decoder plugged in. */

@@ -2,7 +2,7 @@
 import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 // The config is packed where PID 1 looks for it without `bootstrap.config=`.
-import { DEFAULT_CONFIG_PATH } from '../boot/cmdline';
+import { DEFAULT_CONFIG_PATH } from '../config/default-path';
 import { parseModulesAlias, parseModulesSoftdep } from '../modules/modules-alias';
 import {
   ModuleOrderError,

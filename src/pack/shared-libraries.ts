@@ -1,7 +1,7 @@
 // The shared libraries an executable needs, found the way ld.so finds them, over an injected file system.
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix } from 'node:path';
-import { ElfError, isElf, readElfDynamicInfo, type ElfDynamicInfo } from './elf-needed';
+import { ElfError, isElf, readElfDynamicInfo, type ElfDynamicInfo } from '../elf/elf-dynamic';
 
 /** The file access resolution needs; tests pass a fake tree, `hostFileSystem` reads the real one. */
 export interface LibraryFileSystem {

@@ -1,4 +1,5 @@
 // Parses /proc/self/mountinfo text: which filesystems are mounted where.
+import { readFileSync } from 'node:fs';
 
 export interface MountInfoEntry {
   mountId: number;
@@ -50,4 +51,9 @@ export function mountedAt(entries: readonly MountInfoEntry[], target: string): M
 export function mountsBelow(entries: readonly MountInfoEntry[], prefix: string): string[] {
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   return [...new Set(entries.map((entry) => entry.mountPoint).filter((point) => point !== prefix && point.startsWith(base)))].sort((a, b) => b.length - a.length);
+}
+
+/** This process's mount table now; throws when /proc is not mounted. */
+export function readMountInfo(): MountInfoEntry[] {
+  return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
 }

@@ -1,7 +1,7 @@
 // A service's stdout and stderr: pipes PID 1 reads without blocking, split into lines, routed, and kept for `ctl logs`.
 import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import type { LogSink } from '../boot/log';
+import type { LogSink } from '../log/log';
 import type { StdioSource, Sys } from '../sys/index';
 import { openRotatingFile, type RotatingFile } from './rotating-file';
 import type { OutputSettings } from './service-settings';

@@ -1,5 +1,5 @@
 // The built-in supervisor: starts services in dependency order, restarts them with backoff, probes them, routes their output, stops them in reverse.
-import type { Logger, LogSink } from '../boot/log';
+import type { Logger, LogSink } from '../log/log';
 import { startOrder, type Condition } from '../config/dependency-graph';
 import { formatDuration } from '../config/duration';
 import type { SuperviseHandoff } from '../config/generated/config-types';

@@ -1,6 +1,6 @@
 // The reaper's bookkeeping over a fake Sys: dispatch by pid, orphans, batches that yield, the stop.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/boot/log';
+import { createLogger } from '../../src/log/log';
 import { createChildren, type Children } from '../../src/exec/children';
 import type { ChildExit, SpawnSpec, Sys } from '../../src/sys/index';
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/boot/log';
+import { createLogger } from '../../src/log/log';
 import { mountFileSystem } from '../../src/exec/handlers/mount';
 import { SysError, type MountSpec, type Sys } from '../../src/sys/index';
 import type { StepOf } from '../../src/plan/step';

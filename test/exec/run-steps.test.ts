@@ -1,6 +1,6 @@
 // runSteps with handlers that fail on purpose: Warn goes on, Retry retries then aborts, Abort stops, break runs first.
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/boot/log';
+import { createLogger } from '../../src/log/log';
 import { abortSummary, runSteps, type Handlers } from '../../src/exec/run-steps';
 import { SysError } from '../../src/sys/sys-error';
 import type { FailurePolicy, Step } from '../../src/plan/step';

@@ -1,6 +1,6 @@
 // The supervisor's decisions on a fake clock and fake children: backoff, start limit, conditions, stop order, statuses.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/boot/log';
+import { createLogger } from '../../src/log/log';
 import type { Process } from '../../src/config/generated/config-types';
 import type { ExitInfo, ServiceStatus } from '../../src/supervisor/model';
 import { createSupervisor, type Supervisor } from '../../src/supervisor/supervisor';

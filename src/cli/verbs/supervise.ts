@@ -1,12 +1,10 @@
 // `bootstrap supervise --config FILE`: the supervisor alone, as PID 1 of a container or under another init.
+import { resolve } from 'node:path';
 import { verbSummaries } from '../verb-summaries';
-import { createChildren } from '../../exec/children';
-import { createLogger } from '../../boot/log';
 import type { LogLevel } from '../../config/generated/config-types';
-import { openConsoleSink } from '../../boot/console-sink';
-import { installSignalHandlers } from '../../boot/signals';
-import { supervise } from '../../boot/supervise';
-import { inheritedEnvironment } from '../../boot/environment';
+import { supervise } from '../../pid1/supervise';
+import { detectRole } from '../../pid1/role';
+import { startPid1 } from '../../pid1/runtime';
 import { realSys } from '../../sys/index';
 import { expectPositionals, optionValue, parseArgs, UsageError } from '../args';
 import { readConfig } from '../read-config';
@@ -55,30 +53,15 @@ Exit status: the main service's status (0 without one) after a shutdown; 1 for a
       io.stderr(`bootstrap supervise: ${configPath}: postSwitch.handoff.mode is ${config.postSwitch.handoff.mode}; supervise needs mode: supervise\n`);
       return exitCode.invalid;
     }
-    // Our own descriptor on stderr, non-blocking: a terminal nobody reads must not stall the supervisor.
-    const sink = openConsoleSink('/proc/self/fd/2');
-    const log = createLogger(sink, config.logLevel as LogLevel);
-    installSignalHandlers(() => log, () => realSys.unblockSignals([10]));
+    // Relative to where the user ran the command, not to / where the supervisor then lives.
+    const socketPath = optionValue(parsed, 'socket');
+    const socket = socketPath === undefined ? undefined : resolve(socketPath);
+    const runtime = startPid1({ sys: realSys, role: detectRole(), level: config.logLevel as LogLevel });
     const ignored = (['preSwitch', 'switchRoot'] as const).filter((key) => config[key] !== undefined);
-    if (ignored.length > 0) log.warn(`supervise runs only postSwitch.handoff; ignoring ${ignored.join(' and ')}`);
+    if (ignored.length > 0) runtime.log.warn(`supervise runs only postSwitch.handoff; ignoring ${ignored.join(' and ')}`);
     // A supervisor keeps no directory busy (and PID 1's cwd is / as tini's is).
     process.chdir('/');
-    const env = inheritedEnvironment();
-    for (const [key, value] of Object.entries(config.postSwitch.environment ?? {})) env[key] = String(value);
-    const children = createChildren(realSys, log);
-    const socketPath = optionValue(parsed, 'socket');
-    return supervise({
-      config,
-      sys: realSys,
-      log,
-      children,
-      env,
-      machine: false,
-      pid1: process.pid === 1,
-      console: '/proc/self/fd/2',
-      reclaimConsole: () => undefined,
-      consoleSink: sink,
-      ...(socketPath ? { socketPath } : {}),
-    });
+    for (const [key, value] of Object.entries(config.postSwitch.environment ?? {})) runtime.env[key] = String(value);
+    return supervise(runtime, { config, consoleSink: runtime.openOutput(), ...(socket ? { socketPath: socket } : {}) });
   },
 };

@@ -2,7 +2,7 @@
 import { lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { StepOf } from '../../plan/step';
-import { isElf, readElfDynamicInfo } from '../../pack/elf-needed';
+import { isElf, readElfDynamicInfo } from '../../elf/elf-dynamic';
 import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
 import { MS_MOVE } from '../../sys/mount';
 import type { BaseContext } from '../context';

@@ -1,6 +1,7 @@
 // Kernel command line: bootstrap.* arguments, quoting, and warnings for what cannot be used.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_PATH, parseCmdline, splitCmdline } from '../../../src/boot/cmdline';
+import { parseCmdline, splitCmdline } from '../../../src/boot/cmdline';
+import { DEFAULT_CONFIG_PATH } from '../../../src/config/default-path';
 
 describe('kernel command line', () => {
   it('splits on spaces and keeps quoted groups', () => {

@@ -10,7 +10,7 @@ import {
   ldSoConfDirectories,
   resolveSharedLibraries,
 } from '../../../src/pack/shared-libraries';
-import { buildElf, type ElfSpec } from './elf-builder';
+import { buildElf, type ElfSpec } from '../elf/elf-builder';
 
 type Node = { file: Uint8Array } | { symlink: string };
 

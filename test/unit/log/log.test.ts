@@ -1,6 +1,6 @@
 // The console log: levels, line format, and counting what a full console dropped.
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/boot/log';
+import { createLogger } from '../../../src/log/log';
 
 describe('logger', () => {
   it('writes lines at or above its level with a monotonic timestamp', () => {

@@ -1,6 +1,6 @@
 // Which device a console name means, and the real terminal behind /dev/console.
 import { describe, expect, it } from 'vitest';
-import { realConsole } from '../../../src/boot/console-device';
+import { realConsole } from '../../../src/pid1/console-device';
 import { consolePath } from '../../../src/plan/console-path';
 
 describe('console device', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ElfError, readElfDynamicInfo } from '../../../src/pack/elf-needed';
+import { ElfError, readElfDynamicInfo } from '../../../src/elf/elf-dynamic';
 import { buildElf } from './elf-builder';
 
 const scratch = mkdtempSync(join(tmpdir(), 'elf-'));

@@ -1,6 +1,6 @@
 // PID 1's signal handling: the kernel drops every signal to PID 1 that has no handler, so all get one at
 // start, and what each does is decided by whoever runs now (the boot, then the supervisor).
-import type { Logger } from './log';
+import type { Logger } from '../log/log';
 
 /** Every signal PID 1 handles (SIGCHLD belongs to the child reaper). */
 export const handledSignals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGPWR'] as const;
