@@ -19,12 +19,24 @@ export interface RunningSupervisor {
 }
 
 /** Writes `config` and starts the supervisor on it; `stdio` defaults to pipes the test reads. */
-export async function startSupervisor(config: string, options: { stdio?: (number | 'pipe' | 'ignore')[]; dirMode?: number } = {}): Promise<RunningSupervisor> {
-  const dir = mkdtempSync(join(tmpdir(), 'supervise-'));
+export function startSupervisor(config: string, options: Pid1ProgramOptions = {}): Promise<RunningSupervisor> {
+  return startPid1Program(config, (file, dir) => ['supervise', '--config', file, '--socket', join(dir, 'control.sock')], options);
+}
+
+/** How to start bootstrap as PID 1 of fresh namespaces. */
+export interface Pid1ProgramOptions {
+  stdio?: (number | 'pipe' | 'ignore')[];
+  dirMode?: number;
+}
+
+/** Writes `config` ($DIR replaced by a fresh temp dir) and starts `bootstrap ARGS` as PID 1 of PID and mount namespaces. */
+export async function startPid1Program(config: string, args: (configFile: string, dir: string) => string[], options: Pid1ProgramOptions = {}): Promise<RunningSupervisor> {
+  const dir = mkdtempSync(join(tmpdir(), 'pid1-'));
   if (options.dirMode !== undefined) chmodSync(dir, options.dirMode);
-  writeFileSync(join(dir, 'bootstrap.yaml'), config.replaceAll('$DIR', dir));
-  // --kill-child: the supervisor dies with the test's unshare; cwd is a temp dir so tests can see it moved to /.
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', binary, 'supervise', '--config', join(dir, 'bootstrap.yaml'), '--socket', join(dir, 'control.sock')], {
+  const file = join(dir, 'bootstrap.yaml');
+  writeFileSync(file, config.replaceAll('$DIR', dir));
+  // --kill-child: PID 1 dies with the test's unshare; cwd is a temp dir so tests can see it moved to /.
+  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', binary, ...args(file, dir)], {
     cwd: dir,
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
   });

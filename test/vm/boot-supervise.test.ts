@@ -29,6 +29,7 @@ postSwitch:
     - {type: tmpfs, target: /tmp}
   handoff:
     mode: supervise
+    shutdownTimeout: 1200ms
     processes:
       syslog: {program: /sbin/syslogd, arguments: [-n, -O, /tmp/messages]}
       web:
@@ -36,7 +37,8 @@ postSwitch:
         arguments: [-f, -p, "8080", -h, /]
         dependsOn: {syslog: started}
         readiness: {tcp: {port: 8080}, period: 200ms}
-      ticker: {program: /bin/sh, arguments: [-c, "while :; do sleep 1; done"], dependsOn: [web]}
+      # Leaves a process deaf to SIGTERM in a session of its own: only the shutdown's SIGKILL ends it.
+      ticker: {program: /bin/sh, arguments: [-c, "setsid sh -c 'trap \\"\\" TERM; while :; do sleep 1; done' & while :; do sleep 1; done"], dependsOn: [web]}
       crasher:
         program: /bin/sh
         arguments: [-c, "exit 3"]
@@ -97,6 +99,9 @@ describe('supervise handoff in a real guest', () => {
       const stopped = [...after.matchAll(/bootstrap: (\S+) stopped/g)].map((match) => match[1]);
       expect(stopped.indexOf('ticker')).toBeLessThan(stopped.indexOf('web'));
       expect(stopped.indexOf('web')).toBeLessThan(stopped.indexOf('syslog'));
+      // The machine honours shutdownTimeout too: SIGTERM, the configured grace, then SIGKILL for the deaf process.
+      expect(after).toMatch(/SIGKILL after 1200ms/);
+      expect(after).toMatch(/processes left after 1200ms: \d+; sending SIGKILL/);
       expect(after).toMatch(/unmounted [^\n]*\/tmp[^\n]*; \/ is read-only/);
       expect(after).toMatch(/reboot: Power down/);
     },

@@ -1,0 +1,96 @@
+// `bootstrap boot` as PID 1 of a PID namespace: the runtime's namespace role, and shutdown semantics that hold
+// whenever the power-down comes (during the steps, during a shell handoff, with processes that ignore SIGTERM).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startPid1Program } from '../supervise/run-supervisor';
+
+const startBoot = (config: string) => startPid1Program(config, (file) => ['boot', '--config', file, '--cmdline', '']);
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+describe('bootstrap boot as PID 1 of a PID namespace', () => {
+  it('logs to the standard error it inherited and leaves the host console alone', async () => {
+    const boot = await startBoot(`console: /dev/null
+logLevel: debug
+preSwitch:
+  hooks:
+    - "awk '{print $7}' /proc/1/stat > $DIR/tty"
+postSwitch:
+  handoff: {mode: exec, program: /bin/true}
+`);
+    expect(await boot.exited, boot.output()).toBe(0);
+    const output = boot.output();
+    expect(output).toMatch(/bootstrap starting as PID 1 of a PID namespace/);
+    expect(output).toMatch(/\/dev\/null is the host's console/);
+    // tty_nr 0: PID 1 has no controlling terminal; it took none.
+    expect(readFileSync(join(boot.dir, 'tty'), 'utf8').trim()).toBe('0');
+  });
+
+  it('a signal during the boot stops the step runner: no step starts after the shutdown began', async () => {
+    const boot = await startBoot(`logLevel: debug
+emergency: {action: poweroff}
+preSwitch:
+  hooks:
+    - "touch $DIR/first; exec sleep 30"
+    - "touch $DIR/second"
+postSwitch:
+  handoff: {mode: exec, program: /bin/true}
+`);
+    await until(() => existsSync(join(boot.dir, 'first')), 'the first hook');
+    boot.signal('SIGTERM');
+    expect(await boot.exited, boot.output()).toBe(0);
+    expect(boot.output()).toMatch(/shutting down \(poweroff\): received SIGTERM/);
+    expect(boot.output()).toMatch(/sending SIGTERM to the remaining processes/);
+    // Leave time for a runner that would go on (the hook ended when SIGTERM reached it).
+    await new Promise((done) => setTimeout(done, 300));
+    expect(existsSync(join(boot.dir, 'second')), boot.output()).toBe(false);
+  });
+
+  it.each(['respawn', 'reboot'])('a power-down during a shell handoff (onExit: %s) ends through the shutdown, once', async (onExit) => {
+    const boot = await startBoot(`logLevel: info
+postSwitch:
+  handoff:
+    mode: shell
+    program: /bin/sh
+    arguments: [-c, "echo started >> $DIR/starts; exec sleep 30"]
+    onExit: ${onExit}
+`);
+    await until(() => existsSync(join(boot.dir, 'starts')), 'the shell');
+    boot.signal('SIGTERM');
+    // poweroff's status, not onExit's reboot (1) and no respawn.
+    expect(await boot.exited, boot.output()).toBe(0);
+    expect(readFileSync(join(boot.dir, 'starts'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(boot.output()).not.toMatch(/respawning/);
+    expect(boot.output().match(/shutting down/g)).toHaveLength(1);
+  });
+
+  it('honours shutdownTimeout between SIGTERM and SIGKILL for processes that ignore SIGTERM', async () => {
+    const boot = await startBoot(`logLevel: info
+postSwitch:
+  handoff:
+    mode: supervise
+    shutdownTimeout: 1500ms
+    processes:
+      app:
+        program: /bin/sh
+        # A process in a session of its own, deaf to SIGTERM: only the shutdown's SIGKILL ends it.
+        arguments: [-c, "setsid sh -c 'trap \\"\\" TERM; echo deaf > $DIR/deaf; while :; do sleep 0.1; done' & exec sleep 30"]
+`);
+    await until(() => existsSync(join(boot.dir, 'deaf')), 'the deaf process');
+    const started = Date.now();
+    boot.signal('SIGTERM');
+    expect(await boot.exited, boot.output()).toBe(0);
+    const elapsed = Date.now() - started;
+    expect(boot.output()).toMatch(/SIGKILL after 1500ms/);
+    expect(boot.output()).toMatch(/processes left after 1500ms: \d+; sending SIGKILL/);
+    // The grace was given in full, and not the fixed two seconds of old.
+    expect(elapsed).toBeGreaterThanOrEqual(1400);
+  });
+});
