@@ -23,7 +23,8 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   }
   if (plan.mode === 'exec') {
     log.info(`exec ${JSON.stringify(plan.argv)} (boot took ${performance.now().toFixed(0)}ms)`);
-    // Only fds 0-2 (the console, blocking) may reach the program: everything else is closed at exec.
+    // Only fds 0-2 (the console, or what a namespace's init inherited; blocking) may reach the program.
+    sys.keepStdioAcrossExec();
     sys.closeRange(3, MAX_FD, CLOSE_RANGE_CLOEXEC);
     context.children.stop();
     return sys.execve({ path: plan.argv[0]!, argv: plan.argv, env: context.env });

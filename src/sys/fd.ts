@@ -101,3 +101,15 @@ export function setNonBlocking(fd: number, on: boolean): void {
   const wanted = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
   check(libc().fcntl(fd, F_SETFL, 'int', wanted), 'fcntl', { fd, cmd: 'F_SETFL', flags: wanted });
 }
+
+/**
+ * Makes fds 0-2 survive exec in blocking mode: libuv may have left them close-on-exec and O_NONBLOCK, and
+ * a program exec'd after that starts without its standard streams. A closed one is left closed.
+ */
+export function keepStdioAcrossExec(): void {
+  for (const fd of [0, 1, 2]) {
+    if (libc().fcntl(fd, F_GETFD) < 0) continue;
+    setCloseOnExec(fd, false);
+    setNonBlocking(fd, false);
+  }
+}

@@ -1,6 +1,6 @@
 // The kernel boundary as one interface: the executor and supervisor take a `Sys`, tests hand them a fake.
 import { releaseControllingTerminal, takeConsole, type ConsoleOptions } from './console';
-import { close, closeRange, dup2, setNonBlocking } from './fd';
+import { close, closeRange, dup2, keepStdioAcrossExec, setNonBlocking } from './fd';
 import { isExecutable } from './executable';
 import { deviceOf, isRamfsOrTmpfs, mknod, statfsType, symlink, type MknodSpec } from './fs';
 import { finitModule, initModule, type FinitModuleSpec, type ModuleLoadResult } from './module';
@@ -33,6 +33,7 @@ export interface Sys {
   unblockSignals(signals: readonly number[]): void;
   dup2(oldFd: number, newFd: number): void;
   closeRange(first: number, last?: number, flags?: number): void;
+  keepStdioAcrossExec(): void;
   takeConsole(devicePath: string, options: ConsoleOptions): void;
   releaseControllingTerminal(): void;
   mknod(spec: MknodSpec): void;
@@ -72,6 +73,7 @@ export const realSys: Sys = {
   unblockSignals,
   dup2,
   closeRange,
+  keepStdioAcrossExec,
   takeConsole,
   releaseControllingTerminal,
   mknod,

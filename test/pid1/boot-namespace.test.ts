@@ -1,11 +1,12 @@
 // `bootstrap boot` as PID 1 of a PID namespace: the runtime's namespace role, and shutdown semantics that hold
 // whenever the power-down comes (during the steps, during a shell handoff, with processes that ignore SIGTERM).
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startPid1Program } from '../supervise/run-supervisor';
+import { startPid1Program, type Pid1ProgramOptions } from '../supervise/run-supervisor';
 
-const startBoot = (config: string) => startPid1Program(config, (file) => ['boot', '--config', file, '--cmdline', '']);
+const startBoot = (config: string, options: Pid1ProgramOptions = {}) => startPid1Program(config, (file) => ['boot', '--config', file, '--cmdline', ''], options);
 
 async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -31,6 +32,26 @@ postSwitch:
     expect(output).toMatch(/\/dev\/null is the host's console/);
     // tty_nr 0: PID 1 has no controlling terminal; it took none.
     expect(readFileSync(join(boot.dir, 'tty'), 'utf8').trim()).toBe('0');
+  });
+
+  it('shares the offset of an inherited regular file with its children, so no line overwrites another', async () => {
+    // Opened without O_APPEND, as a shell's `2>file` does: a second open file description would write at its own offset.
+    const file = join(mkdtempSync(join(tmpdir(), 'pid1-out-')), 'out');
+    const fd = openSync(file, 'w');
+    const boot = await startBoot(`logLevel: info
+preSwitch:
+  hooks:
+    - "echo hook-one-stderr >&2"
+    - "echo hook-two-stdout"
+postSwitch:
+  handoff: {mode: exec, program: /bin/sh, arguments: [-c, "echo handoff-line"]}
+`, { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    expect(await boot.exited).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    const order = ['bootstrap starting', 'phase preSwitch', 'hook-one-stderr', 'hook-two-stdout', 'phase postSwitch', 'handoff-line'].map((line) => text.indexOf(line));
+    expect(order.every((at) => at >= 0), text).toBe(true);
+    expect([...order].sort((a, b) => a - b), text).toEqual(order);
   });
 
   it('a signal during the boot stops the step runner: no step starts after the shutdown began', async () => {
