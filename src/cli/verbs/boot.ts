@@ -12,8 +12,9 @@ export const bootVerb: Verb = {
 Runs the boot: automatic mounts, preSwitch, switchRoot, postSwitch and the handoff, exactly as
 /init does when the kernel starts it. The kernel starts it without arguments (as PID 1 every
 argument is ignored); this verb is for running it by hand, e.g. as PID 1 of a PID and mount
-namespace. Outside the machine's own PID 1, power actions end the process instead
-(poweroff: status 0; an aborted boot: status 1).
+namespace. Outside the machine's own PID 1 it never takes the host's console (it logs to the
+standard error it inherited, and a shell gets its standard streams), and the shutdown ends in an
+exit instead of reboot(2) (poweroff: status 0; reboot, halt or an aborted boot: status 1).
 
 Options:
   --config FILE    the config (default: bootstrap.config= from the command line, else
