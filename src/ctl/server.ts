@@ -1,8 +1,9 @@
 // The supervisor's control socket: a unix socket only root may use, answering `bootstrap ctl` requests.
-import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../boot/log';
+import { makeDirectories } from '../sys/fs';
 import { peerCredentials, socketFd, type PeerCredentials } from '../sys/socket';
 import { UnknownServiceError, type SupervisorControl } from '../supervisor/model';
 import { LineReader } from './line-reader';
@@ -51,7 +52,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const { control, log } = options;
   const peerOf = options.peerOf ?? kernelPeer;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirectories(dirname(path), 0o700);
   } catch (error) {
     throw new Error(`control socket ${path}: cannot create its directory: ${(error as Error).message}`, { cause: error });
   }

@@ -18,13 +18,13 @@ export interface RunningSupervisor {
   signal(signal: NodeJS.Signals): void;
 }
 
-/** Writes `config` and starts the supervisor on it; `stdio` defaults to pipes the test reads. */
-export async function startSupervisor(config: string, options: { stdio?: (number | 'pipe' | 'ignore')[]; dirMode?: number } = {}): Promise<RunningSupervisor> {
+/** Writes `config` and starts the supervisor on it; `stdio` defaults to pipes the test reads, `socket` to DIR/control.sock. */
+export async function startSupervisor(config: string, options: { stdio?: (number | 'pipe' | 'ignore')[]; dirMode?: number; socket?: string } = {}): Promise<RunningSupervisor> {
   const dir = mkdtempSync(join(tmpdir(), 'supervise-'));
   if (options.dirMode !== undefined) chmodSync(dir, options.dirMode);
   writeFileSync(join(dir, 'bootstrap.yaml'), config.replaceAll('$DIR', dir));
   // --kill-child: the supervisor dies with the test's unshare; cwd is a temp dir so tests can see it moved to /.
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', binary, 'supervise', '--config', join(dir, 'bootstrap.yaml'), '--socket', join(dir, 'control.sock')], {
+  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', binary, 'supervise', '--config', join(dir, 'bootstrap.yaml'), '--socket', options.socket ?? join(dir, 'control.sock')], {
     cwd: dir,
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
   });
