@@ -34,8 +34,8 @@ export interface Connection {
   readonly who: string;
 }
 
-// One read chunk holds at most this many bytes, so the requests waiting on a connection are bounded too:
-// the socket is paused while any wait, and nothing more is read until they are answered.
+// What waits on a connection comes from one read chunk at most (the socket is paused while anything
+// waits, and nothing more is read until it is answered), so it is bounded by the chunk size.
 type Item = { kind: 'request'; line: string } | { kind: 'tooLong' };
 
 /**
@@ -111,6 +111,7 @@ export function serveConnection(socket: Socket, control: SupervisorControl, log:
         await serve(item.line);
         lastActive = performance.now();
         if (!following && !(await drained(socket, limits.drainTimeoutMs))) {
+          if (socket.destroyed) return;
           log.warn(`control socket: ${who} does not read its answers (none drained within ${formatDuration(limits.drainTimeoutMs)}); closing the connection`);
           socket.destroy();
           return;
