@@ -1,7 +1,8 @@
 // The boot report: every step's outcome and duration, as JSON in /run/bootstrap/report.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StepOutcome } from '../exec/run-steps';
+import { makeDirectories } from '../sys/fs';
 
 export const REPORT_PATH = '/run/bootstrap/report.json';
 
@@ -17,7 +18,7 @@ export interface BootReport {
 /** Writes the report; a failure to write it is returned as a message, never thrown. */
 export function writeReport(report: BootReport, path: string = REPORT_PATH): string | undefined {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectories(dirname(path));
     writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
     return undefined;
   } catch (error) {

@@ -1,6 +1,7 @@
 // The client side of the control socket: send one request, read the answer (and, following logs, the stream).
 import { connect } from 'node:net';
 import { constants } from 'node:os';
+import { formatDuration } from '../config/duration';
 import { describeErrno } from '../sys/sys-error';
 import { LineReader } from './line-reader';
 import { DEFAULT_CONTROL_SOCKET, encodeMessage, parseServerMessage, type ControlRequest, type ControlResponse } from './protocol';
@@ -8,11 +9,16 @@ import { DEFAULT_CONTROL_SOCKET, encodeMessage, parseServerMessage, type Control
 /** Longest line the client accepts: a status of many services or thousands of log lines is one line. */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
+/** How long the client waits for an answer unless told otherwise. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
 export interface ClientOptions {
   /** The control socket; /run/bootstrap/control.sock by default. */
   path?: string;
   /** Ends a follow (or an unanswered request) from outside. */
   signal?: AbortSignal;
+  /** How long to wait, from connecting, for the answer (a follow's stream after it is not limited); 10 s by default. */
+  timeoutMs?: number;
 }
 
 /** connect(2) to the control socket failed: no supervisor there, or not allowed. */
@@ -42,7 +48,18 @@ export class ControlConnectionError extends Error {
   }
 }
 
-/** Sends `request` and resolves with the supervisor's answer; rejects with ControlUnreachableError or ControlConnectionError. */
+/** The supervisor accepted the connection but did not answer in time (busy, stuck, or not the supervisor). */
+export class ControlTimeoutError extends Error {
+  constructor(
+    readonly path: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`the supervisor at ${path} did not answer within ${formatDuration(timeoutMs)}`);
+    this.name = 'ControlTimeoutError';
+  }
+}
+
+/** Sends `request` and resolves with the supervisor's answer; rejects with ControlUnreachableError, ControlConnectionError or ControlTimeoutError. */
 export function sendRequest(request: ControlRequest, options: ClientOptions = {}): Promise<ControlResponse> {
   return converse(request, options);
 }
@@ -64,9 +81,12 @@ function converse(request: ControlRequest, options: ClientOptions, onLine?: (lin
     let settled = false;
     let answer: ControlResponse | undefined;
 
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timer = setTimeout(() => finish(new ControlTimeoutError(path, timeoutMs)), timeoutMs);
     const finish = (error?: Error): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (error) reject(error);
@@ -101,6 +121,7 @@ function converse(request: ControlRequest, options: ClientOptions, onLine?: (lin
         }
         if (answer) continue;
         answer = message;
+        clearTimeout(timer);
         if (!onLine || !message.ok) return finish();
         for (const recent of message.lines ?? []) onLine(recent);
       }

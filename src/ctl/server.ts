@@ -1,33 +1,27 @@
 // The supervisor's control socket: a unix socket only root may use, answering `bootstrap ctl` requests.
-import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { Logger } from '../log/log';
+import { makeDirectories } from '../sys/fs';
 import { peerCredentials, socketFd, type PeerCredentials } from '../sys/socket';
-import { UnknownServiceError, type SupervisorControl } from '../supervisor/model';
-import { LineReader } from './line-reader';
-import {
-  DEFAULT_CONTROL_SOCKET,
-  MAX_LINE_BYTES,
-  ProtocolError,
-  encodeMessage,
-  parseRequest,
-  type ControlRequest,
-  type ControlResponse,
-  type LogLineMessage,
-} from './protocol';
+import type { SupervisorControl } from '../supervisor/model';
+import { dismiss, serveConnection, type Connection, type ConnectionLimits, type ControlLog } from './connection';
+import { DEFAULT_CONTROL_SOCKET } from './protocol';
 
-/** How many clients may be connected at once; more are turned away by the kernel's backlog, not by memory. */
-const MAX_CONNECTIONS = 64;
+export type { ControlLog } from './connection';
 
-/** A follower whose unread output grows past this is too slow and is dropped, so PID 1's memory stays bounded. */
-const MAX_FOLLOW_BACKLOG_BYTES = 1024 * 1024;
+/** How many connections are served at once, how long one may stay idle, and how long an unread answer may wait. */
+export interface ControlLimits extends ConnectionLimits {
+  maxConnections: number;
+}
 
-/** How long a refused client may take to close before it is cut off. */
-const DISMISS_GRACE_MS = 2000;
+const defaultLimits: ControlLimits = { maxConnections: 64, idleTimeoutMs: 10_000, drainTimeoutMs: 10_000 };
 
-/** What the server logs to: refusals and failures as warnings, requests that change things as info. */
-export type ControlLog = Pick<Logger, 'debug' | 'info' | 'warn'>;
+/**
+ * Connections past the limit that are still accepted to be told "too many connections" (and closed
+ * after a grace period); beyond these the kernel's backlog and Node turn clients away unanswered.
+ */
+const REFUSAL_HEADROOM = 16;
 
 export interface ControlServerOptions {
   /** The socket's path; its directory is created with mode 0700 when missing. */
@@ -36,6 +30,8 @@ export interface ControlServerOptions {
   log: ControlLog;
   /** Who is connected; the kernel's SO_PEERCRED unless a test says otherwise. */
   peerOf?: (socket: Socket) => PeerCredentials;
+  /** The defaults suit PID 1: 64 connections, 10 s idle, 10 s for an answer to drain. */
+  limits?: Partial<ControlLimits>;
 }
 
 /** A listening control socket. */
@@ -51,19 +47,28 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const { control, log } = options;
   const peerOf = options.peerOf ?? kernelPeer;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirectories(dirname(path), 0o700);
   } catch (error) {
     throw new Error(`control socket ${path}: cannot create its directory: ${(error as Error).message}`, { cause: error });
   }
   await removeStaleSocket(path);
 
-  const clients = new Set<Socket>();
+  const limits = { ...defaultLimits, ...options.limits };
+  const clients = new Map<Socket, Connection>();
+  const refused = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true }, (socket) => {
-    clients.add(socket);
+    if (clients.size >= limits.maxConnections && !makeRoom(clients, limits.maxConnections, log)) {
+      log.warn(`control socket: ${limits.maxConnections} connections are open and none is idle; refusing a new one`);
+      refused.add(socket);
+      socket.on('close', () => refused.delete(socket));
+      socket.on('error', (error) => log.debug(`control socket: refused client error: ${error.message}`));
+      return dismiss(socket, `too many connections: all ${limits.maxConnections} are in use; try again later`);
+    }
+    clients.set(socket, serveConnection(socket, control, log, peerOf, limits));
     socket.on('close', () => clients.delete(socket));
-    serveClient(socket, control, log, peerOf);
   });
-  server.maxConnections = MAX_CONNECTIONS;
+  // A hard bound on descriptors: past it Node closes new connections at once.
+  server.maxConnections = limits.maxConnections + REFUSAL_HEADROOM;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(new Error(`control socket ${path}: cannot listen: ${error.message}`, { cause: error })));
     server.listen(path, () => {
@@ -86,8 +91,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     path,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const gone = [...clients].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
-      for (const socket of clients) socket.destroy();
+      const sockets = [...clients.keys(), ...refused];
+      const gone = sockets.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
+      for (const socket of sockets) socket.destroy();
       // Each client's 'close' handler ends its follow, so when this resolves no listener is left behind.
       await Promise.all([closed, ...gone]);
       rmSync(path, { force: true });
@@ -126,157 +132,21 @@ function kernelPeer(socket: Socket): PeerCredentials {
   return peerCredentials(fd);
 }
 
-function serveClient(socket: Socket, control: SupervisorControl, log: ControlLog, peerOf: (socket: Socket) => PeerCredentials): void {
-  // A client that vanishes mid-answer (EPIPE, ECONNRESET) is its own problem, never the supervisor's.
-  socket.on('error', (error) => log.debug(`control socket: client error: ${error.message}`));
-  let peer: PeerCredentials;
-  try {
-    peer = peerOf(socket);
-  } catch (error) {
-    log.warn(`control socket: cannot tell who connected (${(error as Error).message}); closing the connection`);
-    socket.destroy();
-    return;
+/**
+ * The connection limit's policy: a newcomer is served as long as some connection is idle, by closing
+ * the one idle longest. An idle connection has no request waiting or in progress and follows no logs,
+ * so closing it loses no answer (its idle timeout would close it soon anyway), and a client that
+ * connected to ask something is not locked out by others that only hold connections open. Only when
+ * every connection is answering or following is the newcomer refused, with an error it can print.
+ */
+function makeRoom(clients: Map<Socket, Connection>, maxConnections: number, log: ControlLog): boolean {
+  let idlest: Connection | undefined;
+  for (const connection of clients.values()) {
+    if (connection.idle && (idlest === undefined || connection.lastActive < idlest.lastActive)) idlest = connection;
   }
-  if (peer.uid !== 0) {
-    log.warn(`control socket: refused pid ${peer.pid} (uid ${peer.uid}, gid ${peer.gid}): only root may control the supervisor`);
-    dismiss(socket, 'permission denied: only root (uid 0) may control the supervisor');
-    return;
-  }
-
-  const reader = new LineReader(MAX_LINE_BYTES);
-  const who = `pid ${peer.pid}`;
-  let following = false;
-  let stopFollowing = (): void => {};
-  socket.on('close', () => stopFollowing());
-
-  // Requests are answered one at a time and in order; once a connection follows logs it carries only log lines.
-  let queue = Promise.resolve();
-  const later = (task: () => Promise<void> | void): void => {
-    queue = queue
-      .then(task)
-      // A bug here must cost one connection, never an unhandled rejection (which would end PID 1).
-      .catch((error: unknown) => {
-        log.warn(`control socket: ${who}: ${error instanceof Error ? error.message : String(error)}`);
-        socket.destroy();
-      });
-  };
-  const serve = async (line: string): Promise<void> => {
-    if (following || socket.destroyed) return;
-    const request = readRequest(line);
-    if ('ok' in request) return send(socket, request);
-    logRequest(log, who, request);
-    if (request.op === 'logs' && request.follow) {
-      following = true;
-      stopFollowing = follow(socket, control, request.name, request.lines, log);
-      return;
-    }
-    send(socket, await answer(request, control, log));
-  };
-
-  socket.on('data', (chunk: Buffer) => {
-    const { lines, overflow } = reader.push(chunk);
-    for (const line of lines) later(() => serve(line));
-    if (overflow) {
-      socket.removeAllListeners('data');
-      log.warn(`control socket: ${who} sent a request longer than ${MAX_LINE_BYTES} bytes; closing the connection`);
-      later(() => dismiss(socket, `request too long: a request line may hold at most ${MAX_LINE_BYTES} bytes`));
-    }
-  });
-  // The client finished sending: end our side once its last answer is out (a follower ends by closing).
-  socket.on('end', () =>
-    later(() => {
-      stopFollowing();
-      socket.end();
-    }),
-  );
-}
-
-function readRequest(line: string): ControlRequest | ControlResponse {
-  try {
-    return parseRequest(line);
-  } catch (error) {
-    if (error instanceof ProtocolError) return { ok: false, error: error.message };
-    throw error;
-  }
-}
-
-function logRequest(log: ControlLog, who: string, request: ControlRequest): void {
-  const text = `control socket: ${who} asks ${request.op}${'name' in request ? ` ${request.name}` : ''}`;
-  if (request.op === 'status' || request.op === 'logs') log.debug(text);
-  else log.info(text);
-}
-
-async function answer(request: ControlRequest, control: SupervisorControl, log: ControlLog): Promise<ControlResponse> {
-  try {
-    switch (request.op) {
-      case 'status':
-        return { ok: true, services: control.status() };
-      case 'start':
-        control.startService(request.name);
-        return { ok: true };
-      case 'stop':
-        await control.stopService(request.name);
-        return { ok: true };
-      case 'restart':
-        await control.restartService(request.name);
-        return { ok: true };
-      case 'logs':
-        return { ok: true, lines: control.logs(request.name, request.lines) };
-      case 'poweroff':
-      case 'reboot':
-        control.powerOff(request.op);
-        return { ok: true };
-    }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof UnknownServiceError)) log.warn(`control socket: ${request.op} failed: ${message}`);
-    return { ok: false, error: message };
-  }
-}
-
-// Sends the last lines, then each new one, until the client closes or reads too slowly.
-function follow(socket: Socket, control: SupervisorControl, name: string, lines: number, log: ControlLog): () => void {
-  let unsubscribe: () => void;
-  try {
-    // The snapshot, the answer and the subscription run in one turn of the event loop, so no line falls
-    // between them and none arrives before the answer.
-    send(socket, { ok: true, lines: control.logs(name, lines) });
-    unsubscribe = control.followLogs(name, (line) => {
-      if (socket.writableLength > MAX_FOLLOW_BACKLOG_BYTES) {
-        log.warn(`control socket: a client following ${name}'s logs reads too slowly; dropping it`);
-        socket.destroy();
-        return;
-      }
-      send(socket, { line });
-    });
-  } catch (error) {
-    dismiss(socket, error instanceof Error ? error.message : String(error));
-    return () => {};
-  }
-  let subscribed = true;
-  return () => {
-    if (!subscribed) return;
-    subscribed = false;
-    try {
-      unsubscribe();
-    } catch (error) {
-      // Runs from a socket's 'close' event, where a throw would be an uncaught exception in PID 1.
-      log.warn(`control socket: cannot stop following ${name}'s logs: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
-}
-
-function send(socket: Socket, message: ControlResponse | LogLineMessage): void {
-  if (socket.writable) socket.write(encodeMessage(message));
-}
-
-// Answers with an error and ends the connection. The rest of the client's input is read and dropped:
-// closing a unix socket with unread data makes the client's next read fail with ECONNRESET, and it
-// would lose the answer. A client that never closes is cut off after a grace period.
-function dismiss(socket: Socket, error: string): void {
-  send(socket, { ok: false, error });
-  socket.end();
-  socket.removeAllListeners('data');
-  socket.on('data', () => {});
-  setTimeout(() => socket.destroy(), DISMISS_GRACE_MS).unref();
+  if (idlest === undefined) return false;
+  log.warn(`control socket: ${maxConnections} connections are open; closing the one idle longest (${idlest.who}) for a new one`);
+  clients.delete(idlest.socket);
+  idlest.socket.destroy();
+  return true;
 }

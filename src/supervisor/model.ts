@@ -36,7 +36,7 @@ export interface ServiceStatus {
   main: boolean;
   state: ServiceState;
   pid: number | null;
-  /** Times it was spawned. */
+  /** Times it was started, counting starts whose spawn failed (as the start limit does). */
   starts: number;
   /** Spawns after the first. */
   restarts: number;

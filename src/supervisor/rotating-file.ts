@@ -1,6 +1,7 @@
 // A log file that rotates by size: FILE → FILE.1 → … → FILE.N, the oldest deleted.
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectories } from '../sys/fs';
 
 /** An append-only writer of whole lines to a file kept under a size. */
 export interface RotatingFile {
@@ -23,7 +24,7 @@ export function openRotatingFile(file: string, maxSize: number, maxFiles: number
     failed = true;
   };
   const open = (): number => {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirectories(dirname(file));
     fd = openSync(file, 'a', 0o640);
     size = fstatSync(fd).size;
     return fd;

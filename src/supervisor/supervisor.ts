@@ -54,6 +54,8 @@ interface Service {
   starts: number;
   lastExit: ExitInfo | null;
   waitingFor: string | null;
+  /** A process of it was spawned once: what `started` conditions look at (a failed spawn is a start attempt, not a start). */
+  everSpawned: boolean;
   /** Its readiness passed once (or it was spawned without a readiness probe). */
   everReady: boolean;
   /** Its last exit when it will not be restarted: what `completed` conditions look at. */
@@ -82,6 +84,10 @@ function exitInfo(exit: ChildExit, at: number): ExitInfo {
 // The status of a service whose program could not be started, as a shell reports "command not found".
 const SPAWN_FAILED_STATUS = 127;
 
+function describeExit(info: ExitInfo): string {
+  return info.signal === null ? `exited with status ${info.status}` : `was killed by ${info.signal} (status ${info.status})`;
+}
+
 /**
  * Creates the supervisor of `handoff.processes`. Nothing starts before start(). The main service is
  * never restarted: when it ends by itself, onMainExit gets its exit and the caller shuts down and
@@ -102,6 +108,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       starts: 0,
       lastExit: null,
       waitingFor: null,
+      everSpawned: false,
       everReady: false,
       final: null,
       startTimes: [],
@@ -227,11 +234,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     try {
       handle = children.spawn({ path: settings.path, argv: settings.argv, env: settings.env, cwd: settings.cwd, setsid: true, stdio: { in: 'null', ...service.output.stdio() } });
     } catch (error) {
-      log.error(`${settings.name}: cannot start ${settings.path}: ${error instanceof Error ? error.message : String(error)}`);
+      // A start that ended at once: it takes the way of an exit (backoff, start limit, onFailed) now.
+      // Deferred, it left the service 'waiting', and every start of another service in between
+      // re-launched it without backoff, spending its start limit within milliseconds.
       const info: ExitInfo = { code: SPAWN_FAILED_STATUS, signal: null, status: SPAWN_FAILED_STATUS, at: now() };
-      service.ended = Promise.resolve().then(() => ended(service, info));
+      service.ended = Promise.resolve();
+      ended(service, info, `could not be started (${error instanceof Error ? error.message : String(error)})`);
       return;
     }
+    service.everSpawned = true;
     service.pid = handle.pid;
     log.info(`${settings.name} started (pid ${handle.pid}${service.starts > 1 ? `, restart ${service.starts - 1}` : ''})`);
     service.everReady ||= settings.readiness === null;
@@ -241,14 +252,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     evaluate();
   };
 
-  const ended = (service: Service, info: ExitInfo): void => {
+  /** The current process ended with `info` (`how`, in words, when it is not a plain exit or kill). */
+  const ended = (service: Service, info: ExitInfo, how = describeExit(info)): void => {
     const { settings } = service;
     stopProbes(service);
     clearTimeout(service.killTimer);
     service.killTimer = undefined;
     service.pid = null;
     service.lastExit = info;
-    const how = info.signal === null ? `exited with status ${info.status}` : `was killed by ${info.signal} (status ${info.status})`;
     if (service.stopRequested || shuttingDown) {
       log.info(`${settings.name} stopped: ${how}`);
       service.final = info;
@@ -285,7 +296,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const over = dependency.state === 'failed' || (dependency.state === 'stopped' && dependency.pid === null);
     switch (condition) {
       case 'started':
-        return dependency.starts > 0 ? 'met' : over ? 'never' : 'pending';
+        return dependency.everSpawned ? 'met' : over ? 'never' : 'pending';
       case 'ready':
         return dependency.everReady ? 'met' : over || final !== null ? 'never' : 'pending';
       case 'completed':

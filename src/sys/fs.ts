@@ -1,8 +1,10 @@
-// File-system calls Node lacks (mknod) and typed wrappers of the ones it has (statfs type, device numbers, symlink).
-import { chmodSync, lstatSync, statfsSync, symlinkSync } from 'node:fs';
+// File-system calls Node lacks (mknod), bounded ones it gets wrong (mkdir -p), and typed wrappers of the others (statfs type, device numbers, symlink).
+import { chmodSync, lstatSync, mkdirSync, statSync, statfsSync, symlinkSync } from 'node:fs';
+import { posix } from 'node:path';
 import { checkInteger, checkPath } from './check';
 import { check, libc } from './libc';
-import { viaNode } from './node-error';
+import { fromNodeError, viaNode } from './node-error';
+import { SysError } from './sys-error';
 
 // statfs f_type values from <linux/magic.h>.
 export const RAMFS_MAGIC = 0x858458f6;
@@ -82,4 +84,40 @@ export function symlink(target: string, path: string): void {
   checkPath('symlink', 'target', target);
   checkPath('symlink', 'path', path);
   viaNode('symlink', { target, path }, () => symlinkSync(target, path));
+}
+
+/**
+ * Creates `path` and every missing directory above it, as `mkdir -p`, with `mode` (less the umask) for
+ * the ones it creates. It makes one mkdir(2) per component, from the root down, so it ends after at
+ * most that many calls: Node's `mkdirSync(p, { recursive: true })` retries forever, at 100 % CPU, when
+ * mkdir says ENOENT under a parent that exists (anything under /proc, say). A component that exists
+ * must be a directory (or a symlink to one); any other failure is a SysError naming that component.
+ */
+export function makeDirectories(path: string, mode = 0o755): void {
+  checkPath('mkdir', 'path', path);
+  checkInteger('mkdir', 'mode', mode, 0, 0o7777);
+  const names = posix.normalize(path).split('/').filter((name) => name !== '' && name !== '.');
+  let component = path.startsWith('/') ? '/' : '.';
+  for (const [index, name] of names.entries()) {
+    component = posix.join(component, name);
+    const args = { path: component, mode: mode.toString(8) };
+    const making = index === names.length - 1 ? [] : [`making ${path}`];
+    try {
+      mkdirSync(component, { mode });
+    } catch (error) {
+      const failure = fromNodeError(error, 'mkdir', args);
+      if (!(failure instanceof SysError)) throw failure;
+      if (failure.code !== 'EEXIST') throw new SysError({ syscall: 'mkdir', errno: failure.errno, args, hint: making[0] });
+      if (!isDirectory(component)) throw new SysError({ syscall: 'mkdir', errno: failure.errno, args, hint: ['it exists and is not a directory', ...making].join(', ') });
+    }
+  }
+}
+
+// Follows a final symlink, as mkdir -p does (/var/run → /run); a dangling one is not a directory.
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -120,7 +120,7 @@ describe('bootstrap ctl', () => {
     await usage(['logs', 'db', '--lines', 'ten'], '--lines must be a whole number from 0 to 100000, not "ten"', 'ctl logs');
     await usage(['logs', 'db', '--lines', '-1'], '--lines must be a whole number from 0 to 100000, not "-1"', 'ctl logs');
     await usage(['status', '--output', 'yaml'], '--output must be one of text, json, not "yaml"', 'ctl');
-    await usage(['--sock', path, 'status'], 'unknown option --sock; known options: --socket, --output, --lines, --follow, --help', 'ctl');
+    await usage(['--sock', path, 'status'], 'unknown option --sock; known options: --socket, --output, --lines, --follow, --timeout, --help', 'ctl');
     expect(control.calls).toEqual([]);
   });
 

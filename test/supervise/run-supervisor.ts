@@ -18,9 +18,9 @@ export interface RunningSupervisor {
   signal(signal: NodeJS.Signals): void;
 }
 
-/** Writes `config` and starts the supervisor on it; `stdio` defaults to pipes the test reads. */
-export function startSupervisor(config: string, options: Pid1ProgramOptions = {}): Promise<RunningSupervisor> {
-  return startPid1Program(config, (file, dir) => ['supervise', '--config', file, '--socket', join(dir, 'control.sock')], options);
+/** Writes `config` and starts the supervisor on it; `stdio` defaults to pipes the test reads, `socket` to DIR/control.sock. */
+export function startSupervisor(config: string, options: Pid1ProgramOptions & { socket?: string } = {}): Promise<RunningSupervisor> {
+  return startPid1Program(config, (file, dir) => ['supervise', '--config', file, '--socket', options.socket ?? join(dir, 'control.sock')], options);
 }
 
 /** How to start bootstrap as PID 1 of fresh namespaces. */

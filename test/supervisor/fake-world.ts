@@ -26,6 +26,8 @@ export interface FakeWorld {
   children: Children;
   sys: Sys;
   spawned: FakeProcess[];
+  /** Spawns that failed (a program under /missing/), with when they were tried. */
+  refused: { path: string; at: number }[];
   kills: { pid: number; signal: string; at: number }[];
   behaviours: Map<string, Behaviour>;
   exit(pid: number, how: { code?: number; signal?: NodeJS.Signals }): void;
@@ -36,6 +38,7 @@ export interface FakeWorld {
 /** A new fake world with no process in it; pids start at 100. */
 export function fakeWorld(): FakeWorld {
   const spawned: FakeProcess[] = [];
+  const refused: FakeWorld['refused'] = [];
   const kills: FakeWorld['kills'] = [];
   const behaviours = new Map<string, Behaviour>();
   const pending = new Map<number, (exit: ChildExit) => void>();
@@ -51,7 +54,10 @@ export function fakeWorld(): FakeWorld {
   };
   const children: Children = {
     spawn(spec): ChildHandle {
-      if (spec.path.startsWith('/missing/')) throw new Error(`posix_spawn ${spec.path}: ENOENT`);
+      if (spec.path.startsWith('/missing/')) {
+        refused.push({ path: spec.path, at: Date.now() });
+        throw new Error(`posix_spawn ${spec.path}: ENOENT`);
+      }
       const pid = nextPid++;
       const program = spec.argv[0] ?? '';
       spawned.push({ pid, spec, program, at: Date.now(), ended: false });
@@ -94,5 +100,5 @@ export function fakeWorld(): FakeWorld {
       return value;
     },
   }) as Sys;
-  return { children, sys, spawned, kills, behaviours, exit, of: (program) => spawned.filter((process) => process.program === program) };
+  return { children, sys, spawned, refused, kills, behaviours, exit, of: (program) => spawned.filter((process) => process.program === program) };
 }

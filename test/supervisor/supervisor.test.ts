@@ -154,6 +154,45 @@ describe('restart with backoff and the start limit', () => {
     expect(world.spawned).toHaveLength(0);
     expect(stateOf('gone')).toMatchObject({ state: 'failed', starts: 3, lastExit: { code: 127, status: 127 } });
   });
+
+  it('a spawn failure waits the backoff and counts toward the start limit, even while other services start around it', async () => {
+    const { world, supervisor, escalations } = supervise({
+      gone: service('/missing/daemon', { startLimit: { count: 5, interval: '60s' }, onFailed: 'poweroff' }),
+      a: service('/svc/a'),
+      b: service('/svc/b'),
+      c: service('/svc/c', { dependsOn: { a: 'ready' } }),
+    });
+    supervisor.start();
+    // Every other start re-evaluated the services; a spawn failure must not look like "still waiting" to it.
+    expect(world.refused).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const at = world.refused.map((attempt) => attempt.at - world.refused[0]!.at);
+    expect(at).toEqual([0, 100, 300, 700, 1500]);
+    expect(stateOf('gone')).toMatchObject({ state: 'failed', starts: 5, lastExit: { status: 127 } });
+    expect(escalations).toEqual([['poweroff', 'gone', 'start limit hit: 5 starts within 1m']]);
+    expect(world.spawned.map((process) => process.program)).toEqual(['/svc/a', '/svc/b', '/svc/c']);
+    expect(run.logLines.join('')).toContain('gone could not be started (posix_spawn /missing/daemon: ENOENT); restarting in 100ms');
+  });
+
+  it('a spawn failure is no start for the started condition: the dependent waits, then fails when the start limit is hit', async () => {
+    const { world, supervisor } = supervise({
+      gone: service('/missing/daemon', { startLimit: { count: 2, interval: '60s' } }),
+      user: service('/svc/user', { dependsOn: ['gone'] }),
+    });
+    supervisor.start();
+    expect(stateOf('user')).toMatchObject({ state: 'waiting', waitingFor: 'gone to be started' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(stateOf('gone').state).toBe('failed');
+    expect(stateOf('user').state).toBe('failed');
+    expect(world.spawned).toHaveLength(0);
+  });
+
+  it('a spawn failure of a oneshot that is not restarted fails it with the reason', () => {
+    const { supervisor, escalations } = supervise({ setup: service('/missing/setup', { type: 'oneshot', onFailed: 'emergency' }) });
+    supervisor.start();
+    expect(stateOf('setup')).toMatchObject({ state: 'failed', starts: 1, lastExit: { status: 127 } });
+    expect(escalations).toEqual([['emergency', 'setup', 'could not be started (posix_spawn /missing/setup: ENOENT)']]);
+  });
 });
 
 describe('dependency conditions', () => {

@@ -1,4 +1,4 @@
-// mknod, statfs types, device numbers and symlink for real, inside a fresh mount namespace.
+// mknod, statfs types, device numbers, symlink and mkdir -p for real, inside a fresh mount namespace.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureResult, runFixture } from './run-fixture';
 
@@ -17,6 +17,8 @@ describe('file-system calls', () => {
     fifo: boolean;
     devices: { tmpEqualsItself: boolean; tmpDiffersFromRam: boolean; ramMajor: number };
     link: string;
+    made: { modes: number[]; throughSymlink: boolean };
+    makeFailures: Record<'underProc' | 'procItself' | 'underProcSelf' | 'throughFile' | 'throughDangling' | 'fileInTheWay', { error: ErrorReport | null; ms: number }>;
     failures: Record<'existing' | 'openOnNodev' | 'statfsMissing' | 'symlinkExisting' | 'badType', ErrorReport | null>;
   };
   beforeAll(() => {
@@ -43,6 +45,25 @@ describe('file-system calls', () => {
 
   it('creates symlinks', () => {
     expect(result.link).toBe('/tmp/null');
+  });
+
+  it('makes directories like mkdir -p: each missing one with the mode less the umask, through symlinks to directories', () => {
+    expect(result.made.modes).toEqual([0o750, 0o750, 0o750]);
+    expect(result.made.throughSymlink).toBe(true);
+  });
+
+  it('fails at once, naming the component and errno, where a directory cannot be made (Node\'s recursive mkdir spins forever under /proc)', () => {
+    const { underProc, procItself, underProcSelf, throughFile, throughDangling, fileInTheWay } = result.makeFailures;
+    for (const { ms } of Object.values(result.makeFailures)) expect(ms).toBeLessThan(1000);
+    expect(underProc.error).toMatchObject({ name: 'SysError', syscall: 'mkdir', code: 'ENOENT' });
+    expect(underProc.error?.message).toBe('mkdir(path="/proc/nope", mode="755"): ENOENT (No such file or directory); making /proc/nope/x/y');
+    expect(procItself.error?.message).toBe('mkdir(path="/proc/nope", mode="755"): ENOENT (No such file or directory)');
+    expect(underProcSelf.error).toMatchObject({ code: 'ENOENT', syscall: 'mkdir' });
+    expect(underProcSelf.error?.message).toMatch(/^mkdir\(path="\/proc\/self\/nope"/);
+    expect(throughFile.error?.message).toBe('mkdir(path="/tmp/null", mode="755"): EEXIST (File exists); it exists and is not a directory, making /tmp/null/x');
+    expect(throughDangling.error).toMatchObject({ code: 'EEXIST', syscall: 'mkdir' });
+    expect(throughDangling.error?.message).toContain('path="/tmp/dangling"');
+    expect(fileInTheWay.error?.message).toBe('mkdir(path="/tmp/null", mode="755"): EEXIST (File exists); it exists and is not a directory');
   });
 
   it('reports failures as SysErrors, including those of calls made through Node', () => {

@@ -3,17 +3,24 @@ import { verbSummaries } from '../verb-summaries';
 import { optionValue, parseArgs, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
 import { exitCode, type Verb } from '../verb';
-import { ControlConnectionError, ControlUnreachableError, followLogs, sendRequest } from '../../ctl/client';
+import { ControlConnectionError, ControlTimeoutError, ControlUnreachableError, followLogs, sendRequest } from '../../ctl/client';
 import { formatStatusTable } from '../../ctl/format-status';
 import { controlOps, DEFAULT_CONTROL_SOCKET, DEFAULT_LOG_LINES, isControlOp, MAX_LOG_LINES, type ControlOp, type ControlRequest } from '../../ctl/protocol';
 import { closest } from '../../config/suggest';
+import { formatDuration, parseDuration } from '../../config/duration';
 
 const options = {
   socket: { value: true },
   output: { value: true, choices: ['text', 'json'] },
   lines: { value: true },
   follow: {},
+  timeout: { value: true },
 } as const;
+
+// How long to wait for an answer: most are immediate; stop and restart wait for the service to end
+// (its stopTimeout, 10s by default, then SIGKILL), so they get longer before the client gives up.
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_STOP_TIMEOUT_MS = 120_000;
 
 type OptionName = keyof typeof options;
 
@@ -52,7 +59,7 @@ Options:
 const width = Math.max(...controlOps.map((op) => commands[op].usage.length));
 
 const footer = `Exit status: 0 ok, 1 the supervisor refused the request (unknown service…),
-2 usage error or the supervisor cannot be reached.
+2 usage error, or the supervisor cannot be reached or did not answer in time.
 `;
 
 export const ctlVerb: Verb = {
@@ -67,8 +74,11 @@ Commands:
 ${controlOps.map((op) => `  ${commands[op].usage.padEnd(width)}  ${commands[op].summary}`).join('\n')}
 
 Options:
-  --socket PATH   the control socket (default ${DEFAULT_CONTROL_SOCKET})
-  -h, --help      show this help; 'bootstrap ctl COMMAND --help' shows a command's
+  --socket PATH        the control socket (default ${DEFAULT_CONTROL_SOCKET})
+  --timeout DURATION   how long to wait for the answer (default ${formatDuration(DEFAULT_TIMEOUT_MS)}; ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)} for stop
+                       and restart, which wait for the service to end; a follow waits this long
+                       for its first lines only), e.g. 500ms, 30s, 5m
+  -h, --help           show this help; 'bootstrap ctl COMMAND --help' shows a command's
 
 ${footer}`,
   async run(args, io) {
@@ -91,13 +101,13 @@ ${footer}`,
       return exitCode.ok;
     }
     for (const name of parsed.options.keys()) {
-      if (name !== 'socket' && !(commands[command].options as readonly string[]).includes(name)) {
+      if (name !== 'socket' && name !== 'timeout' && !(commands[command].options as readonly string[]).includes(name)) {
         throw new UsageError(`--${name} is not an option of ${command}`, verb);
       }
     }
     const request = buildRequest(command, rest, parsed, verb);
-    const path = optionValue(parsed, 'socket', DEFAULT_CONTROL_SOCKET);
-    return request.op === 'logs' && request.follow ? follow(request.name, request.lines, path, io) : ask(request, path, optionValue(parsed, 'output', 'text') === 'json', io);
+    const client = { path: optionValue(parsed, 'socket', DEFAULT_CONTROL_SOCKET), timeoutMs: timeout(optionValue(parsed, 'timeout'), command) };
+    return request.op === 'logs' && request.follow ? follow(request.name, request.lines, client, io) : ask(request, client, optionValue(parsed, 'output', 'text') === 'json', io);
   },
 };
 
@@ -129,6 +139,18 @@ function buildRequest(command: ControlOp, rest: readonly string[], parsed: Parse
   }
 }
 
+function timeout(text: string | undefined, command: ControlOp): number {
+  if (text === undefined) return command === 'stop' || command === 'restart' ? DEFAULT_STOP_TIMEOUT_MS : DEFAULT_TIMEOUT_MS;
+  let ms = 0;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    // Reported below, with the fix.
+  }
+  if (ms <= 0) throw new UsageError(`--timeout must be a duration such as 500ms, 10s or 2m, not ${JSON.stringify(text)}`, 'ctl');
+  return ms;
+}
+
 function lineCount(text: string | undefined, verb: string): number {
   if (text === undefined) return DEFAULT_LOG_LINES;
   const count = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -136,9 +158,15 @@ function lineCount(text: string | undefined, verb: string): number {
   return count;
 }
 
-async function ask(request: ControlRequest, path: string, json: boolean, io: CliIo): Promise<number> {
+/** Where and how long the client talks to the supervisor. */
+interface Client {
+  path: string;
+  timeoutMs: number;
+}
+
+async function ask(request: ControlRequest, client: Client, json: boolean, io: CliIo): Promise<number> {
   try {
-    const answer = await sendRequest(request, { path });
+    const answer = await sendRequest(request, client);
     if (!answer.ok) return refused(answer.error, io);
     if (request.op === 'status') {
       const services = answer.services ?? [];
@@ -152,9 +180,9 @@ async function ask(request: ControlRequest, path: string, json: boolean, io: Cli
   }
 }
 
-async function follow(name: string, lines: number, path: string, io: CliIo): Promise<number> {
+async function follow(name: string, lines: number, client: Client, io: CliIo): Promise<number> {
   try {
-    const answer = await followLogs(name, lines, (line) => io.stdout(`${line}\n`), { path });
+    const answer = await followLogs(name, lines, (line) => io.stdout(`${line}\n`), client);
     return answer.ok ? exitCode.ok : refused(answer.error, io);
   } catch (error) {
     return unreachable(error, io);
@@ -167,6 +195,10 @@ function refused(error: string, io: CliIo): number {
 }
 
 function unreachable(error: unknown, io: CliIo): number {
+  if (error instanceof ControlTimeoutError) {
+    io.stderr(`bootstrap ctl: ${error.message} (--timeout)\n`);
+    return exitCode.usage;
+  }
   if (!(error instanceof ControlUnreachableError || error instanceof ControlConnectionError)) throw error;
   io.stderr(`bootstrap ctl: ${error.message}\n`);
   return exitCode.usage;

@@ -1,8 +1,9 @@
 // Handlers for `sysctl`, `symlink`, `tmpfile` and `setEnv`: files of the running root, through Node's fs.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StepOf } from '../../plan/step';
 import { idOf } from '../../probe/passwd';
+import { makeDirectories } from '../../sys/fs';
 import type { BaseContext } from '../context';
 
 /** `net.core.somaxconn` or `net/core/somaxconn` → /proc/sys/net/core/somaxconn. */
@@ -30,7 +31,7 @@ export function createSymlink(step: StepOf<'symlink'>): { skipped: string } | vo
     if (readlinkSync(step.path) === step.target) return { skipped: `${step.path} already points to ${step.target}` };
     unlinkSync(step.path);
   }
-  mkdirSync(dirname(step.path), { recursive: true });
+  makeDirectories(dirname(step.path));
   symlinkSync(step.target, step.path);
 }
 
@@ -52,13 +53,12 @@ function resolveOwner(owner: number | string | undefined, database: '/etc/passwd
 export function createTmpfile(step: StepOf<'tmpfile'>): void {
   const uid = resolveOwner(step.user, '/etc/passwd');
   const gid = resolveOwner(step.group, '/etc/group');
-  mkdirSync(dirname(step.path), { recursive: true });
   if (step.type === 'directory') {
-    mkdirSync(step.path, { recursive: true });
-  } else if (step.content !== undefined) {
-    writeFileSync(step.path, step.content);
-  } else if (!existsSync(step.path)) {
-    writeFileSync(step.path, '');
+    makeDirectories(step.path);
+  } else {
+    makeDirectories(dirname(step.path));
+    if (step.content !== undefined) writeFileSync(step.path, step.content);
+    else if (!existsSync(step.path)) writeFileSync(step.path, '');
   }
   if (step.mode !== undefined) chmodSync(step.path, step.mode);
   if (uid !== undefined || gid !== undefined) chownSync(step.path, uid ?? -1, gid ?? -1);

@@ -1,7 +1,8 @@
 // Handlers for `mountVirtual` and `mount`: wait for the device or tag, find the filesystem type, mount.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { StepOf } from '../../plan/step';
 import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
+import { makeDirectories } from '../../sys/fs';
 import { SysError } from '../../sys/index';
 import type { BaseContext } from '../context';
 import { findBlockDevice } from '../block-devices';
@@ -21,7 +22,7 @@ function currentMounts(): ReturnType<typeof parseMountInfo> {
 export function mountVirtual(step: StepOf<'mountVirtual'>, context: BaseContext): { skipped: string } | void {
   const existing = mountedAt(currentMounts(), step.target);
   if (existing && existing.fsType === step.fsType) return { skipped: `${step.fsType} is already mounted on ${step.target}` };
-  mkdirSync(step.target, { recursive: true });
+  makeDirectories(step.target);
   context.sys.mount({ source: step.fsType, target: step.target, fsType: step.fsType, flags: mountFlagBits(step.flags), data: step.options || null });
 }
 
@@ -30,7 +31,7 @@ const tagNotYet = new Set(['ENOENT', 'EINVAL', 'ENXIO', 'ENODEV']);
 
 /** A configured mount (or the root): waits up to the step's timeout for its tag or device. */
 export async function mountFileSystem(step: StepOf<'mount'>, context: BaseContext): Promise<void> {
-  mkdirSync(step.target, { recursive: true });
+  makeDirectories(step.target);
   if (step.fsType === 'overlay') prepareOverlayDirectories(step.options);
   const flags = mountFlagBits(step.flags);
   const data = step.options || null;
@@ -75,6 +76,6 @@ export async function mountFileSystem(step: StepOf<'mount'>, context: BaseContex
 function prepareOverlayDirectories(options: string): void {
   for (const option of options.split(',')) {
     const [key, value] = option.split('=', 2);
-    if ((key === 'upperdir' || key === 'workdir') && value) mkdirSync(value, { recursive: true });
+    if ((key === 'upperdir' || key === 'workdir') && value) makeDirectories(value);
   }
 }

@@ -1,9 +1,10 @@
 // Handlers for `checkHandoff` and `switchRoot`: make sure the new root can run the handoff, then move into it.
-import { lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { StepOf } from '../../plan/step';
 import { isElf, readElfDynamicInfo } from '../../elf/elf-dynamic';
 import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
+import { makeDirectories } from '../../sys/fs';
 import { MS_MOVE } from '../../sys/mount';
 import type { BaseContext } from '../context';
 import { readHead } from '../read-head';
@@ -79,7 +80,7 @@ export function switchRoot(step: StepOf<'switchRoot'>, context: BaseContext): vo
   for (const point of step.moveMounts) {
     if (!mountedAt(mounts, point)) continue;
     const target = `${step.newRoot}${point}`;
-    mkdirSync(target, { recursive: true });
+    makeDirectories(target);
     sys.mount({ source: point, target, fsType: null, flags: MS_MOVE, data: null });
   }
   sys.chdir(step.newRoot);
