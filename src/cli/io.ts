@@ -1,5 +1,6 @@
 // The CLI's side effects, injected so verbs can be tested without a process.
 import { readFileSync } from 'node:fs';
+import { readOptional } from '../probe/read-optional';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -15,11 +16,5 @@ export const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   readInput: (path) => readFileSync(path === '-' ? 0 : path),
-  readOptional: (path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
+  readOptional,
 };

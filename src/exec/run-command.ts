@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { ChildExit, StdioSource, Sys } from '../sys/index';
 import type { ChildHandle, Children } from './children';
+import { signalGroup } from './signal-group';
 
 /** The search path when the environment has no PATH: what a boot needs, sbin first as for root. */
 export const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -100,20 +101,15 @@ export async function runCommand(children: Children, sys: Sys, spec: CommandSpec
   const feeding: Promise<number | { error: unknown }> = stdin && input ? feedInput(sys, stdin.writeFd, input, child.exited).catch((error: unknown) => ({ error })) : Promise.resolve(0);
   let timedOut = false;
   let killTimer: NodeJS.Timeout | undefined;
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    try {
-      sys.kill(-child.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone, which is what we wanted.
-    }
-  };
+  // A group already gone (ESRCH) is what we wanted.
+  const signalChild = (signal: NodeJS.Signals): void => void signalGroup(sys, child.pid, signal);
   const termTimer =
     timeoutMs === undefined
       ? undefined
       : setTimeout(() => {
           timedOut = true;
-          signalGroup('SIGTERM');
-          killTimer = setTimeout(() => signalGroup('SIGKILL'), killGraceMs);
+          signalChild('SIGTERM');
+          killTimer = setTimeout(() => signalChild('SIGKILL'), killGraceMs);
         }, timeoutMs);
 
   const exit = await child.exited;
@@ -121,7 +117,7 @@ export async function runCommand(children: Children, sys: Sys, spec: CommandSpec
   clearTimeout(termTimer);
   clearTimeout(killTimer);
   // The leader of a timed-out command may have obeyed TERM while what it started did not.
-  if (timedOut) signalGroup('SIGKILL');
+  if (timedOut) signalChild('SIGKILL');
   const inputWritten = await feeding;
   if (typeof inputWritten !== 'number') throw inputWritten.error;
   return { exit, timedOut, durationMs, inputWritten };

@@ -1,4 +1,5 @@
 // Runs plan steps in order through handlers, applying each step's failure policy and timing it.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Step, StepKind, StepOf } from '../plan/step';
 import type { PhaseName } from '../plan/step';
 import { describeStep } from '../plan/format-plan';
@@ -67,7 +68,7 @@ export function outcomeError(error: unknown): OutcomeError {
 
 /** Runs `steps` until the end or until a step aborts; never throws for a failing step. */
 export async function runSteps<C>(steps: readonly Step[], handlers: Handlers<C>, context: C, options: RunOptions): Promise<RunResult> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? delay;
   const now = options.now ?? (() => performance.now());
   const log = options.log;
   const outcomes: StepOutcome[] = [];

@@ -1,4 +1,5 @@
 // Polls a condition until it holds or a deadline passes: devices and virtio tags appear asynchronously.
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -9,7 +10,7 @@ export interface WaitOptions {
 
 /** Calls `attempt` until it returns a value (not undefined); rejects with `onTimeout()` after the deadline. */
 export async function waitUntil<T>(attempt: () => T | undefined | Promise<T | undefined>, options: WaitOptions, onTimeout: () => Error): Promise<T> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? delay;
   const now = options.now ?? (() => performance.now());
   const deadline = now() + options.timeoutMs;
   let interval = options.intervalMs ?? 10;

@@ -2,6 +2,7 @@
 // socket, forward signals; every end goes through the runtime's one shutdown.
 import type { Config } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
+import { signalGroup } from '../exec/signal-group';
 import type { LogSink, Logger } from '../log/log';
 import type { ServiceStatus } from '../supervisor/model';
 import type { Sys } from '../sys/index';
@@ -99,12 +100,8 @@ export async function supervise(runtime: Pid1, options: SuperviseOptions): Promi
 function forward(signal: HandledSignal, services: readonly ServiceStatus[], sys: Sys, log: Logger): void {
   for (const service of services) {
     if (service.pid === null) continue;
-    try {
-      // Each service leads its own process group (session): the signal reaches the whole service.
-      sys.kill(-service.pid, signal);
-    } catch (error) {
-      log.debug(`forwarding ${signal} to ${service.name}: ${(error as Error).message}`);
-    }
+    const problem = signalGroup(sys, service.pid, signal);
+    if (problem) log.debug(`forwarding ${signal} to ${service.name}: ${problem}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { startOrder, type Condition } from '../config/dependency-graph';
 import { formatDuration } from '../config/duration';
 import type { SuperviseHandoff } from '../config/generated/config-types';
 import type { Children } from '../exec/children';
+import { signalGroup } from '../exec/signal-group';
 import type { ChildExit, Sys } from '../sys/index';
 import { UnknownServiceError, type ExitInfo, type ServiceState, type ServiceStatus, type SupervisorControl } from './model';
 import { startProbe } from './probe';
@@ -156,24 +157,19 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return service;
   };
 
-  const signalGroup = (service: Service, signal: NodeJS.Signals): void => {
-    if (service.pid === null) return;
-    try {
-      // Its own session, so its pid is its process group: this reaches what it started too.
-      sys.kill(-service.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone.
-    }
+  // A group already gone (ESRCH) is what stopping wanted.
+  const signalService = (service: Service, signal: NodeJS.Signals): void => {
+    if (service.pid !== null) signalGroup(sys, service.pid, signal);
   };
 
   /** stopSignal to the group now, SIGKILL stopTimeout later unless it ended before. */
   const terminate = (service: Service): void => {
     const signal = shutdownSignal ?? service.settings.stopSignal;
-    signalGroup(service, signal);
+    signalService(service, signal);
     clearTimeout(service.killTimer);
     service.killTimer = setTimeout(() => {
       log.warn(`${service.settings.name} did not stop within ${formatDuration(service.settings.stopTimeoutMs)} of ${signal}: SIGKILL`);
-      signalGroup(service, 'SIGKILL');
+      signalService(service, 'SIGKILL');
     }, service.settings.stopTimeoutMs);
   };
 

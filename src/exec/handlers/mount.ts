@@ -1,7 +1,6 @@
 // Handlers for `mountVirtual` and `mount`: wait for the device or tag, find the filesystem type, mount.
-import { readFileSync } from 'node:fs';
 import type { StepOf } from '../../plan/step';
-import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
+import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
 import { SysError } from '../../sys/index';
 import type { BaseContext } from '../context';
@@ -9,9 +8,9 @@ import { findBlockDevice } from '../block-devices';
 import { mountFlagBits } from '../mount-flags';
 import { waitUntil } from '../wait-until';
 
-function currentMounts(): ReturnType<typeof parseMountInfo> {
+function currentMounts(): ReturnType<typeof readMountInfo> {
   try {
-    return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+    return readMountInfo();
   } catch {
     // Before /proc is mounted nothing but the root is.
     return [];

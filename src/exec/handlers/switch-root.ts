@@ -3,7 +3,7 @@ import { lstatSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { posix } from 'node:path';
 import type { StepOf } from '../../plan/step';
 import { isElf, readElfDynamicInfo } from '../../elf/elf-dynamic';
-import { mountedAt, parseMountInfo } from '../../probe/mountinfo';
+import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
 import { MS_MOVE } from '../../sys/mount';
 import type { BaseContext } from '../context';
@@ -76,7 +76,7 @@ function freeInitramfs(directory: string, device: number, keep: string): void {
 /** Moves /dev /proc /sys /run into the new root, frees the initramfs, and makes the new root `/`. */
 export function switchRoot(step: StepOf<'switchRoot'>, context: BaseContext): void {
   const { sys, log } = context;
-  const mounts = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const mounts = readMountInfo();
   for (const point of step.moveMounts) {
     if (!mountedAt(mounts, point)) continue;
     const target = `${step.newRoot}${point}`;
