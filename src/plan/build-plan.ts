@@ -84,7 +84,7 @@ function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts): Step[] {
     steps.push({ kind: 'mount', phase: name, source: `${at}/mounts/${index}`, policy: policyOf(mount.onFailure), target: mount.target, ...mountCall(mount) });
   }
   for (const [key, value] of Object.entries(phase.sysctl ?? {})) {
-    steps.push({ kind: 'sysctl', phase: name, source: `${at}/sysctl/${key}`, policy: abort, key, value: String(value) });
+    steps.push({ kind: 'sysctl', phase: name, source: `${at}/sysctl/${key}`, policy: abort, key, value: sysctlValue(value) });
   }
   for (const [index, link] of (phase.symlinks ?? []).entries()) {
     steps.push({ kind: 'symlink', phase: name, source: `${at}/symlinks/${index}`, policy: abort, path: link.path, target: link.target });
@@ -148,6 +148,12 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     path: name.includes('/') ? `${modules.directory}/${name}` : undefined,
     parameters: modules.parameters?.[moduleName(name)] ?? '',
   }));
+}
+
+/** A sysctl value as /proc/sys takes it: the kernel parses integers, so a YAML boolean is 1 or 0, never `true`. */
+export function sysctlValue(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return String(value);
 }
 
 function hookStep(hook: Hook, phase: PhaseName, source: string): Step {

@@ -90,7 +90,7 @@ export type Arguments = (string | number | boolean)[];
  */
 export type OnFailure = 'Warn' | 'Abort' | 'Retry';
 /**
- * Kernel parameters by name (net.core.somaxconn or net/core/somaxconn).
+ * Kernel parameters by name (net.core.somaxconn or net/core/somaxconn); true and false are written as 1 and 0, strings as they are ("4 4 1 7").
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "sysctl".

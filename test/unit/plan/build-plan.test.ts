@@ -152,3 +152,15 @@ postSwitch:
     expect(steps.at(-1)).toMatchObject({ handoff: { mode: 'supervise', processes: { a: { argv: ['/bin/a'] } } } });
   });
 });
+
+describe('sysctl values', () => {
+  it('are written as sysctl(8) and the kernel take them: booleans as 1 and 0, numbers in decimal, strings as written', () => {
+    const steps = buildPlan(config('preSwitch:\n  sysctl: {net.ipv4.ip_forward: true, kernel.sysrq: false, vm.swappiness: 10, kernel.printk: "4\t4 1 7"}\npostSwitch: {handoff: {mode: shell}}\n'));
+    expect(steps.filter((step) => step.kind === 'sysctl').map((step) => [step.key, step.value])).toEqual([
+      ['net.ipv4.ip_forward', '1'],
+      ['kernel.sysrq', '0'],
+      ['vm.swappiness', '10'],
+      ['kernel.printk', '4\t4 1 7'],
+    ]);
+  });
+});
