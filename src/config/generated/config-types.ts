@@ -2,7 +2,7 @@
 // The shape of a configuration after validation, with every default filled in.
 
 /**
- * How much PID 1 prints on the console.
+ * How much PID 1 prints on the console; debug adds each step as it starts, trace adds each step in full and every call into the kernel (mount, finit_module, spawn, …) with its arguments and its result or errno.
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "logLevel".
