@@ -340,7 +340,7 @@ export interface Ninep {
 export interface Device {
   type: 'device';
   /**
-   * A block device: a path (/dev/vda1), LABEL=name or UUID=uuid.
+   * A block device: a path (/dev/vda1), LABEL=name or UUID=uuid of its filesystem, or PARTUUID=uuid or PARTLABEL=name of its partition (GPT; an MBR partition's PARTUUID is the disk signature and the partition number, 1234abcd-05).
    */
   device: string;
   /**
