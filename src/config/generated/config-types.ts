@@ -139,7 +139,7 @@ export type RootFileSystem = MountOptions & {
 } & RootFileSystem1;
 export type RootFileSystem1 = Virtiofs | Ninep | Device | Nfs | Overlay;
 /**
- * The phase after switching root, ending in the handoff.
+ * The phase after switching root, ending in the handoff; its modules are looked up when they load, in the module tree of the new root (/lib/modules, or /usr/lib/modules), not in the initramfs.
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "postSwitch".
