@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(
   qemu-system-x86 busybox-static kmod e2fsprogs cpio zstd xz-utils
-  tini catatonit util-linux iproute2 debian-archive-keyring dosfstools
+  tini catatonit util-linux iproute2 debian-archive-keyring dosfstools fdisk
 )
 
 # dpkg-query prints one status per package; anything not "install ok installed" is missing.

@@ -54,6 +54,12 @@ function lintPhase(phase: Phase, path: (string | number)[], facts: LintFacts): F
     findings.push(...lintMountTarget(mount, target, at));
   }
   for (const [index, hook] of (phase.hooks ?? []).entries()) findings.push(...lintHook(hook, [...path, 'hooks', index]));
+  for (const [key, value] of Object.entries(phase.sysctl ?? {})) {
+    // YAML numbers are doubles: 18446744073709551615 would be written as 18446744073709552000.
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      findings.push({ code: 'invalid-value', severity: 'error', path: [...path, 'sysctl', key], message: `${value} is not an integer the config can carry exactly; quote it ("${value}" is written as is)` });
+    }
+  }
   const modules = phase.modules;
   if (modules?.depFilePath && facts.readFile && facts.checkModules) findings.push(...facts.checkModules(modules, facts.readFile, [...path, 'modules']));
   return findings;

@@ -87,6 +87,8 @@ export async function runSteps<C>(steps: readonly Step[], handlers: Handlers<C>,
       log.info(`phase ${phase}`);
     }
     const description = describeStep(step);
+    // logLevel trace: the step as data, every field the handler gets (the Sys calls it makes follow, see traceSys).
+    if (log.level === 'trace') log.trace(`step ${index + 1} spec: ${JSON.stringify(step)}`);
     const started = now();
     const handler = handlers[step.kind] as StepHandler<StepKind, C>;
     const maxAttempts = step.policy.onFailure === 'Retry' ? step.policy.retries + 1 : 1;

@@ -1,7 +1,7 @@
-// The load order of a `modules` config from the module tree: its modules.dep, with modules.alias and modules.softdep beside it.
+// The load order of a `modules` config from the module tree: its modules.dep, with modules.alias, modules.softdep and modules.builtin beside it.
 import type { Modules } from '../config/generated/config-types';
 import { parseModulesAlias, parseModulesSoftdep } from './modules-alias';
-import { loadOrder, parseModulesDep, type LoadOrder, type LoadOrderFacts, ModuleOrderError, ModulesDepError } from './modules-dep';
+import { loadOrder, parseModulesBuiltin, parseModulesDep, type LoadOrder, type LoadOrderFacts, ModuleOrderError, ModulesDepError } from './modules-dep';
 
 /** What resolving may know beyond modules.dep: the running kernel, and facts for loadOrder (the tree's alias and softdep files win). */
 export interface ResolveModulesFacts extends LoadOrderFacts {
@@ -28,14 +28,18 @@ export class ModuleResolveError extends Error {
   }
 }
 
-/** The directories searched for modules.dep, in order: `directory`, then its subdirectory for the running kernel. */
+/**
+ * The directories searched for modules.dep, in order: `directory`, then its subdirectory for the running kernel; for
+ * the default /lib/modules, /usr/lib/modules after it (a merged-/usr root may have no /lib/modules of its own).
+ */
 export function moduleDirectories(modules: NonNullable<Modules>, kernelRelease?: string): string[] {
-  return [modules.directory, ...(kernelRelease ? [`${modules.directory}/${kernelRelease}`] : [])];
+  const bases = modules.directory === '/lib/modules' ? ['/lib/modules', '/usr/lib/modules'] : [modules.directory];
+  return bases.flatMap((base) => [base, ...(kernelRelease ? [`${base}/${kernelRelease}`] : [])]);
 }
 
 /**
- * The load order of `modules.names` from the first readable modules.dep, reading modules.alias and modules.softdep
- * beside it as modprobe does; undefined when no modules.dep can be read. Throws ModuleResolveError.
+ * The load order of `modules.names` from the first readable modules.dep, reading modules.alias, modules.softdep and
+ * modules.builtin beside it as modprobe does; undefined when no modules.dep can be read. Throws ModuleResolveError.
  */
 export function resolveModules(modules: NonNullable<Modules>, readFile: (path: string) => string | undefined, facts: ResolveModulesFacts = {}): ResolvedModules | undefined {
   const depFile = modules.depFilePath ?? 'modules.dep';
@@ -45,9 +49,11 @@ export function resolveModules(modules: NonNullable<Modules>, readFile: (path: s
     if (text === undefined) continue;
     const aliasText = readFile(`${directory}/modules.alias`);
     const softdepText = readFile(`${directory}/modules.softdep`);
+    const builtinText = readFile(`${directory}/modules.builtin`);
     try {
       const order = loadOrder(modules.names, parseModulesDep(text), {
         ...facts,
+        ...(builtinText === undefined ? {} : { builtin: new Set([...(facts.builtin ?? []), ...parseModulesBuiltin(builtinText)]) }),
         ...(aliasText === undefined ? {} : { aliases: parseModulesAlias(aliasText) }),
         ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
       });

@@ -43,10 +43,11 @@ export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount });
   // Services that talk to 127.0.0.1 (and probes of them) need lo up; a failure is not worth aborting a boot.
   steps.push({ kind: 'loopback', phase: 'preSwitch', source: '', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, interface: 'lo' });
-  if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts));
+  if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts, false));
   steps.push(...impliedModuleSteps(config, facts));
   if (config.switchRoot) steps.push(...switchRootSteps(config));
-  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts));
+  // After a switch the root, and with it the module tree, is another one than the facts describe.
+  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, config.switchRoot !== undefined));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
   steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff) });
@@ -65,7 +66,7 @@ function impliedModuleSteps(config: Config, facts: PlanFacts): Step[] {
   if (names.length === 0) return [];
   const modules = { mode: 'list' as const, directory: config.preSwitch?.modules?.directory ?? '/lib/modules', names: names as [string, ...string[]], onFailure: 'Warn' as const };
   try {
-    return moduleSteps(modules, 'preSwitch', { ...facts, requireModulesDep: false }).filter((step) => step.kind !== 'loadModule' || step.path !== undefined);
+    return moduleSteps(modules, 'preSwitch', { ...facts, requireModulesDep: false }, false).filter((step) => step.kind !== 'loadModule' || step.path !== undefined);
   } catch {
     // Not in modules.dep: built in, or absent; the overlay mount then says what is missing.
     return [];
@@ -76,15 +77,15 @@ function policyOf(onFailure: FailurePolicy['onFailure'], retries = 3, retryDelay
   return onFailure === 'Retry' ? { onFailure, retries, retryDelayMs: parseDuration(retryDelay) } : { onFailure, retries: 0, retryDelayMs: 0 };
 }
 
-function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts): Step[] {
+function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts, switched: boolean): Step[] {
   const at = `/${name}`;
   const steps: Step[] = [];
-  if (phase.modules) steps.push(...moduleSteps(phase.modules, name, facts));
+  if (phase.modules) steps.push(...moduleSteps(phase.modules, name, facts, switched));
   for (const [index, mount] of (phase.mounts ?? []).entries()) {
     steps.push({ kind: 'mount', phase: name, source: `${at}/mounts/${index}`, policy: policyOf(mount.onFailure), target: mount.target, ...mountCall(mount) });
   }
   for (const [key, value] of Object.entries(phase.sysctl ?? {})) {
-    steps.push({ kind: 'sysctl', phase: name, source: `${at}/sysctl/${key}`, policy: abort, key, value: String(value) });
+    steps.push({ kind: 'sysctl', phase: name, source: `${at}/sysctl/${key}`, policy: abort, key, value: sysctlValue(value) });
   }
   for (const [index, link] of (phase.symlinks ?? []).entries()) {
     steps.push({ kind: 'symlink', phase: name, source: `${at}/symlinks/${index}`, policy: abort, path: link.path, target: link.target });
@@ -111,9 +112,10 @@ function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts): Step[] {
   return steps;
 }
 
-function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: PlanFacts): Step[] {
+function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: PlanFacts, switched: boolean): Step[] {
   const source = `/${phase}/modules`;
   const policy = policyOf(modules.onFailure);
+  if (switched) return lookupSteps(modules, phase, policy);
   let resolved;
   try {
     resolved = resolveModules(modules, facts.readFile ?? (() => undefined), facts);
@@ -134,6 +136,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
       name: moduleName(path),
       path: `${directory}/${path}`,
       parameters: modules.parameters?.[moduleName(path)] ?? '',
+      lookup: undefined,
     }));
   }
   if (facts.requireModulesDep) {
@@ -147,7 +150,29 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     name: moduleName(name),
     path: name.includes('/') ? `${modules.directory}/${name}` : undefined,
     parameters: modules.parameters?.[moduleName(name)] ?? '',
+    lookup: undefined,
   }));
+}
+
+// One step per listed module, resolved with its dependencies by the handler in the root it then runs in.
+function lookupSteps(modules: NonNullable<Modules>, phase: PhaseName, policy: FailurePolicy): Step[] {
+  const parameters = { ...modules.parameters };
+  return modules.names.map((request) => ({
+    kind: 'loadModule' as const,
+    phase,
+    source: `/${phase}/modules`,
+    policy,
+    name: moduleName(request),
+    path: undefined,
+    parameters: parameters[moduleName(request)] ?? '',
+    lookup: { request, directory: modules.directory, depFilePath: modules.depFilePath, parameters },
+  }));
+}
+
+/** A sysctl value as /proc/sys takes it: the kernel parses integers, so a YAML boolean is 1 or 0, never `true`. */
+export function sysctlValue(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return String(value);
 }
 
 function hookStep(hook: Hook, phase: PhaseName, source: string): Step {

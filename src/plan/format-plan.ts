@@ -7,7 +7,10 @@ const describe: Describers = {
   console: (step) => `open console ${step.device} on fds 0-2 as the controlling terminal`,
   mountVirtual: (step) => `mount ${step.fsType} on ${step.target}${step.options ? ` (${step.options})` : ''} unless already mounted`,
   loopback: (step) => `bring ${step.interface} up unless it is`,
-  loadModule: (step) => `load module ${step.name}${step.path ? ` from ${step.path}` : ' (path and dependencies from modules.dep at boot)'}${step.parameters ? ` with ${step.parameters}` : ''}`,
+  loadModule: (step) => {
+    const where = step.path ? ` from ${step.path}` : step.lookup ? ` and its dependencies, found under ${step.lookup.directory} of the root it runs in,` : ' (path and dependencies from modules.dep at boot)';
+    return `load module ${step.name}${where}${step.parameters ? ` with ${step.parameters}` : ''}`.replace(/,$/, '');
+  },
   mount: (step) =>
     `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
   sysctl: (step) => `sysctl ${step.key} = ${step.value}`,

@@ -29,6 +29,20 @@ export type MountFlag =
 /** What must exist before a mount can succeed: a virtio tag or a block device, waited for up to timeoutMs. */
 export type MountWait = { kind: 'tag'; fsType: 'virtiofs' | '9p'; tag: string; timeoutMs: number } | { kind: 'device'; device: string; timeoutMs: number };
 
+/**
+ * A module to find when its step runs, in the module tree of the root it runs in: after a switch, the real root's tree
+ * (modules.dep, modules.alias, modules.softdep, modules.builtin), which the plan, made in the initramfs, cannot read.
+ */
+export interface ModuleLookup {
+  /** The name, alias or path as the config lists it. */
+  request: string;
+  /** The `directory` of the phase's modules config; its subdirectory for the running kernel is tried too. */
+  directory: string;
+  depFilePath: string | undefined;
+  /** Parameters by module name, for the module and for the dependencies it brings along. */
+  parameters: Record<string, string>;
+}
+
 interface StepBase {
   phase: PhaseName;
   /** JSON pointer of the config value the step comes from, or "" for automatic steps. */
@@ -40,7 +54,7 @@ export type Step =
   | (StepBase & { kind: 'console'; device: string })
   | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[] })
   | (StepBase & { kind: 'loopback'; interface: string })
-  | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string })
+  | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined })
   | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined })
   | (StepBase & { kind: 'sysctl'; key: string; value: string })
   | (StepBase & { kind: 'symlink'; path: string; target: string })

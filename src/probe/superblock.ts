@@ -62,9 +62,22 @@ export function identifyFileSystem(bytes: Uint8Array): FileSystemIdentity | unde
   return undefined;
 }
 
-/** Whether a device spec (`LABEL=x`, `UUID=y`, a path) names the filesystem `identity` on device `path`. */
-export function deviceMatches(spec: string, path: string, identity: FileSystemIdentity | undefined): boolean {
+/** What a partition table says of a partition: PARTUUID and PARTLABEL (undefined when unknown or absent). */
+export interface PartitionIdentity {
+  uuid: string | undefined;
+  label: string | undefined;
+}
+
+/** Whether a device spec (`LABEL=x`, `UUID=y`, `PARTUUID=z`, `PARTLABEL=w`, a path) names device `path`, its filesystem `identity` or its `partition`. */
+export function deviceMatches(spec: string, path: string, identity: FileSystemIdentity | undefined, partition?: PartitionIdentity): boolean {
   if (spec.startsWith('LABEL=')) return identity?.label === spec.slice(6);
   if (spec.startsWith('UUID=')) return identity?.uuid !== undefined && identity.uuid.toLowerCase() === spec.slice(5).toLowerCase();
+  if (spec.startsWith('PARTUUID=')) return partition?.uuid !== undefined && partition.uuid.toLowerCase() === spec.slice(9).toLowerCase();
+  if (spec.startsWith('PARTLABEL=')) return partition?.label === spec.slice(10);
   return spec === path;
+}
+
+/** Whether a spec names a partition (PARTUUID=, PARTLABEL=) rather than a filesystem or a path. */
+export function namesPartition(spec: string): boolean {
+  return spec.startsWith('PARTUUID=') || spec.startsWith('PARTLABEL=');
 }

@@ -54,3 +54,24 @@ describe('mount with a virtio tag', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('bind mount flags', () => {
+  const bind = (flags: StepOf<'mount'>['flags']): StepOf<'mount'> => ({ ...step(0), fsType: 'none', device: '/srv', flags: ['MS_BIND', ...flags], wait: undefined });
+
+  it('binds first, then remounts with MS_REMOUNT | MS_BIND and the per-mount flags, warning about filesystem flags', async () => {
+    const { sys, calls } = fakeSys(0);
+    const lines: string[] = [];
+    await mountFileSystem(bind(['MS_RDONLY', 'MS_NOEXEC', 'MS_SYNCHRONOUS']), { sys, log: createLogger({ write: (line) => (lines.push(line), true) }, 'warn'), env: {} });
+    expect(calls).toEqual([
+      { source: '/srv', target, fsType: 'none', flags: 0x1000, data: null },
+      { source: null, target, fsType: null, flags: 0x20 | 0x1000 | 0x1 | 0x8, data: null },
+    ]);
+    expect(lines.join('')).toMatch(/MS_SYNCHRONOUS belong to the filesystem of \/srv/);
+  });
+
+  it('a plain bind is one call', async () => {
+    const { sys, calls } = fakeSys(0);
+    await mountFileSystem(bind([]), { sys, log, env: {} });
+    expect(calls).toHaveLength(1);
+  });
+});

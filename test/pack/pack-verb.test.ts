@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInMemory } from '../helpers/run-cli-in-memory';
+import { configModules } from '../../src/cli/verbs/pack';
+import { validateConfigText } from '../../src/config/validate-config';
 
 const binary = join(import.meta.dirname, '../../dist/bootstrap');
 const node = realpathSync(join(import.meta.dirname, '../../node_modules/.bin/node'));
@@ -24,5 +26,15 @@ describe('bootstrap pack', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('refusing to pack an invalid config');
     expect(run.stderr).toContain('`mode` must be one of exec, shell, supervise');
+  });
+});
+
+describe('the modules pack puts in the image', () => {
+  const modulesOf = (text: string): string[] => configModules(validateConfigText(text).config!);
+
+  it('are those of both phases without a switch, but not postSwitch ones after a switch: they load from the real root', () => {
+    const phases = 'preSwitch:\n  modules: {names: [virtio_pci, virtiofs]}\npostSwitch:\n  modules: {names: [8021q]}\n  handoff: {mode: shell}\n';
+    expect(modulesOf(phases)).toEqual(['virtio_pci', 'virtiofs', '8021q']);
+    expect(modulesOf(`switchRoot:\n  rootFileSystem: {type: virtiofs, tag: rootfs}\n${phases}`)).toEqual(['virtio_pci', 'virtiofs']);
   });
 });

@@ -18,11 +18,13 @@ export interface FixtureRun {
 export interface FixtureOptions {
   /** Run under script(1), so the fixture's stdio is a pseudo-terminal that is its controlling tty. */
   tty?: boolean;
+  /** Also a fresh network namespace, so per-namespace sysctls and interfaces can be changed. */
+  net?: boolean;
 }
 
 /** Runs `test/sys/fixtures/<name>.ts` with `args` inside `unshare` and returns how it ended and what it printed. */
 export function runFixture(name: string, args: readonly string[] = [], options: FixtureOptions = {}): FixtureRun {
-  const unshare = ['unshare', '--mount', '--pid', '--fork', '--uts', '--mount-proc', '--propagation', 'private'];
+  const unshare = ['unshare', '--mount', '--pid', '--fork', '--uts', ...(options.net ? ['--net'] : []), '--mount-proc', '--propagation', 'private'];
   const command = [...unshare, node, '--import', 'tsx', join(root, 'test/sys/fixtures', `${name}.ts`), ...args];
   const [program, ...rest] = options.tty ? ['script', '-qec', command.join(' '), '/dev/null'] : command;
   const result = spawnSync(program ?? 'unshare', rest, { cwd: root, encoding: 'utf8', timeout: 25_000, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,9 +11,13 @@ import { readConfig } from '../read-config';
 import { diagnosticsText } from '../report-diagnostics';
 import { exitCode, type Verb } from '../verb';
 
-/** The modules a config loads in either phase: they go into the image with their dependencies. */
+/**
+ * The modules a config loads from the initramfs: they go into the image with their dependencies. After a switch,
+ * postSwitch modules load from the real root's tree, and the initramfs's files are gone by then.
+ */
 export function configModules(config: Config): string[] {
-  return [...[config.preSwitch?.modules, config.postSwitch.modules].flatMap((modules) => modules?.names ?? []), ...impliedModules(config)];
+  const phases = config.switchRoot ? [config.preSwitch?.modules] : [config.preSwitch?.modules, config.postSwitch.modules];
+  return [...phases.flatMap((modules) => modules?.names ?? []), ...impliedModules(config)];
 }
 
 function parseAdd(value: string): AddSpec {
@@ -45,7 +49,7 @@ Validates the config (an invalid one is refused), then writes a newc initramfs h
   its shared libraries and loader  resolved from its ELF headers as ld.so would
   /etc/bootstrap/bootstrap.yaml    the config
   /dev/console, /proc, /sys, /run, /tmp
-  /lib/modules/KVER/...            the modules the config loads (and --module ones) with their
+  /lib/modules/KVER/...            the modules the config loads before any switch (and --module ones) with their
                                    dependencies and a modules.dep of what was packed, from DIR
                                    (a lib/modules/KVER tree)
 

@@ -2,7 +2,7 @@
 // The shape of a configuration after validation, with every default filled in.
 
 /**
- * How much PID 1 prints on the console.
+ * How much PID 1 prints on the console; debug adds each step as it starts, trace adds each step in full and every call into the kernel (mount, finit_module, spawn, …) with its arguments and its result or errno.
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "logLevel".
@@ -90,7 +90,7 @@ export type Arguments = (string | number | boolean)[];
  */
 export type OnFailure = 'Warn' | 'Abort' | 'Retry';
 /**
- * Kernel parameters by name (net.core.somaxconn or net/core/somaxconn).
+ * Kernel parameters by name (net.core.somaxconn or net/core/somaxconn); true and false are written as 1 and 0, strings as they are ("4 4 1 7").
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "sysctl".
@@ -139,7 +139,7 @@ export type RootFileSystem = MountOptions & {
 } & RootFileSystem1;
 export type RootFileSystem1 = Virtiofs | Ninep | Device | Nfs | Overlay;
 /**
- * The phase after switching root, ending in the handoff.
+ * The phase after switching root, ending in the handoff; its modules are looked up when they load, in the module tree of the new root (/lib/modules, or /usr/lib/modules), not in the initramfs.
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "postSwitch".
@@ -340,7 +340,7 @@ export interface Ninep {
 export interface Device {
   type: 'device';
   /**
-   * A block device: a path (/dev/vda1), LABEL=name or UUID=uuid.
+   * A block device: a path (/dev/vda1), LABEL=name or UUID=uuid of its filesystem, or PARTUUID=uuid or PARTLABEL=name of its partition (GPT; an MBR partition's PARTUUID is the disk signature and the partition number, 1234abcd-05).
    */
   device: string;
   /**

@@ -1,8 +1,12 @@
-// Handler for `loadModule`: finit_module for plain .ko files, init_module of the decompressed image otherwise.
+// Handler for `loadModule`: finit_module for plain .ko files, init_module of the decompressed image otherwise; a module
+// planned for run time is first looked up, with its dependencies, in the module tree of the root the step runs in.
 import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import type { StepOf } from '../../plan/step';
 import { moduleCompression, moduleImage, webStreamXzDecoder, type XzDecoder } from '../../modules/decompress';
+import { parseProcModules } from '../../modules/modules-dep';
 import type { BaseContext } from '../context';
+import { resolveLookup } from '../module-lookup';
 
 let xz: XzDecoder | undefined;
 
@@ -12,13 +16,43 @@ async function xzDecoder(): Promise<XzDecoder> {
   return xz;
 }
 
-/** Loads one module; one already loaded counts as skipped, not failed. */
-export async function loadModule(step: StepOf<'loadModule'>, context: BaseContext): Promise<{ skipped: string } | void> {
-  if (step.path === undefined) throw new Error(`module ${step.name}: no path (modules.dep was not read)`);
-  const compression = moduleCompression(step.path);
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+// Loads one file; true when the kernel already had the module.
+async function loadFile(path: string, parameters: string, context: BaseContext): Promise<boolean> {
+  const compression = moduleCompression(path);
   const result =
     compression === 'none'
-      ? context.sys.finitModule({ path: step.path, params: step.parameters })
-      : context.sys.initModule(await moduleImage(step.path, readFileSync(step.path), compression === 'xz' ? await xzDecoder() : undefined), step.parameters);
-  if (result === 'already-loaded') return { skipped: `module ${step.name} is already loaded` };
+      ? context.sys.finitModule({ path, params: parameters })
+      : context.sys.initModule(await moduleImage(path, readFileSync(path), compression === 'xz' ? await xzDecoder() : undefined), parameters);
+  return result === 'already-loaded';
+}
+
+/** Loads one module, or a looked-up one with its dependencies; one already loaded counts as skipped, not failed. */
+export async function loadModule(step: StepOf<'loadModule'>, context: BaseContext): Promise<{ skipped: string } | void> {
+  if (step.path !== undefined) {
+    if (await loadFile(step.path, step.parameters, context)) return { skipped: `module ${step.name} is already loaded` };
+    return;
+  }
+  if (step.lookup === undefined) throw new Error(`module ${step.name}: no path (modules.dep was not read)`);
+  const loaded = readText('/proc/modules');
+  const { loads, skipped } = resolveLookup(step.lookup, readText, { kernelRelease: release(), ...(loaded === undefined ? {} : { loaded: parseProcModules(loaded) }) });
+  let loadedAny = false;
+  for (const load of loads) {
+    try {
+      if (await loadFile(load.path, load.parameters, context)) continue;
+      loadedAny = true;
+      context.log.info(`loaded module ${load.name} from ${load.path}${load.parameters ? ` with ${load.parameters}` : ''}`);
+    } catch (error) {
+      if (!load.optional) throw error;
+      context.log.warn(`module ${load.name}, a soft dependency of ${step.name}, failed to load: ${(error as Error).message}`);
+    }
+  }
+  if (!loadedAny) return { skipped: `module ${step.name} is ${skipped.some((module) => module.reason === 'builtin') ? 'built into the kernel' : 'already loaded'}` };
 }

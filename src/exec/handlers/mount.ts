@@ -5,7 +5,7 @@ import { makeDirectories } from '../../sys/fs';
 import { SysError } from '../../sys/index';
 import type { BaseContext } from '../context';
 import { findBlockDevice } from '../block-devices';
-import { mountFlagBits } from '../mount-flags';
+import { bindRemount, mountFlagBits } from '../mount-flags';
 import { waitUntil } from '../wait-until';
 
 function currentMounts(): ReturnType<typeof readMountInfo> {
@@ -68,7 +68,15 @@ export async function mountFileSystem(step: StepOf<'mount'>, context: BaseContex
     }
     if (device !== step.device) context.log.debug(`${step.device} is ${device} (${fsType})`);
   }
-  context.sys.mount({ source: device, target: step.target, fsType, flags, data });
+  if (!step.flags.includes('MS_BIND')) {
+    context.sys.mount({ source: device, target: step.target, fsType, flags, data });
+    return;
+  }
+  // The bind itself takes no other flag; a second call applies them (see bindRemount).
+  context.sys.mount({ source: device, target: step.target, fsType, flags: mountFlagBits(['MS_BIND']), data });
+  const remount = bindRemount(step.flags, mountedAt(currentMounts(), step.target)?.options ?? '');
+  if (remount.ignored.length > 0) context.log.warn(`bind mount on ${step.target}: ${remount.ignored.join(' ')} belong to the filesystem of ${device} and cannot be set on a bind; ignored`);
+  if (remount.flags !== undefined) context.sys.mount({ source: null, target: step.target, fsType: null, flags: remount.flags, data: null });
 }
 
 // overlayfs needs upperdir and workdir to exist; on a fresh tmpfs they do not.

@@ -30,6 +30,11 @@ describe('lint', () => {
     expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'command-with-spaces', pointer: '/preSwitch/hooks/0/command' })]);
   });
 
+  it('a sysctl number that is not a safe integer is an error: it would be written rounded', () => {
+    expect(errorsOf(`preSwitch:\n  sysctl:\n    kernel.shmmax: 18446744073692774399\n    vm.swappiness: 10\n    kernel.printk: "4 4 1 7"\n${minimal}`)).toEqual(['invalid-value /preSwitch/sysctl/kernel.shmmax']);
+    expect(errorsOf(`preSwitch:\n  sysctl: {vm.dirty_ratio: 2.5}\n${minimal}`)).toEqual(['invalid-value /preSwitch/sysctl/vm.dirty_ratio']);
+  });
+
   it('duplicate mount targets in a phase are reported at the second', () => {
     const text = `preSwitch:\n  mounts:\n    - {type: tmpfs, target: /data}\n    - {type: virtiofs, tag: d, target: /data/}\n${minimal}`;
     expect(validate(text).diagnostics).toEqual([expect.objectContaining({ code: 'duplicate-mount-target', pointer: '/preSwitch/mounts/1/target', line: 4 })]);

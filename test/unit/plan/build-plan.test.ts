@@ -6,6 +6,7 @@ import { buildPlan, PlanError } from '../../../src/plan/build-plan';
 import { validateConfigText } from '../../../src/config/validate-config';
 import type { Config } from '../../../src/config/generated/config-types';
 import type { Step } from '../../../src/plan/step';
+import { formatPlan } from '../../../src/plan/format-plan';
 
 const modulesDep = readFileSync(join(import.meta.dirname, '../../fixtures/modules/debian-6.1-modules.dep'), 'utf8');
 
@@ -150,5 +151,41 @@ postSwitch:
     const steps = buildPlan(config('postSwitch: {handoff: {mode: supervise, processes: {a: {program: /bin/a}}}}\n'));
     expect(steps.some((step) => step.phase === 'switchRoot')).toBe(false);
     expect(steps.at(-1)).toMatchObject({ handoff: { mode: 'supervise', processes: { a: { argv: ['/bin/a'] } } } });
+  });
+});
+
+describe('sysctl values', () => {
+  it('are written as sysctl(8) and the kernel take them: booleans as 1 and 0, numbers in decimal, strings as written', () => {
+    const steps = buildPlan(config('preSwitch:\n  sysctl: {net.ipv4.ip_forward: true, kernel.sysrq: false, vm.swappiness: 10, kernel.printk: "4\t4 1 7"}\npostSwitch: {handoff: {mode: shell}}\n'));
+    expect(steps.filter((step) => step.kind === 'sysctl').map((step) => [step.key, step.value])).toEqual([
+      ['net.ipv4.ip_forward', '1'],
+      ['kernel.sysrq', '0'],
+      ['vm.swappiness', '10'],
+      ['kernel.printk', '4\t4 1 7'],
+    ]);
+  });
+});
+
+describe('postSwitch modules', () => {
+  // The initramfs has only what the early boot needs; the real root has the whole tree.
+  const initramfsDep = 'kernel/drivers/virtio/virtio_pci.ko: kernel/drivers/virtio/virtio.ko\nkernel/drivers/virtio/virtio.ko:\n';
+  const text = (switchRoot: string) => `${switchRoot}postSwitch:\n  modules: {names: [e1000e, virtio_pci], parameters: {e1000e: "InterruptThrottleRate=1"}}\n  handoff: {mode: shell}\n`;
+  const facts = { readFile: (path: string) => (path === '/lib/modules/6.1.0-56-amd64/modules.dep' ? initramfsDep : undefined), kernelRelease: '6.1.0-56-amd64', requireModulesDep: true };
+
+  it("after a switch are looked up in the new root's module tree when they run, not in the initramfs's", () => {
+    const steps = buildPlan(config(text('switchRoot: {rootFileSystem: {type: virtiofs, tag: r}}\n')), facts);
+    const loads = steps.filter((step) => step.kind === 'loadModule' && step.phase === 'postSwitch');
+    const lookup = { directory: '/lib/modules', depFilePath: undefined, parameters: { e1000e: 'InterruptThrottleRate=1' } };
+    expect(loads).toEqual([
+      expect.objectContaining({ name: 'e1000e', path: undefined, parameters: 'InterruptThrottleRate=1', lookup: { ...lookup, request: 'e1000e' } }),
+      expect.objectContaining({ name: 'virtio_pci', path: undefined, parameters: '', lookup: { ...lookup, request: 'virtio_pci' } }),
+    ]);
+    expect(formatPlan(steps)).toMatch(/load module e1000e and its dependencies, found under \/lib\/modules of the root it runs in, with InterruptThrottleRate=1\n/);
+    expect(formatPlan(steps)).toMatch(/load module virtio_pci and its dependencies, found under \/lib\/modules of the root it runs in\n/);
+  });
+
+  it('without a switch are resolved when planned: the root does not change', () => {
+    const steps = buildPlan(config(text('').replace('e1000e, ', '')), facts);
+    expect(steps.filter((step) => step.kind === 'loadModule').map((step) => step.path)).toEqual(['/lib/modules/6.1.0-56-amd64/kernel/drivers/virtio/virtio.ko', '/lib/modules/6.1.0-56-amd64/kernel/drivers/virtio/virtio_pci.ko']);
   });
 });

@@ -1,0 +1,80 @@
+// traceSys: at trace level every Sys call is logged with its arguments and result or errno; below it, nothing.
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/boot/log';
+import { traceSys } from '../../src/exec/trace-sys';
+import { runSteps, type Handlers } from '../../src/exec/run-steps';
+import { SysError, type Sys } from '../../src/sys/index';
+import type { Step } from '../../src/plan/step';
+
+function fakeSys(calls: string[]): Sys {
+  return {
+    mount: (spec) => void calls.push(`mount ${spec.target}`),
+    umount: (spec) => {
+      calls.push(`umount ${spec.target}`);
+      throw new SysError({ syscall: 'umount2', errno: 16, args: { target: spec.target, flags: 0 } });
+    },
+    initModule: (image) => (calls.push(`initModule ${image.length}`), 'loaded'),
+    deviceOf: () => 0x803n,
+  } as Partial<Sys> as Sys;
+}
+
+function memoryLog(level: 'trace' | 'debug') {
+  const lines: string[] = [];
+  return { lines, log: createLogger({ write: (text) => (lines.push(text.replace(/^\[[ \d.]+\] bootstrap: /, '').trimEnd()), true) }, level, () => 0) };
+}
+
+function exercise(sys: Sys): void {
+  sys.mount({ source: 'proc', target: '/proc', fsType: 'proc', flags: 0x100e, data: null });
+  expect(() => sys.umount({ target: '/busy' })).toThrow(SysError);
+  expect(sys.initModule(new Uint8Array(4096), 'debug=1')).toBe('loaded');
+  expect(sys.deviceOf('/')).toBe(0x803n);
+}
+
+describe('traceSys', () => {
+  it('at trace level logs each call with its arguments, then its result or error', () => {
+    const calls: string[] = [];
+    const { lines, log } = memoryLog('trace');
+    exercise(traceSys(fakeSys(calls), log));
+    expect(calls).toEqual(['mount /proc', 'umount /busy', 'initModule 4096']);
+    const shown = lines.map((line) => line.replace(/ \(\d+\.\d+ms\)$/, ''));
+    expect(shown).toEqual([
+      'trace: sys → mount({"source":"proc","target":"/proc","fsType":"proc","flags":"0x100e","data":null})',
+      'trace: sys ← mount = undefined',
+      'trace: sys → umount({"target":"/busy"})',
+      'trace: sys ← umount failed: umount2(target="/busy", flags=0): EBUSY (Device or resource busy)',
+      'trace: sys → initModule(<4096 bytes>, "debug=1")',
+      'trace: sys ← initModule = "loaded"',
+      'trace: sys → deviceOf("/")',
+      'trace: sys ← deviceOf = 2051',
+    ]);
+  });
+
+  it('below trace logs nothing and still delegates; a later change of level counts', () => {
+    const calls: string[] = [];
+    const { lines, log } = memoryLog('debug');
+    const sys = traceSys(fakeSys(calls), log);
+    exercise(sys);
+    expect(calls).toHaveLength(3);
+    expect(lines).toEqual([]);
+    log.level = 'trace';
+    sys.mount({ target: '/x' });
+    expect(lines).toHaveLength(2);
+  });
+});
+
+describe('runSteps at trace level', () => {
+  const step: Step = { kind: 'sysctl', phase: 'preSwitch', source: '/preSwitch/sysctl/a', policy: { onFailure: 'Abort', retries: 0, retryDelayMs: 0 }, key: 'a', value: '1' };
+  const handlers = new Proxy({} as Handlers<null>, { get: () => () => undefined });
+
+  it('logs each step in full', async () => {
+    const { lines, log } = memoryLog('trace');
+    await runSteps([step], handlers, null, { log });
+    expect(lines).toContain(`trace: step 1 spec: ${JSON.stringify(step)}`);
+  });
+
+  it('not at debug level', async () => {
+    const { lines, log } = memoryLog('debug');
+    await runSteps([step], handlers, null, { log });
+    expect(lines.some((line) => line.startsWith('trace:'))).toBe(false);
+  });
+});
