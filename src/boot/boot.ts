@@ -90,7 +90,7 @@ export async function boot(options: BootOptions): Promise<never> {
   }
   log.debug(`planned ${steps.length} steps (${(performance.now() - planStart).toFixed(1)}ms)`);
 
-  const context: BootContext = { runtime, sys, log, env: runtime.env, children: runtime.children, config, args, outcomes: [] };
+  const context: BootContext = { runtime, sys: runtime.sys, log, env: runtime.env, children: runtime.children, config, args, outcomes: [] };
   const breakShell = args.breakBefore && {
     phase: args.breakBefore,
     run: async () => {

@@ -1,5 +1,5 @@
 // `logLevel: trace`: every call into the kernel boundary with its arguments and its result or error, on the log.
-import type { Logger } from '../boot/log';
+import type { Logger } from '../log/log';
 import type { Sys } from '../sys/index';
 
 // Bytes (a module image, a console write) are shown by size, bit masks in hex, bigints (device numbers) as numbers.

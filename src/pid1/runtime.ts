@@ -2,6 +2,7 @@
 // (the boot, the supervisor, later a subhost's init).
 import type { LogLevel } from '../config/generated/config-types';
 import { createChildren, type Children } from '../exec/children';
+import { traceSys } from '../exec/trace-sys';
 import { openConsoleSink, openInheritedSink, type ConsoleSink } from '../log/console-sink';
 import { createLogger, type Logger } from '../log/log';
 import type { Sys } from '../sys/index';
@@ -62,12 +63,14 @@ export interface Pid1Options {
 
 /** Starts the runtime: opens the log for the role, installs every signal handler, starts the reaper. */
 export function startPid1(options: Pid1Options): Pid1 {
-  const { sys, role } = options;
+  const { role } = options;
   const ownsConsole = role === 'machine';
   let consoleDevice = ownsConsole ? '/dev/console' : INHERITED;
   let sink: ConsoleSink = ownsConsole ? openConsoleSink(consoleDevice) : openInheritedSink();
   for (const line of options.earlyLines ?? []) sink.write(line);
   const log = createLogger({ write: (text) => sink.write(text) }, options.level);
+  // Every call into the kernel is logged at trace level, whoever makes it (steps, the supervisor, the shutdown).
+  const sys = traceSys(options.sys, log);
   installSignalHandlers(() => log, () => sys.unblockSignals([10]));
   if (role === 'subreaper') {
     try {

@@ -1,6 +1,6 @@
 // traceSys: at trace level every Sys call is logged with its arguments and result or errno; below it, nothing.
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/boot/log';
+import { createLogger } from '../../src/log/log';
 import { traceSys } from '../../src/exec/trace-sys';
 import { runSteps, type Handlers } from '../../src/exec/run-steps';
 import { SysError, type Sys } from '../../src/sys/index';

@@ -54,6 +54,22 @@ postSwitch:
     expect([...order].sort((a, b) => a - b), text).toEqual(order);
   });
 
+  it('logLevel: trace logs every call into the kernel with its arguments, which debug does not', async () => {
+    const config = (level: string): string => `logLevel: ${level}
+preSwitch:
+  hooks: ["true"]
+postSwitch:
+  handoff: {mode: exec, program: /bin/true}
+`;
+    const trace = await startBoot(config('trace'));
+    expect(await trace.exited, trace.output()).toBe(0);
+    expect(trace.output()).toMatch(/trace: sys → posixSpawn\(\{"path":"\/bin\/sh"/);
+    expect(trace.output()).toMatch(/trace: sys ← posixSpawn = \d+/);
+    const debug = await startBoot(config('debug'));
+    expect(await debug.exited, debug.output()).toBe(0);
+    expect(debug.output()).not.toMatch(/sys →/);
+  });
+
   it('a signal during the boot stops the step runner: no step starts after the shutdown began', async () => {
     const boot = await startBoot(`logLevel: debug
 emergency: {action: poweroff}
