@@ -1,7 +1,7 @@
 // The load order of a `modules` config from the module tree: its modules.dep, with modules.alias, modules.softdep and modules.builtin beside it.
 import type { Modules } from '../config/generated/config-types';
 import { parseModulesAlias, parseModulesSoftdep } from './modules-alias';
-import { loadOrder, parseModulesBuiltin, parseModulesDep, type LoadOrder, type LoadOrderFacts, ModuleOrderError, ModulesDepError } from './modules-dep';
+import { loadOrder, parseModulesBuiltin, parseModulesDep, type LoadOrder, type LoadOrderFacts, ModuleOrderError, type ModulesDep, ModulesDepError } from './modules-dep';
 
 /** What resolving may know beyond modules.dep: the running kernel, and facts for loadOrder (the tree's alias and softdep files win). */
 export interface ResolveModulesFacts extends LoadOrderFacts {
@@ -47,16 +47,9 @@ export function resolveModules(modules: NonNullable<Modules>, readFile: (path: s
     const depPath = depFile.startsWith('/') ? depFile : `${directory}/${depFile}`;
     const text = readFile(depPath);
     if (text === undefined) continue;
-    const aliasText = readFile(`${directory}/modules.alias`);
-    const softdepText = readFile(`${directory}/modules.softdep`);
-    const builtinText = readFile(`${directory}/modules.builtin`);
     try {
-      const order = loadOrder(modules.names, parseModulesDep(text), {
-        ...facts,
-        ...(builtinText === undefined ? {} : { builtin: new Set([...(facts.builtin ?? []), ...parseModulesBuiltin(builtinText)]) }),
-        ...(aliasText === undefined ? {} : { aliases: parseModulesAlias(aliasText) }),
-        ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
-      });
+      const tree = readModuleTree(directory, text, readFile, facts);
+      const order = loadOrder(modules.names, tree.deps, tree.facts);
       return { order, directory, depPath };
     } catch (error) {
       if (error instanceof ModuleOrderError || error instanceof ModulesDepError) throw new ModuleResolveError(depPath, error);
@@ -64,4 +57,31 @@ export function resolveModules(modules: NonNullable<Modules>, readFile: (path: s
     }
   }
   return undefined;
+}
+
+/** A module tree as loadOrder takes it. */
+export interface ModuleTree {
+  deps: ModulesDep;
+  facts: LoadOrderFacts;
+}
+
+/**
+ * Parses `depText` (the modules.dep of `directory`) and reads modules.alias, modules.softdep and modules.builtin
+ * beside it, as modprobe does; what the tree says is added to `facts` (its alias and softdep files win).
+ * Throws ModulesDepError for a modules.dep that cannot be parsed.
+ */
+export function readModuleTree(directory: string, depText: string, readFile: (path: string) => string | undefined, facts: LoadOrderFacts = {}): ModuleTree {
+  const deps = parseModulesDep(depText);
+  const aliasText = readFile(`${directory}/modules.alias`);
+  const softdepText = readFile(`${directory}/modules.softdep`);
+  const builtinText = readFile(`${directory}/modules.builtin`);
+  return {
+    deps,
+    facts: {
+      ...facts,
+      ...(builtinText === undefined ? {} : { builtin: new Set([...(facts.builtin ?? []), ...parseModulesBuiltin(builtinText)]) }),
+      ...(aliasText === undefined ? {} : { aliases: parseModulesAlias(aliasText) }),
+      ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
+    },
+  };
 }

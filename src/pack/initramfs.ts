@@ -3,16 +3,8 @@ import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type Stat
 import { basename, join, posix, resolve } from 'node:path';
 // The config is packed where PID 1 looks for it without `bootstrap.config=`.
 import { DEFAULT_CONFIG_PATH } from '../config/default-path';
-import { parseModulesAlias, parseModulesSoftdep } from '../modules/modules-alias';
-import {
-  ModuleOrderError,
-  ModulesDepError,
-  formatModulesDep,
-  loadOrder,
-  moduleName,
-  parseModulesBuiltin,
-  parseModulesDep,
-} from '../modules/modules-dep';
+import { ModuleOrderError, ModulesDepError, formatModulesDep, loadOrder, moduleName } from '../modules/modules-dep';
+import { readModuleTree } from '../modules/resolve-modules';
 import { type Compression, compressImage } from './compress';
 import { type CpioEntry, writeNewcChunks } from './newc';
 import { type LibraryFileSystem, SharedLibraryError, hostFileSystem, resolveSharedLibraries } from './shared-libraries';
@@ -148,17 +140,15 @@ function packModules(directory: string, requested: readonly string[], image: Ima
   if (depText === undefined) {
     throw new PackError('modules', `${join(directory, 'modules.dep')} does not exist; is ${directory} a lib/modules/KVER tree (run depmod)?`);
   }
-  const aliasText = readOptional(join(directory, 'modules.alias'));
-  const softdepText = readOptional(join(directory, 'modules.softdep'));
+  // Each file of the tree is read once: the load order needs the alias and softdep files, and so does the filtering below.
+  const texts = new Map<string, string | undefined>();
+  const readText = (path: string): string | undefined => {
+    if (!texts.has(path)) texts.set(path, readOptional(path));
+    return texts.get(path);
+  };
   let order;
   try {
-    const deps = parseModulesDep(depText);
-    const builtinText = readOptional(join(directory, 'modules.builtin'));
-    const facts = {
-      builtin: builtinText === undefined ? undefined : parseModulesBuiltin(builtinText),
-      aliases: aliasText === undefined ? undefined : parseModulesAlias(aliasText),
-      softdeps: softdepText === undefined ? undefined : parseModulesSoftdep(softdepText),
-    };
+    const { deps, facts } = readModuleTree(directory, depText, readText);
     order = { deps, ...loadOrder(requested, deps, facts) };
   } catch (error) {
     if (error instanceof ModulesDepError || error instanceof ModuleOrderError) {
@@ -187,8 +177,8 @@ function packModules(directory: string, requested: readonly string[], image: Ima
     return Buffer.from(kept.map((line) => `${line}\n`).join(''));
   };
   const filtered: [string, Buffer | undefined][] = [
-    ['modules.alias', keepLines(aliasText, 'alias', 2)],
-    ['modules.softdep', keepLines(softdepText, 'softdep', 1)],
+    ['modules.alias', keepLines(readText(`${directory}/modules.alias`), 'alias', 2)],
+    ['modules.softdep', keepLines(readText(`${directory}/modules.softdep`), 'softdep', 1)],
   ];
   for (const [name, data] of filtered) if (data !== undefined) image.put({ kind: 'file', path: posix.join(base, name), mode: 0o644, data }, name);
   for (const name of ['modules.builtin', 'modules.order']) {
