@@ -14,7 +14,7 @@ export interface LintFacts {
 }
 
 /** Auto-mounted places a user mount would shadow, with the filesystem mounted there. */
-const automaticMountPoints: Record<string, string> = Object.fromEntries(virtualMounts.map((mount) => [mount.target, mount.fsType]));
+const automaticMountPoints: ReadonlyMap<string, string> = new Map(virtualMounts.map((mount) => [mount.target, mount.fsType]));
 
 /** Every finding about a config that passed the schema. */
 export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
@@ -63,7 +63,7 @@ function lintMountTarget(mount: Mount, target: string, at: (string | number)[]):
   if (target === '/') {
     return [{ code: 'invalid-value', severity: 'error', path: [...at, 'target'], message: 'a mount on / would hide the whole root; the root is mounted by `switchRoot`' }];
   }
-  const automatic = automaticMountPoints[target];
+  const automatic = automaticMountPoints.get(target);
   if (automatic) {
     return [{ code: 'virtual-filesystem', severity: 'error', path: [...at, 'target'], message: `${target} is mounted automatically (${automatic}); remove this mount` }];
   }
@@ -120,19 +120,24 @@ type Processes = Extract<Handoff, { mode: 'supervise' }>['processes'];
 // Dependencies that name no process or form a cycle, probes that check nothing or two things, two main services.
 function lintProcesses(processes: Processes, path: (string | number)[]): Finding[] {
   const findings: Finding[] = [];
-  const names = Object.keys(processes);
-  const graph: Record<string, string[]> = {};
-  for (const [name, process] of Object.entries(processes)) {
+  // Process names are user-chosen: a Map, so `toString` is a process only when the config has one.
+  const byName = new Map(Object.entries(processes));
+  const names = [...byName.keys()];
+  const graph = new Map<string, string[]>();
+  for (const [name, process] of byName) {
     const wanted = dependencies(process);
-    graph[name] = Object.keys(wanted);
-    for (const [dependency, condition] of Object.entries(wanted)) {
-      const at = Array.isArray(process.dependsOn) ? [...path, name, 'dependsOn', process.dependsOn.indexOf(dependency)] : [...path, name, 'dependsOn', dependency];
+    graph.set(name, [...wanted.keys()].filter((dependency) => dependency !== name));
+    const listed = Array.isArray(process.dependsOn);
+    for (const [index, [dependency, condition]] of [...wanted].entries()) {
+      // A list is unique (the schema says so), so its n-th entry is the n-th item.
+      const at = [...path, name, 'dependsOn', listed ? index : dependency];
+      const target = byName.get(dependency);
       if (dependency === name) {
         findings.push({ code: 'dependency-cycle', severity: 'error', path: at, message: `${name} depends on itself` });
-      } else if (!(dependency in processes)) {
+      } else if (target === undefined) {
         const guess = closest(dependency, names);
-        findings.push({ code: 'unknown-dependency', severity: 'error', path: at, at: Array.isArray(process.dependsOn) ? 'value' : 'key', message: `${name} depends on ${dependency}, which is not a process here${guess ? `; did you mean ${guess}?` : `; processes: ${names.join(', ')}`}` });
-      } else if ((condition === 'completed' || condition === 'completedSuccessfully') && processes[dependency]!.type === 'longrun') {
+        findings.push({ code: 'unknown-dependency', severity: 'error', path: at, at: listed ? 'value' : 'key', message: `${name} depends on ${dependency}, which is not a process here${guess ? `; did you mean ${guess}?` : `; processes: ${names.join(', ')}`}` });
+      } else if ((condition === 'completed' || condition === 'completedSuccessfully') && target.type === 'longrun') {
         findings.push({ code: 'invalid-value', severity: 'warning', path: at, message: `${dependency} is a longrun service: ${name} waits for it to complete, which happens only if it exits` });
       }
     }
@@ -145,10 +150,9 @@ function lintProcesses(processes: Processes, path: (string | number)[]): Finding
       }
     }
   }
-  const selfFree = Object.fromEntries(Object.entries(graph).map(([name, next]) => [name, next.filter((dependency) => dependency !== name)]));
-  const cycle = findCycle(selfFree);
+  const cycle = findCycle(graph);
   if (cycle) findings.push({ code: 'dependency-cycle', severity: 'error', path: [...path, cycle[0]!, 'dependsOn'], message: `dependency cycle: ${cycle.join(' -> ')}` });
-  const mains = names.filter((name) => processes[name]!.main);
+  const mains = names.filter((name) => byName.get(name)!.main);
   if (mains.length > 1) findings.push({ code: 'invalid-value', severity: 'error', path: [...path, mains[1]!, 'main'], message: `only one process can be main (${mains.join(' and ')} are)` });
   return findings;
 }

@@ -4,10 +4,11 @@ import type { Finding } from './diagnostic';
 import { fromPointer } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { branchFits, configSchema, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
+import { ownValue } from './own-value';
 import { closest } from './suggest';
 
 /** Filesystems PID 1 mounts by itself, with where it mounts them; tmpfs is left out, being a mount a user may want anywhere. */
-export const virtualFileSystems: Record<string, string> = Object.fromEntries(
+export const virtualFileSystems: ReadonlyMap<string, string> = new Map(
   virtualMounts.filter((mount) => mount.fsType !== 'tmpfs').map((mount) => [mount.fsType, mount.target]),
 );
 
@@ -21,7 +22,8 @@ const patternWords: Record<string, string> = {
   '^(/|LABEL=.|UUID=.|PARTUUID=.|PARTLABEL=.)': 'a device path (/dev/vda1), LABEL=name, UUID=uuid, PARTUUID= or PARTLABEL=',
   '^[0-9]+[kmgKMG%]?$': 'a size such as "64m" or "50%"',
   '^[0-9]+[kKmMgG]?$': 'a size such as "10M" or "512k"',
-  '^[A-Za-z_][A-Za-z0-9_]*$': 'a variable name (letters, digits and _, not starting with a digit)',
+  // An environment is a plain object wherever it is built: assigning `__proto__` there sets no variable.
+  '^(?!__proto__$)[A-Za-z_][A-Za-z0-9_]*$': 'a variable name (letters, digits and _, not starting with a digit, and not __proto__)',
   '^[A-Za-z0-9][A-Za-z0-9_.-]*$': 'a name of letters, digits, ".", "_" and "-"',
   '^[A-Za-z0-9_-]+([./][A-Za-z0-9_*:-]+)*$': 'a sysctl name such as net.core.somaxconn',
 };
@@ -59,10 +61,7 @@ function describeValue(value: unknown): string {
 
 function valueAt(data: unknown, path: readonly string[]): unknown {
   let value = data;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
+  for (const segment of path) value = ownValue(value, segment);
   return value;
 }
 
@@ -151,7 +150,7 @@ function interpret(
     }
     case 'discriminator': {
       const tag = String(params['tag']);
-      const chosen = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[tag] : undefined;
+      const chosen = ownValue(value, tag);
       // A missing tag is reported by `required`.
       if (chosen === undefined) return undefined;
       const constants = unionAt(data, path)
@@ -191,7 +190,7 @@ const discriminators = ['type', 'mode'] as const;
 function discriminatorWord(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   for (const key of discriminators) {
-    const chosen = (value as Record<string, unknown>)[key];
+    const chosen = ownValue(value, key);
     if (typeof chosen === 'string') return key === 'type' ? `a ${chosen} filesystem` : `the ${chosen} handoff`;
   }
   return undefined;
@@ -208,7 +207,7 @@ function unionFinding(path: string[], value: unknown, data: unknown): Finding | 
     const constants = branches.map((branch) => branch.properties?.[key]?.const).filter((constant): constant is string => typeof constant === 'string');
     if (constants.length === 0 || constants.length !== branches.length) continue;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) break;
-    const chosen = (value as Record<string, unknown>)[key];
+    const chosen = ownValue(value, key);
     if (chosen === undefined) {
       return { code: 'missing-key', severity: 'error', path, message: `\`${key}\` is missing in ${label(path)}: one of ${constants.join(', ')}` };
     }
@@ -219,12 +218,13 @@ function unionFinding(path: string[], value: unknown, data: unknown): Finding | 
 }
 
 function discriminatorFinding(path: string[], key: string, chosen: unknown, constants: string[]): Finding {
-  if (key === 'type' && typeof chosen === 'string' && chosen in virtualFileSystems) {
+  const automatic = key === 'type' && typeof chosen === 'string' ? virtualFileSystems.get(chosen) : undefined;
+  if (automatic !== undefined) {
     return {
       code: 'virtual-filesystem',
       severity: 'error',
       path,
-      message: `\`${chosen}\` is mounted automatically at ${virtualFileSystems[chosen]}; remove it from \`mounts\``,
+      message: `\`${chosen as string}\` is mounted automatically at ${automatic}; remove it from \`mounts\``,
     };
   }
   const guess = typeof chosen === 'string' ? closest(chosen, constants) : undefined;
@@ -239,9 +239,9 @@ function discriminatorFinding(path: string[], key: string, chosen: unknown, cons
 function unknownKey(path: string[], key: string, value: unknown, data: unknown): Finding | undefined {
   const known = keysAt(data, path);
   // A key defined by the value's own union branch only looks unevaluated because that branch failed.
-  if (known.includes(key) || unionAt(data, path).some((branch) => key in (branch.properties ?? {}))) return undefined;
+  if (known.includes(key) || unionAt(data, path).some((branch) => branch.properties !== undefined && Object.hasOwn(branch.properties, key))) return undefined;
   const guess = closest(key, known);
-  const child = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const child = ownValue(value, key);
   let hint = guess ? `; did you mean \`${guess}\`?` : known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
   if (!guess && known.includes('processes') && child !== null && typeof child === 'object' && 'program' in child) {
     hint = `; it looks like a process: indent it under \`processes\``;

@@ -1,6 +1,7 @@
 // Finds which parts of the JSON Schema apply to a value at a path, choosing union branches the way a
 // reader would: by the value's JSON type and by discriminating constants such as `type: virtiofs`.
 import schemaJson from '../../schema/bootstrap.schema.json';
+import { ownValue } from './own-value';
 
 export interface SchemaNode {
   $ref?: string;
@@ -44,7 +45,7 @@ function deref(node: SchemaNode, root: SchemaNode): SchemaNode {
   let current = node;
   for (let depth = 0; current.$ref !== undefined && depth < 32; depth++) {
     const name = current.$ref.replace(/^#\/\$defs\//, '');
-    const target = root.$defs?.[name];
+    const target = root.$defs && Object.hasOwn(root.$defs, name) ? root.$defs[name] : undefined;
     if (!target) throw new Error(`schema: unresolved $ref ${current.$ref}`);
     // In 2020-12 a $ref may have siblings: keep them, minus the $ref itself.
     const { $ref: _ref, ...siblings } = current;
@@ -62,7 +63,7 @@ export function branchFits(branch: SchemaNode, value: unknown, root: SchemaNode 
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [key, property] of Object.entries(schema.properties ?? {})) {
       const resolved = deref(property, root);
-      const field = (value as Record<string, unknown>)[key];
+      const field = ownValue(value, key);
       if ('const' in resolved && field !== undefined && field !== resolved.const) return false;
     }
   }
@@ -85,14 +86,15 @@ export function schemasAt(data: unknown, path: readonly (string | number)[], roo
   let schemas = expand(root, data, root);
   let value: unknown = data;
   for (const segment of path) {
-    const child: unknown =
-      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[String(segment)] : undefined;
+    // Keys in the data are the user's: `constructor` is a key only where the data or the schema has it as its own.
+    const child = ownValue(value, String(segment));
     const next: SchemaNode[] = [];
     for (const schema of schemas) {
+      const property = schema.properties && Object.hasOwn(schema.properties, String(segment)) ? schema.properties[String(segment)] : undefined;
       if (Array.isArray(value)) {
         if (schema.items) next.push(...expand(schema.items, child, root));
-      } else if (schema.properties?.[String(segment)]) {
-        next.push(...expand(schema.properties[String(segment)]!, child, root));
+      } else if (property) {
+        next.push(...expand(property, child, root));
       } else if (typeof schema.additionalProperties === 'object') {
         next.push(...expand(schema.additionalProperties, child, root));
       }

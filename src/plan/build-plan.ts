@@ -133,7 +133,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
       policy: optional.has(path) ? warn : policy,
       name: moduleName(path),
       path: `${directory}/${path}`,
-      parameters: modules.parameters?.[moduleName(path)] ?? '',
+      parameters: moduleParameters(modules, moduleName(path)),
     }));
   }
   if (facts.requireModulesDep) {
@@ -146,8 +146,13 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     policy,
     name: moduleName(name),
     path: name.includes('/') ? `${modules.directory}/${name}` : undefined,
-    parameters: modules.parameters?.[moduleName(name)] ?? '',
+    parameters: moduleParameters(modules, moduleName(name)),
   }));
+}
+
+// Module names are the user's: a module called `toString` has parameters only when the config gives it some.
+function moduleParameters(modules: NonNullable<Modules>, name: string): string {
+  return modules.parameters !== undefined && Object.hasOwn(modules.parameters, name) ? (modules.parameters[name] ?? '') : '';
 }
 
 function hookStep(hook: Hook, phase: PhaseName, source: string): Step {
