@@ -4,6 +4,7 @@ import type { Finding } from './diagnostic';
 import { fromPointer } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { branchFits, configSchema, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
+import { describeValue, label } from './finding-words';
 import { ownValue } from './own-value';
 import { closest } from './suggest';
 
@@ -50,24 +51,10 @@ function describeTypes(types: readonly string[]): string {
   return words.length <= 1 ? (words[0] ?? 'something else') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value === 'boolean' ? '' : 'the number '}${typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value}`;
-}
-
 function valueAt(data: unknown, path: readonly string[]): unknown {
   let value = data;
   for (const segment of path) value = ownValue(value, segment);
   return value;
-}
-
-function label(path: readonly string[]): string {
-  const last = path.at(-1);
-  return last === undefined ? 'the configuration' : /^\d+$/.test(last) ? `item ${Number(last) + 1} of \`${path.at(-2) ?? ''}\`` : `\`${last}\``;
 }
 
 /** The findings for ajv's errors over `data`, deduplicated, one per problem a reader would see. */

@@ -41,7 +41,18 @@ export function typeAdmits(type: string | string[] | undefined, value: unknown):
   return allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
 }
 
+// A node resolves to the same schema every time: resolving once keeps a walk over every value cheap.
+const resolved = new WeakMap<SchemaNode, WeakMap<SchemaNode, SchemaNode>>();
+
 function deref(node: SchemaNode, root: SchemaNode): SchemaNode {
+  let byNode = resolved.get(root);
+  if (byNode === undefined) resolved.set(root, (byNode = new WeakMap()));
+  let target = byNode.get(node);
+  if (target === undefined) byNode.set(node, (target = resolve(node, root)));
+  return target;
+}
+
+function resolve(node: SchemaNode, root: SchemaNode): SchemaNode {
   let current = node;
   for (let depth = 0; current.$ref !== undefined && depth < 32; depth++) {
     const name = current.$ref.replace(/^#\/\$defs\//, '');
@@ -123,4 +134,28 @@ export function unionAt(
     for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) branches.push(deref(branch, root));
   }
   return branches;
+}
+
+/** Calls `visit` for every value in the data (keys first, then items and properties) with the schemas that apply to it. */
+export function forEachValue(
+  data: unknown,
+  visit: (path: readonly (string | number)[], value: unknown, schemas: readonly SchemaNode[]) => void,
+  root: SchemaNode = configSchema,
+): void {
+  const walk = (value: unknown, schemas: SchemaNode[], path: (string | number)[]): void => {
+    visit(path, value, schemas);
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) walk(item, schemas.flatMap((schema) => (schema.items ? expand(schema.items, item, root) : [])), [...path, index]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        // As schemasAt does: a declared property, else additionalProperties.
+        const next = schemas.flatMap((schema) => {
+          if (schema.properties && Object.hasOwn(schema.properties, key)) return expand(schema.properties[key]!, child, root);
+          return typeof schema.additionalProperties === 'object' ? expand(schema.additionalProperties, child, root) : [];
+        });
+        walk(child, next, [...path, key]);
+      }
+    }
+  };
+  walk(data, expand(root, data, root), []);
 }

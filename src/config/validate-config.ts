@@ -2,8 +2,10 @@
 import validateSchema from './generated/validate-schema';
 import type { Config } from './generated/config-types';
 import { compareDiagnostics, type Diagnostic } from './diagnostic';
+import { durationFindings } from './duration-findings';
 import { lintConfig, type LintFacts } from './lint';
 import { schemaFindings } from './schema-findings';
+import { valueFindings } from './value-findings';
 import { parseYamlSource } from './yaml-source';
 
 export interface ValidationResult {
@@ -45,7 +47,13 @@ export function validateConfigText(input: string | Uint8Array, facts: LintFacts 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return failed({ code: 'not-a-mapping', line: 1, column: 1, message: `the config must be a mapping of keys (console, preSwitch, switchRoot, postSwitch, ...), not ${Array.isArray(data) ? 'a list' : 'a single value'}` });
   }
-  const findings = validateSchema(data) ? lintConfig(data as Config, facts) : schemaFindings(validateSchema.errors ?? [], data);
+  const schemaValid = validateSchema(data);
+  // Checks a schema cannot express run on any data, so their findings come with the schema's.
+  const findings = [
+    ...valueFindings(data),
+    ...durationFindings(data),
+    ...(schemaValid ? lintConfig(data as Config, facts) : schemaFindings(validateSchema.errors ?? [], data)),
+  ];
   const diagnostics = findings.map((finding) => source.locate(finding)).sort(compareDiagnostics);
   const valid = !diagnostics.some((diagnostic) => diagnostic.severity === 'error');
   return valid ? { valid, config: data as Config, diagnostics } : { valid, diagnostics };
