@@ -35,7 +35,7 @@ export function readConfig(path: string, io: CliIo): ConfigRead {
     return {
       ioError: true,
       bytes: new Uint8Array(),
-      result: { valid: false, diagnostics: [{ code: 'io-error', severity: 'error', pointer: '', line: 0, column: 0, message: describeReadError(path, error as NodeJS.ErrnoException) }] },
+      result: { valid: false, diagnostics: [{ code: 'io-error', severity: 'error', pointer: '', line: 0, column: 0, message: describeReadError(path, error as NodeJS.ErrnoException) }], omitted: { errors: 0, warnings: 0 } },
     };
   }
   return { ioError: false, bytes, result: validateConfigText(bytes, { readFile: io.readOptional, checkModules }) };

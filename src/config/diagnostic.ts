@@ -26,6 +26,9 @@ export type DiagnosticCode =
 
 export type Severity = 'error' | 'warning';
 
+/** How many diagnostics a validation lists; the rest are counted, as a compiler stops after its first errors. */
+export const MAX_DIAGNOSTICS = 100;
+
 export interface Diagnostic {
   code: DiagnosticCode;
   severity: Severity;

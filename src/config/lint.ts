@@ -1,6 +1,6 @@
 // Checks a schema-valid config for what a schema cannot see: contradictions and paths that cannot work.
 import type { Config, Handoff, Hook, Mount, Phase } from './generated/config-types';
-import type { Finding } from './diagnostic';
+import { MAX_DIAGNOSTICS, type Finding } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { dependencies, findCycle } from './dependency-graph';
 import { closest } from './suggest';
@@ -115,6 +115,11 @@ function normalise(path: string): string {
   return trimmed === '' ? '/' : trimmed;
 }
 
+// The names for a message: a few, then how many more, so n messages about n names stay linear.
+function someNames(names: readonly string[]): string {
+  return names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
+}
+
 type Processes = Extract<Handoff, { mode: 'supervise' }>['processes'];
 
 // Dependencies that name no process or form a cycle, probes that check nothing or two things, two main services.
@@ -124,6 +129,7 @@ function lintProcesses(processes: Processes, path: (string | number)[]): Finding
   const byName = new Map(Object.entries(processes));
   const names = [...byName.keys()];
   const graph = new Map<string, string[]>();
+  let unknown = 0;
   for (const [name, process] of byName) {
     const wanted = dependencies(process);
     graph.set(name, [...wanted.keys()].filter((dependency) => dependency !== name));
@@ -135,8 +141,9 @@ function lintProcesses(processes: Processes, path: (string | number)[]): Finding
       if (dependency === name) {
         findings.push({ code: 'dependency-cycle', severity: 'error', path: at, message: `${name} depends on itself` });
       } else if (target === undefined) {
-        const guess = closest(dependency, names);
-        findings.push({ code: 'unknown-dependency', severity: 'error', path: at, at: listed ? 'value' : 'key', message: `${name} depends on ${dependency}, which is not a process here${guess ? `; did you mean ${guess}?` : `; processes: ${names.join(', ')}`}` });
+        // A hint costs a comparison with every name: only the first MAX_DIAGNOSTICS can be listed, so only they get one.
+        const guess = unknown++ < MAX_DIAGNOSTICS ? closest(dependency, names) : undefined;
+        findings.push({ code: 'unknown-dependency', severity: 'error', path: at, at: listed ? 'value' : 'key', message: `${name} depends on ${dependency}, which is not a process here${guess ? `; did you mean ${guess}?` : `; processes: ${someNames(names)}`}` });
       } else if ((condition === 'completed' || condition === 'completedSuccessfully') && target.type === 'longrun') {
         findings.push({ code: 'invalid-value', severity: 'warning', path: at, message: `${dependency} is a longrun service: ${name} waits for it to complete, which happens only if it exits` });
       }

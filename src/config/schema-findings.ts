@@ -64,11 +64,17 @@ export function schemaFindings(errors: readonly ErrorObject[], data: unknown): F
     const key = `${finding.code}|${finding.path.join('/')}|${finding.message}`;
     if (!findings.has(key)) findings.set(key, finding);
   };
+  // A propertyNames error is explained by the pattern error of the same name: found by key, not by a search per error.
+  const namePatterns = new Map<string, ErrorObject>();
+  for (const error of errors) {
+    const key = `${error.instancePath}\0${error.propertyName ?? ''}`;
+    if (error.keyword === 'pattern' && error.propertyName !== undefined && !namePatterns.has(key)) namePatterns.set(key, error);
+  }
   for (const error of errors) {
     const path = fromPointer(error.instancePath);
     const schemas = schemasAt(data, path);
     const value = valueAt(data, path);
-    const kept = interpret(error, path, value, schemas, data, errors);
+    const kept = interpret(error, path, value, schemas, data, namePatterns);
     if (kept) add(kept);
   }
   return [...findings.values()];
@@ -81,7 +87,7 @@ function interpret(
   value: unknown,
   schemas: SchemaNode[],
   data: unknown,
-  all: readonly ErrorObject[],
+  namePatterns: ReadonlyMap<string, ErrorObject>,
 ): Finding | undefined {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -131,7 +137,7 @@ function interpret(
     }
     case 'propertyNames': {
       const name = String(params['propertyName']);
-      const inner = all.find((other) => other.keyword === 'pattern' && other.propertyName === name && other.instancePath === error.instancePath);
+      const inner = namePatterns.get(`${error.instancePath}\0${name}`);
       const words = inner ? patternWords[String((inner.params as Record<string, unknown>)['pattern'])] : undefined;
       return { code: 'invalid-value', severity: 'error', path: [...path, name], at: 'key', message: `invalid name \`${name}\` in ${label(path)}${words ? `: must be ${words}` : ''}` };
     }

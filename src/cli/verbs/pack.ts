@@ -90,7 +90,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
     if (!binary) throw new UsageError('--binary PATH is required when bootstrap does not run as its single executable', 'pack');
     const { result, ioError, bytes } = readConfig(configPath, io);
     if (!result.config) {
-      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics));
+      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics, result.omitted));
       io.stderr(`bootstrap pack: refusing to pack an invalid config\n`);
       return ioError ? exitCode.usage : exitCode.invalid;
     }

@@ -32,7 +32,7 @@ Exit status: 0 planned, 1 invalid config or unplannable (an unknown module), 2 u
     const [file] = expectPositionals(parsed, ['FILE'], 'plan') as [string];
     const { result, ioError } = readConfig(file, io);
     if (!result.config) {
-      io.stderr(diagnosticsText(file, result.valid, result.diagnostics));
+      io.stderr(diagnosticsText(file, result.valid, result.diagnostics, result.omitted));
       return ioError ? exitCode.usage : exitCode.invalid;
     }
     const kernelRelease = optionValue(parsed, 'kernel-release');
