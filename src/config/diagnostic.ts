@@ -22,7 +22,9 @@ export type DiagnosticCode =
   | 'module-unknown'
   | 'module-dep-unreadable'
   | 'unknown-dependency'
-  | 'dependency-cycle';
+  | 'dependency-cycle'
+  /** A valid config that cannot be turned into steps on this machine (plan only). */
+  | 'unplannable';
 
 export type Severity = 'error' | 'warning';
 

@@ -8,7 +8,7 @@ import type { Config } from '../../config/generated/config-types';
 import { impliedModules } from '../../plan/build-plan';
 import { optionValue, parseArgs, expectPositionals, UsageError } from '../args';
 import { readConfig } from '../read-config';
-import { diagnosticsText } from '../report-diagnostics';
+import { diagnosticsJson, diagnosticsText } from '../report-diagnostics';
 import { exitCode, type Verb } from '../verb';
 
 /** The modules a config loads in either phase: they go into the image with their dependencies. */
@@ -57,7 +57,9 @@ Options:
   --add SRC:DEST         copy a file or directory tree into the image at DEST (repeatable)
   --compress KIND        none, gzip or zstd (default zstd)
   --binary PATH          the /init executable (default: this executable)
-  --output-format FMT    text (default) or json summary
+  --output-format FMT    text (default) or json: {output, bytes, compress, libraries, modules,
+                         builtinModules, kernelVersion}; {"valid": false, "errors": [...]} for an
+                         invalid or unreadable config; {"error": {reason, message}} when it cannot pack
   -h, --help             show this help
 
 Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.dep), 2 usage or I/O error.
@@ -88,17 +90,24 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
     if (!output) throw new UsageError('--output INITRD is required', 'pack');
     const binary = optionValue(parsed, 'binary') ?? defaultBinary();
     if (!binary) throw new UsageError('--binary PATH is required when bootstrap does not run as its single executable', 'pack');
+    const json = optionValue(parsed, 'output-format', 'text') === 'json';
+    // A failure is said on stderr and, for a script asking for JSON, as {"error": {reason, message}} on stdout.
+    const fail = (reason: string, message: string, code: number): number => {
+      io.stderr(`bootstrap pack: ${message}\n`);
+      if (json) io.stdout(`${JSON.stringify({ error: { reason, message } }, null, 2)}\n`);
+      return code;
+    };
     const { result, ioError, bytes } = readConfig(configPath, io);
     if (!result.config) {
-      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics, result.omitted));
+      if (json) io.stdout(diagnosticsJson(false, result.diagnostics, result.omitted));
+      else io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics, result.omitted));
       io.stderr(`bootstrap pack: refusing to pack an invalid config\n`);
       return ioError ? exitCode.usage : exitCode.invalid;
     }
     const modules = [...configModules(result.config), ...(parsed.options.get('module') ?? [])];
     const modulesFrom = optionValue(parsed, 'modules-from');
     if (modules.length > 0 && !modulesFrom) {
-      io.stderr(`bootstrap pack: the config loads modules (${modules.join(', ')}); give --modules-from /lib/modules/KVER so they are packed\n`);
-      return exitCode.invalid;
+      return fail('modules', `the config loads modules (${modules.join(', ')}); give --modules-from /lib/modules/KVER so they are packed`, exitCode.invalid);
     }
     const spec: PackSpec = {
       binary,
@@ -111,7 +120,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       const { image, contents } = await packInitramfs(spec);
       writeFileSync(output, image);
       const summary = { output, bytes: image.length, compress: spec.compress, libraries: contents.libraries, modules: contents.modules, builtinModules: contents.builtinModules, kernelVersion: contents.kernelVersion ?? null };
-      if (optionValue(parsed, 'output-format', 'text') === 'json') {
+      if (json) {
         io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       } else {
         io.stdout(
@@ -122,15 +131,9 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       }
       return exitCode.ok;
     } catch (error) {
-      if (error instanceof PackError) {
-        io.stderr(`bootstrap pack: ${error.message}\n`);
-        return error.reason === 'modules' || error.reason === 'conflict' ? exitCode.invalid : exitCode.usage;
-      }
+      if (error instanceof PackError) return fail(error.reason, error.message, error.reason === 'modules' || error.reason === 'conflict' ? exitCode.invalid : exitCode.usage);
       const code = (error as NodeJS.ErrnoException).code;
-      if (typeof code === 'string') {
-        io.stderr(`bootstrap pack: cannot write ${output}: ${(error as Error).message}\n`);
-        return exitCode.usage;
-      }
+      if (typeof code === 'string') return fail('write', `cannot write ${output}: ${(error as Error).message}`, exitCode.usage);
       throw error;
     }
   },
