@@ -14,10 +14,10 @@ import {
   parseModulesDep,
 } from '../modules/modules-dep';
 import { type Compression, compressImage } from './compress';
-import { type CpioEntry, writeNewcChunks } from './newc';
+import { CPIO_TRAILER, type CpioEntry, writeNewcChunks } from './newc';
 import { type LibraryFileSystem, SharedLibraryError, hostFileSystem, resolveSharedLibraries } from './shared-libraries';
 
-/** An extra file or directory tree to copy into the image; `dest` is absolute inside the image. */
+/** An extra file or directory tree to copy into the image; `dest` is absolute inside the image, and one ending in `/` is the directory to put `src` into. */
 export interface AddSpec {
   src: string;
   dest: string;
@@ -198,11 +198,26 @@ function packModules(directory: string, requested: readonly string[], image: Ima
   return { paths: order.paths, builtin: order.skipped.map((skipped) => skipped.name), kernelVersion };
 }
 
-function addTree(add: AddSpec, image: ImageTree): void {
-  const dest = posix.normalize(add.dest);
-  if (!posix.isAbsolute(dest) || dest === '/' || add.dest.split('/').includes('..')) {
-    throw new PackError('add', `--add ${add.src}:${add.dest}: the destination must be an absolute path inside the image, not / and without ".."`);
+// Where an --add goes: `dest` itself, or for a `dest` ending in / (as cp takes it), the source's name inside it.
+function addDestination(add: AddSpec): string {
+  const where = `--add ${add.src}:${add.dest}`;
+  if (!posix.isAbsolute(add.dest) || add.dest.split('/').includes('..')) {
+    throw new PackError('add', `${where}: the destination must be an absolute path inside the image, without ".."`);
   }
+  let dest = posix.normalize(add.dest);
+  if (dest.endsWith('/')) {
+    const name = basename(resolve(add.src));
+    if (name === '') throw new PackError('add', `${where}: ${add.src} has no name to put into ${dest}; give the whole destination`);
+    dest = posix.join(dest, name);
+  }
+  if (dest === '/') throw new PackError('add', `${where}: the destination must be a path inside the image, not / itself; end it in / to put ${add.src} into a directory`);
+  // newc ends an archive with an entry of this name: a file by that name would end it early.
+  if (dest === `/${CPIO_TRAILER}`) throw new PackError('add', `${where}: ${CPIO_TRAILER} is the name that ends a cpio archive; choose another destination`);
+  return dest;
+}
+
+function addTree(add: AddSpec, image: ImageTree): void {
+  const dest = addDestination(add);
   const origin = `--add ${add.src}`;
   const walk = (source: string, target: string): void => {
     let stat: Stats;

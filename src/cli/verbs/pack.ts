@@ -3,10 +3,11 @@ import { verbSummaries } from '../verb-summaries';
 import { writeFileSync } from 'node:fs';
 import type * as SeaModule from 'node:sea';
 import { compressions, type Compression } from '../../pack/compress';
-import { packInitramfs, PackError, type AddSpec, type PackSpec } from '../../pack/initramfs';
+import { packInitramfs, PackError, type PackSpec } from '../../pack/initramfs';
 import type { Config } from '../../config/generated/config-types';
 import { impliedModules } from '../../plan/build-plan';
 import { optionValue, parseArgs, expectPositionals, UsageError } from '../args';
+import { parseAdd } from '../pack-add';
 import { readConfig } from '../read-config';
 import { diagnosticsJson, diagnosticsText } from '../report-diagnostics';
 import { exitCode, type Verb } from '../verb';
@@ -14,14 +15,6 @@ import { exitCode, type Verb } from '../verb';
 /** The modules a config loads in either phase: they go into the image with their dependencies. */
 export function configModules(config: Config): string[] {
   return [...[config.preSwitch?.modules, config.postSwitch.modules].flatMap((modules) => modules?.names ?? []), ...impliedModules(config)];
-}
-
-function parseAdd(value: string): AddSpec {
-  const separator = value.lastIndexOf(':');
-  const src = value.slice(0, separator);
-  const dest = value.slice(separator + 1);
-  if (separator <= 0 || !dest.startsWith('/')) throw new UsageError(`--add takes SRC:DEST with an absolute DEST, not ${JSON.stringify(value)}`, 'pack');
-  return { src, dest };
 }
 
 // The executable to put at /init: this one when running as the single executable.
@@ -54,7 +47,8 @@ Options:
   --output INITRD        the image to write
   --modules-from DIR     a lib/modules/KVER directory (needed when the config loads modules)
   --module NAME          another module to pack (repeatable)
-  --add SRC:DEST         copy a file or directory tree into the image at DEST (repeatable)
+  --add SRC:DEST         copy a file or directory tree into the image at DEST, or into DEST
+                         under its own name when DEST ends in / (repeatable)
   --compress KIND        none, gzip or zstd (default zstd)
   --binary PATH          the /init executable (default: this executable)
   --output-format FMT    text (default) or json: {output, bytes, compress, libraries, modules,
