@@ -59,6 +59,8 @@ export interface InitramfsContents {
   /** Requested modules left out because the kernel has them built in. */
   builtinModules: string[];
   kernelVersion: string | undefined;
+  /** Every host path the image was made from (the binary, libraries, modules, --add files), so the output can be kept off them. */
+  sources: string[];
 }
 
 // The skeleton every image has: mount points for the virtual file systems and a console before devtmpfs exists.
@@ -86,21 +88,22 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
   const image = new ImageTree();
   for (const entry of skeleton) image.put(entry, 'the image skeleton');
 
+  const sources: string[] = [spec.binary];
   const binary = readBinary(spec.binary, fs);
   image.put({ kind: 'file', path: 'init', mode: 0o755, data: binary }, `the binary ${spec.binary}`);
   // The binary is read once: at 110 MB a second read is most of the time spent before compression.
   const files: LibraryFileSystem = { ...fs, readFile: (path) => (path === spec.binary ? binary : fs.readFile(path)) };
-  const libraries = packLibraries(spec.binary, files, image);
+  const libraries = packLibraries(spec.binary, files, image, sources);
   image.put({ kind: 'file', path: DEFAULT_CONFIG_PATH, mode: 0o644, data: Buffer.from(spec.configText) }, 'the config');
 
   let modules: ModuleSelection = { paths: [], builtin: [], kernelVersion: undefined };
   if (spec.modulesFrom !== undefined) {
-    modules = packModules(spec.modulesFrom, spec.modules ?? [], image);
+    modules = packModules(spec.modulesFrom, spec.modules ?? [], image, sources);
   } else if (spec.modules?.length) {
     throw new PackError('modules', `modules ${spec.modules.join(', ')} were asked for but no modules directory (--modules-from) was given`);
   }
-  for (const add of spec.add ?? []) addTree(add, image);
-  return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion: modules.kernelVersion };
+  for (const add of spec.add ?? []) addTree(add, image, sources);
+  return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion: modules.kernelVersion, sources };
 }
 
 function readBinary(path: string, fs: LibraryFileSystem): Uint8Array {
@@ -114,7 +117,7 @@ function readBinary(path: string, fs: LibraryFileSystem): Uint8Array {
   return bytes;
 }
 
-function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree): string[] {
+function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree, sources: string[]): string[] {
   let closure;
   try {
     closure = resolveSharedLibraries(binary, fs);
@@ -129,6 +132,7 @@ function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree):
     if (data === undefined) throw new PackError('libraries', `${realPath} (${origin}) disappeared while packing`);
     image.put({ kind: 'file', path: imagePath, mode: 0o755, data }, origin);
     packed.push(imagePath);
+    sources.push(realPath);
   };
   if (closure.interpreter) copy(closure.interpreter.path, closure.interpreter.realPath, `the interpreter of ${binary}`);
   for (const library of closure.libraries) copy(library.imagePath, library.realPath, `${library.name}, needed by ${library.neededBy}`);
@@ -142,8 +146,9 @@ interface ModuleSelection {
   kernelVersion: string | undefined;
 }
 
-function packModules(directory: string, requested: readonly string[], image: ImageTree): ModuleSelection {
+function packModules(directory: string, requested: readonly string[], image: ImageTree, sources: string[]): ModuleSelection {
   const kernelVersion = basename(resolve(directory));
+  const readOptional = recordingReads(sources);
   const depText = readOptional(join(directory, 'modules.dep'));
   if (depText === undefined) {
     throw new PackError('modules', `${join(directory, 'modules.dep')} does not exist; is ${directory} a lib/modules/KVER tree (run depmod)?`);
@@ -216,7 +221,7 @@ function addDestination(add: AddSpec): string {
   return dest;
 }
 
-function addTree(add: AddSpec, image: ImageTree): void {
+function addTree(add: AddSpec, image: ImageTree, sources: string[]): void {
   const dest = addDestination(add);
   const origin = `--add ${add.src}`;
   const walk = (source: string, target: string): void => {
@@ -227,6 +232,7 @@ function addTree(add: AddSpec, image: ImageTree): void {
       throw new PackError('add', `${origin}: cannot read ${source}: ${errorText(error)}`, { cause: error });
     }
     const mode = stat.mode & 0o7777;
+    sources.push(source);
     try {
       if (stat.isDirectory()) {
         image.put({ kind: 'directory', path: target, mode }, origin);
@@ -274,6 +280,18 @@ class ImageTree {
     if (existing === undefined) this.nodes.set(path, { entry: { kind: 'directory', path, mode: 0o755 }, origin });
     else if (existing.entry.kind !== 'directory') throw new PackError('conflict', `/${path} is a ${existing.entry.kind} from ${existing.origin}, but ${origin} needs it to be a directory`);
   }
+}
+
+// readOptional, noting each path it read in `sources`.
+function recordingReads(sources: string[]): typeof readOptional {
+  function read(path: string): string | undefined;
+  function read(path: string, encoding: 'binary'): Buffer | undefined;
+  function read(path: string, encoding?: 'binary'): string | Buffer | undefined {
+    const data = encoding ? readOptional(path, encoding) : readOptional(path);
+    if (data !== undefined) sources.push(path);
+    return data;
+  }
+  return read;
 }
 
 function readOptional(path: string): string | undefined;

@@ -1,9 +1,10 @@
 // `bootstrap pack`: writes an initramfs with this executable as /init, its libraries, the config and the modules it loads.
 import { verbSummaries } from '../verb-summaries';
-import { writeFileSync } from 'node:fs';
 import type * as SeaModule from 'node:sea';
 import { compressions, type Compression } from '../../pack/compress';
 import { packInitramfs, PackError, type PackSpec } from '../../pack/initramfs';
+import { inputAt } from '../../pack/same-file';
+import { writeFileAtomically } from '../../pack/write-atomically';
 import type { Config } from '../../config/generated/config-types';
 import { impliedModules } from '../../plan/build-plan';
 import { optionValue, parseArgs, expectPositionals, UsageError } from '../args';
@@ -44,7 +45,8 @@ Validates the config (an invalid one is refused), then writes a newc initramfs h
 
 Options:
   --config FILE          the config to pack
-  --output INITRD        the image to write
+  --output INITRD        the image to write: whole or not at all (a temporary file beside it, then
+                         renamed), and never over one of the files it is made from
   --modules-from DIR     a lib/modules/KVER directory (needed when the config loads modules)
   --module NAME          another module to pack (repeatable)
   --add SRC:DEST         copy a file or directory tree into the image at DEST, or into DEST
@@ -110,9 +112,21 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       add: (parsed.options.get('add') ?? []).map(parseAdd),
       compress: optionValue(parsed, 'compress', 'zstd') as Compression,
     };
+    // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
+    const clobbered = (inputs: readonly string[]): number | undefined => {
+      const input = inputAt(output, inputs);
+      if (input === undefined) return undefined;
+      const role = input === configPath ? 'the config (--config)' : input === binary ? 'the binary (--binary)' : 'a file the image is made from';
+      return fail('output', `refusing to write ${output}: it is ${input}, ${role}, which writing the image would destroy; choose another --output`, exitCode.usage);
+    };
+    const named = [...(configPath === '-' ? [] : [configPath]), binary, ...(spec.add ?? []).map((add) => add.src)];
+    const early = clobbered(named);
+    if (early !== undefined) return early;
     try {
       const { image, contents } = await packInitramfs(spec);
-      writeFileSync(output, image);
+      const late = clobbered([...named, ...contents.sources]);
+      if (late !== undefined) return late;
+      writeFileAtomically(output, image);
       const summary = { output, bytes: image.length, compress: spec.compress, libraries: contents.libraries, modules: contents.modules, builtinModules: contents.builtinModules, kernelVersion: contents.kernelVersion ?? null };
       if (json) {
         io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
