@@ -2,7 +2,7 @@
 // executable starts from holds them compiled.
 import { validateConfigText } from './config/validate-config';
 import { templates } from './cli/verbs/config-template';
-import { diagnosticsText } from './cli/report-diagnostics';
+import { diagnosticsText } from './config/format-diagnostics';
 import { buildPlan } from './plan/build-plan';
 import { formatPlan } from './plan/format-plan';
 

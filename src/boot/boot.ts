@@ -1,8 +1,9 @@
 // The boot of PID 1, top to bottom: early mounts, the runtime, kernel arguments, config, plan, steps, handoff —
 // or the emergency action.
-import { readFileSync } from 'node:fs';
 import type { Config, LogLevel } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
+import { diagnosticsText } from '../config/format-diagnostics';
+import { readConfigFile } from '../config/read-config-file';
 import { validateConfigText } from '../config/validate-config';
 import { mountVirtual } from '../exec/handlers/mount';
 import { abortSummary, runSteps } from '../exec/run-steps';
@@ -62,18 +63,13 @@ export async function boot(options: BootOptions): Promise<never> {
   if (args.testFault) scheduleTestFault(args.testFault, runtime);
 
   const configPath = options.configPath ?? args.configPath;
-  let text: Uint8Array;
-  try {
-    text = readFileSync(configPath);
-  } catch (error) {
-    return fail(`cannot read the config ${configPath}: ${(error as Error).message}\n  check: bootstrap.config= on the kernel command line, or pack the config with bootstrap pack --config`);
+  const read = readConfigFile(configPath);
+  if (!read.ok) {
+    return fail(`${read.error.message}\n  check: bootstrap.config= on the kernel command line, or pack the config with bootstrap pack --config`);
   }
   const validateStart = performance.now();
-  const validation = validateConfigText(text);
-  if (!validation.config) {
-    const lines = validation.diagnostics.map((diagnostic) => `${configPath}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`);
-    return fail(`the config is invalid:\n${lines.join('\n')}`);
-  }
+  const validation = validateConfigText(read.bytes);
+  if (!validation.config) return fail(`the config is invalid:\n${diagnosticsText(configPath, false, validation.diagnostics, validation.omitted).trimEnd()}`);
   config = validation.config;
   if (!args.logLevel) log.level = config.logLevel as LogLevel;
   const handoff = config.postSwitch.handoff;

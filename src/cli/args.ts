@@ -46,7 +46,8 @@ export function parseArgs(args: readonly string[], spec: Record<string, OptionSp
       continue;
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const option = spec[name];
+    // The option name is the user's: `--toString` is unknown, not a member of Object.prototype.
+    const option = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!option) {
       const known = Object.keys(spec).map((key) => `--${key}`);
       throw new UsageError(`unknown option --${name}${known.length ? `; known options: ${known.join(', ')}, --help` : ''}`, verb);

@@ -1,12 +1,12 @@
 // The CLI's side effects, injected so verbs can be tested without a process.
-import { readFileSync } from 'node:fs';
 import { readOptional } from '../probe/read-optional';
+import { readConfigFile, type ConfigFileRead } from '../config/read-config-file';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Reads a file or, for "-", standard input; throws Node's errors (code ENOENT, EISDIR, …). */
-  readInput: (path: string) => Uint8Array;
+  /** Reads a config file or, for "-", standard input, with readConfigFile's bounds; never throws. */
+  readInput: (path: string) => ConfigFileRead;
   /** Reads a file of the machine if it can, for optional facts (modules.dep). */
   readOptional: (path: string) => string | undefined;
 }
@@ -15,6 +15,6 @@ export interface CliIo {
 export const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
-  readInput: (path) => readFileSync(path === '-' ? 0 : path),
+  readInput: readConfigFile,
   readOptional,
 };

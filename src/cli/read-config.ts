@@ -11,32 +11,15 @@ export interface ConfigRead {
   ioError: boolean;
 }
 
-/** Node's error codes for reading a path, in words. */
-function describeReadError(path: string, error: NodeJS.ErrnoException): string {
-  const where = path === '-' ? 'standard input' : path;
-  switch (error.code) {
-    case 'ENOENT':
-      return `cannot read ${where}: no such file`;
-    case 'EISDIR':
-      return `cannot read ${where}: it is a directory, not a config file`;
-    case 'EACCES':
-      return `cannot read ${where}: permission denied`;
-    default:
-      return `cannot read ${where}: ${error.code ?? ''} ${error.message}`.trim();
-  }
-}
-
 /** The validation of the config at `path` ("-" for standard input). */
 export function readConfig(path: string, io: CliIo): ConfigRead {
-  let bytes: Uint8Array;
-  try {
-    bytes = io.readInput(path);
-  } catch (error) {
+  const read = io.readInput(path);
+  if (!read.ok) {
     return {
       ioError: true,
       bytes: new Uint8Array(),
-      result: { valid: false, diagnostics: [{ code: 'io-error', severity: 'error', pointer: '', line: 0, column: 0, message: describeReadError(path, error as NodeJS.ErrnoException) }] },
+      result: { valid: false, diagnostics: [{ code: 'io-error', severity: 'error', pointer: '', line: 0, column: 0, message: read.error.message }], omitted: { errors: 0, warnings: 0 } },
     };
   }
-  return { ioError: false, bytes, result: validateConfigText(bytes, { readFile: io.readOptional, checkModules }) };
+  return { ioError: false, bytes: read.bytes, result: validateConfigText(read.bytes, { readFile: io.readOptional, checkModules }) };
 }

@@ -22,9 +22,14 @@ export type DiagnosticCode =
   | 'module-unknown'
   | 'module-dep-unreadable'
   | 'unknown-dependency'
-  | 'dependency-cycle';
+  | 'dependency-cycle'
+  /** A valid config that cannot be turned into steps on this machine (plan only). */
+  | 'unplannable';
 
 export type Severity = 'error' | 'warning';
+
+/** How many diagnostics a validation lists; the rest are counted, as a compiler stops after its first errors. */
+export const MAX_DIAGNOSTICS = 100;
 
 export interface Diagnostic {
   code: DiagnosticCode;

@@ -1,6 +1,6 @@
 // Checks a schema-valid config for what a schema cannot see: contradictions and paths that cannot work.
 import type { Config, Handoff, Hook, Mount, Phase } from './generated/config-types';
-import type { Finding } from './diagnostic';
+import { MAX_DIAGNOSTICS, type Finding } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { dependencies, findCycle } from './dependency-graph';
 import { closest } from './suggest';
@@ -14,7 +14,7 @@ export interface LintFacts {
 }
 
 /** Auto-mounted places a user mount would shadow, with the filesystem mounted there. */
-const automaticMountPoints: Record<string, string> = Object.fromEntries(virtualMounts.map((mount) => [mount.target, mount.fsType]));
+const automaticMountPoints: ReadonlyMap<string, string> = new Map(virtualMounts.map((mount) => [mount.target, mount.fsType]));
 
 /** Every finding about a config that passed the schema. */
 export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
@@ -69,7 +69,7 @@ function lintMountTarget(mount: Mount, target: string, at: (string | number)[]):
   if (target === '/') {
     return [{ code: 'invalid-value', severity: 'error', path: [...at, 'target'], message: 'a mount on / would hide the whole root; the root is mounted by `switchRoot`' }];
   }
-  const automatic = automaticMountPoints[target];
+  const automatic = automaticMountPoints.get(target);
   if (automatic) {
     return [{ code: 'virtual-filesystem', severity: 'error', path: [...at, 'target'], message: `${target} is mounted automatically (${automatic}); remove this mount` }];
   }
@@ -121,24 +121,36 @@ function normalise(path: string): string {
   return trimmed === '' ? '/' : trimmed;
 }
 
+// The names for a message: a few, then how many more, so n messages about n names stay linear.
+function someNames(names: readonly string[]): string {
+  return names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
+}
+
 type Processes = Extract<Handoff, { mode: 'supervise' }>['processes'];
 
 // Dependencies that name no process or form a cycle, probes that check nothing or two things, two main services.
 function lintProcesses(processes: Processes, path: (string | number)[]): Finding[] {
   const findings: Finding[] = [];
-  const names = Object.keys(processes);
-  const graph: Record<string, string[]> = {};
-  for (const [name, process] of Object.entries(processes)) {
+  // Process names are user-chosen: a Map, so `toString` is a process only when the config has one.
+  const byName = new Map(Object.entries(processes));
+  const names = [...byName.keys()];
+  const graph = new Map<string, string[]>();
+  let unknown = 0;
+  for (const [name, process] of byName) {
     const wanted = dependencies(process);
-    graph[name] = Object.keys(wanted);
-    for (const [dependency, condition] of Object.entries(wanted)) {
-      const at = Array.isArray(process.dependsOn) ? [...path, name, 'dependsOn', process.dependsOn.indexOf(dependency)] : [...path, name, 'dependsOn', dependency];
+    graph.set(name, [...wanted.keys()].filter((dependency) => dependency !== name));
+    const listed = Array.isArray(process.dependsOn);
+    for (const [index, [dependency, condition]] of [...wanted].entries()) {
+      // A list is unique (the schema says so), so its n-th entry is the n-th item.
+      const at = [...path, name, 'dependsOn', listed ? index : dependency];
+      const target = byName.get(dependency);
       if (dependency === name) {
         findings.push({ code: 'dependency-cycle', severity: 'error', path: at, message: `${name} depends on itself` });
-      } else if (!(dependency in processes)) {
-        const guess = closest(dependency, names);
-        findings.push({ code: 'unknown-dependency', severity: 'error', path: at, at: Array.isArray(process.dependsOn) ? 'value' : 'key', message: `${name} depends on ${dependency}, which is not a process here${guess ? `; did you mean ${guess}?` : `; processes: ${names.join(', ')}`}` });
-      } else if ((condition === 'completed' || condition === 'completedSuccessfully') && processes[dependency]!.type === 'longrun') {
+      } else if (target === undefined) {
+        // A hint costs a comparison with every name: only the first MAX_DIAGNOSTICS can be listed, so only they get one.
+        const guess = unknown++ < MAX_DIAGNOSTICS ? closest(dependency, names) : undefined;
+        findings.push({ code: 'unknown-dependency', severity: 'error', path: at, at: listed ? 'value' : 'key', message: `${name} depends on ${dependency}, which is not a process here${guess ? `; did you mean ${guess}?` : `; processes: ${someNames(names)}`}` });
+      } else if ((condition === 'completed' || condition === 'completedSuccessfully') && target.type === 'longrun') {
         findings.push({ code: 'invalid-value', severity: 'warning', path: at, message: `${dependency} is a longrun service: ${name} waits for it to complete, which happens only if it exits` });
       }
     }
@@ -151,10 +163,9 @@ function lintProcesses(processes: Processes, path: (string | number)[]): Finding
       }
     }
   }
-  const selfFree = Object.fromEntries(Object.entries(graph).map(([name, next]) => [name, next.filter((dependency) => dependency !== name)]));
-  const cycle = findCycle(selfFree);
+  const cycle = findCycle(graph);
   if (cycle) findings.push({ code: 'dependency-cycle', severity: 'error', path: [...path, cycle[0]!, 'dependsOn'], message: `dependency cycle: ${cycle.join(' -> ')}` });
-  const mains = names.filter((name) => processes[name]!.main);
+  const mains = names.filter((name) => byName.get(name)!.main);
   if (mains.length > 1) findings.push({ code: 'invalid-value', severity: 'error', path: [...path, mains[1]!, 'main'], message: `only one process can be main (${mains.join(' and ')} are)` });
   return findings;
 }

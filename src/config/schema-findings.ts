@@ -4,10 +4,12 @@ import type { Finding } from './diagnostic';
 import { fromPointer } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { branchFits, configSchema, keysAt, schemasAt, typeAdmits, unionAt, type SchemaNode } from './schema-walk';
+import { describeValue, label } from './finding-words';
+import { ownValue } from './own-value';
 import { closest } from './suggest';
 
 /** Filesystems PID 1 mounts by itself, with where it mounts them; tmpfs is left out, being a mount a user may want anywhere. */
-export const virtualFileSystems: Record<string, string> = Object.fromEntries(
+export const virtualFileSystems: ReadonlyMap<string, string> = new Map(
   virtualMounts.filter((mount) => mount.fsType !== 'tmpfs').map((mount) => [mount.fsType, mount.target]),
 );
 
@@ -21,7 +23,8 @@ const patternWords: Record<string, string> = {
   '^(/|LABEL=.|UUID=.|PARTUUID=.|PARTLABEL=.)': 'a device path (/dev/vda1), LABEL=name, UUID=uuid, PARTUUID= or PARTLABEL=',
   '^[0-9]+[kmgKMG%]?$': 'a size such as "64m" or "50%"',
   '^[0-9]+[kKmMgG]?$': 'a size such as "10M" or "512k"',
-  '^[A-Za-z_][A-Za-z0-9_]*$': 'a variable name (letters, digits and _, not starting with a digit)',
+  // An environment is a plain object wherever it is built: assigning `__proto__` there sets no variable.
+  '^(?!__proto__$)[A-Za-z_][A-Za-z0-9_]*$': 'a variable name (letters, digits and _, not starting with a digit, and not __proto__)',
   '^[A-Za-z0-9][A-Za-z0-9_.-]*$': 'a name of letters, digits, ".", "_" and "-"',
   '^[A-Za-z0-9_-]+([./][A-Za-z0-9_*:-]+)*$': 'a sysctl name such as net.core.somaxconn',
 };
@@ -48,27 +51,10 @@ function describeTypes(types: readonly string[]): string {
   return words.length <= 1 ? (words[0] ?? 'something else') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value === 'boolean' ? '' : 'the number '}${typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value}`;
-}
-
 function valueAt(data: unknown, path: readonly string[]): unknown {
   let value = data;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
+  for (const segment of path) value = ownValue(value, segment);
   return value;
-}
-
-function label(path: readonly string[]): string {
-  const last = path.at(-1);
-  return last === undefined ? 'the configuration' : /^\d+$/.test(last) ? `item ${Number(last) + 1} of \`${path.at(-2) ?? ''}\`` : `\`${last}\``;
 }
 
 /** The findings for ajv's errors over `data`, deduplicated, one per problem a reader would see. */
@@ -78,11 +64,17 @@ export function schemaFindings(errors: readonly ErrorObject[], data: unknown): F
     const key = `${finding.code}|${finding.path.join('/')}|${finding.message}`;
     if (!findings.has(key)) findings.set(key, finding);
   };
+  // A propertyNames error is explained by the pattern error of the same name: found by key, not by a search per error.
+  const namePatterns = new Map<string, ErrorObject>();
+  for (const error of errors) {
+    const key = `${error.instancePath}\0${error.propertyName ?? ''}`;
+    if (error.keyword === 'pattern' && error.propertyName !== undefined && !namePatterns.has(key)) namePatterns.set(key, error);
+  }
   for (const error of errors) {
     const path = fromPointer(error.instancePath);
     const schemas = schemasAt(data, path);
     const value = valueAt(data, path);
-    const kept = interpret(error, path, value, schemas, data, errors);
+    const kept = interpret(error, path, value, schemas, data, namePatterns);
     if (kept) add(kept);
   }
   return [...findings.values()];
@@ -95,7 +87,7 @@ function interpret(
   value: unknown,
   schemas: SchemaNode[],
   data: unknown,
-  all: readonly ErrorObject[],
+  namePatterns: ReadonlyMap<string, ErrorObject>,
 ): Finding | undefined {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -145,13 +137,13 @@ function interpret(
     }
     case 'propertyNames': {
       const name = String(params['propertyName']);
-      const inner = all.find((other) => other.keyword === 'pattern' && other.propertyName === name && other.instancePath === error.instancePath);
+      const inner = namePatterns.get(`${error.instancePath}\0${name}`);
       const words = inner ? patternWords[String((inner.params as Record<string, unknown>)['pattern'])] : undefined;
       return { code: 'invalid-value', severity: 'error', path: [...path, name], at: 'key', message: `invalid name \`${name}\` in ${label(path)}${words ? `: must be ${words}` : ''}` };
     }
     case 'discriminator': {
       const tag = String(params['tag']);
-      const chosen = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[tag] : undefined;
+      const chosen = ownValue(value, tag);
       // A missing tag is reported by `required`.
       if (chosen === undefined) return undefined;
       const constants = unionAt(data, path)
@@ -191,7 +183,7 @@ const discriminators = ['type', 'mode'] as const;
 function discriminatorWord(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   for (const key of discriminators) {
-    const chosen = (value as Record<string, unknown>)[key];
+    const chosen = ownValue(value, key);
     if (typeof chosen === 'string') return key === 'type' ? `a ${chosen} filesystem` : `the ${chosen} handoff`;
   }
   return undefined;
@@ -208,7 +200,7 @@ function unionFinding(path: string[], value: unknown, data: unknown): Finding | 
     const constants = branches.map((branch) => branch.properties?.[key]?.const).filter((constant): constant is string => typeof constant === 'string');
     if (constants.length === 0 || constants.length !== branches.length) continue;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) break;
-    const chosen = (value as Record<string, unknown>)[key];
+    const chosen = ownValue(value, key);
     if (chosen === undefined) {
       return { code: 'missing-key', severity: 'error', path, message: `\`${key}\` is missing in ${label(path)}: one of ${constants.join(', ')}` };
     }
@@ -219,12 +211,13 @@ function unionFinding(path: string[], value: unknown, data: unknown): Finding | 
 }
 
 function discriminatorFinding(path: string[], key: string, chosen: unknown, constants: string[]): Finding {
-  if (key === 'type' && typeof chosen === 'string' && chosen in virtualFileSystems) {
+  const automatic = key === 'type' && typeof chosen === 'string' ? virtualFileSystems.get(chosen) : undefined;
+  if (automatic !== undefined) {
     return {
       code: 'virtual-filesystem',
       severity: 'error',
       path,
-      message: `\`${chosen}\` is mounted automatically at ${virtualFileSystems[chosen]}; remove it from \`mounts\``,
+      message: `\`${chosen as string}\` is mounted automatically at ${automatic}; remove it from \`mounts\``,
     };
   }
   const guess = typeof chosen === 'string' ? closest(chosen, constants) : undefined;
@@ -239,9 +232,9 @@ function discriminatorFinding(path: string[], key: string, chosen: unknown, cons
 function unknownKey(path: string[], key: string, value: unknown, data: unknown): Finding | undefined {
   const known = keysAt(data, path);
   // A key defined by the value's own union branch only looks unevaluated because that branch failed.
-  if (known.includes(key) || unionAt(data, path).some((branch) => key in (branch.properties ?? {}))) return undefined;
+  if (known.includes(key) || unionAt(data, path).some((branch) => branch.properties !== undefined && Object.hasOwn(branch.properties, key))) return undefined;
   const guess = closest(key, known);
-  const child = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const child = ownValue(value, key);
   let hint = guess ? `; did you mean \`${guess}\`?` : known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
   if (!guess && known.includes('processes') && child !== null && typeof child === 'object' && 'program' in child) {
     hint = `; it looks like a process: indent it under \`processes\``;

@@ -1,6 +1,7 @@
 // Finds which parts of the JSON Schema apply to a value at a path, choosing union branches the way a
 // reader would: by the value's JSON type and by discriminating constants such as `type: virtiofs`.
 import schemaJson from '../../schema/bootstrap.schema.json';
+import { ownValue } from './own-value';
 
 export interface SchemaNode {
   $ref?: string;
@@ -40,11 +41,22 @@ export function typeAdmits(type: string | string[] | undefined, value: unknown):
   return allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
 }
 
+// A node resolves to the same schema every time: resolving once keeps a walk over every value cheap.
+const resolved = new WeakMap<SchemaNode, WeakMap<SchemaNode, SchemaNode>>();
+
 function deref(node: SchemaNode, root: SchemaNode): SchemaNode {
+  let byNode = resolved.get(root);
+  if (byNode === undefined) resolved.set(root, (byNode = new WeakMap()));
+  let target = byNode.get(node);
+  if (target === undefined) byNode.set(node, (target = resolve(node, root)));
+  return target;
+}
+
+function resolve(node: SchemaNode, root: SchemaNode): SchemaNode {
   let current = node;
   for (let depth = 0; current.$ref !== undefined && depth < 32; depth++) {
     const name = current.$ref.replace(/^#\/\$defs\//, '');
-    const target = root.$defs?.[name];
+    const target = root.$defs && Object.hasOwn(root.$defs, name) ? root.$defs[name] : undefined;
     if (!target) throw new Error(`schema: unresolved $ref ${current.$ref}`);
     // In 2020-12 a $ref may have siblings: keep them, minus the $ref itself.
     const { $ref: _ref, ...siblings } = current;
@@ -62,7 +74,7 @@ export function branchFits(branch: SchemaNode, value: unknown, root: SchemaNode 
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [key, property] of Object.entries(schema.properties ?? {})) {
       const resolved = deref(property, root);
-      const field = (value as Record<string, unknown>)[key];
+      const field = ownValue(value, key);
       if ('const' in resolved && field !== undefined && field !== resolved.const) return false;
     }
   }
@@ -85,14 +97,15 @@ export function schemasAt(data: unknown, path: readonly (string | number)[], roo
   let schemas = expand(root, data, root);
   let value: unknown = data;
   for (const segment of path) {
-    const child: unknown =
-      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[String(segment)] : undefined;
+    // Keys in the data are the user's: `constructor` is a key only where the data or the schema has it as its own.
+    const child = ownValue(value, String(segment));
     const next: SchemaNode[] = [];
     for (const schema of schemas) {
+      const property = schema.properties && Object.hasOwn(schema.properties, String(segment)) ? schema.properties[String(segment)] : undefined;
       if (Array.isArray(value)) {
         if (schema.items) next.push(...expand(schema.items, child, root));
-      } else if (schema.properties?.[String(segment)]) {
-        next.push(...expand(schema.properties[String(segment)]!, child, root));
+      } else if (property) {
+        next.push(...expand(property, child, root));
       } else if (typeof schema.additionalProperties === 'object') {
         next.push(...expand(schema.additionalProperties, child, root));
       }
@@ -121,4 +134,28 @@ export function unionAt(
     for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) branches.push(deref(branch, root));
   }
   return branches;
+}
+
+/** Calls `visit` for every value in the data (keys first, then items and properties) with the schemas that apply to it. */
+export function forEachValue(
+  data: unknown,
+  visit: (path: readonly (string | number)[], value: unknown, schemas: readonly SchemaNode[]) => void,
+  root: SchemaNode = configSchema,
+): void {
+  const walk = (value: unknown, schemas: SchemaNode[], path: (string | number)[]): void => {
+    visit(path, value, schemas);
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) walk(item, schemas.flatMap((schema) => (schema.items ? expand(schema.items, item, root) : [])), [...path, index]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        // As schemasAt does: a declared property, else additionalProperties.
+        const next = schemas.flatMap((schema) => {
+          if (schema.properties && Object.hasOwn(schema.properties, key)) return expand(schema.properties[key]!, child, root);
+          return typeof schema.additionalProperties === 'object' ? expand(schema.additionalProperties, child, root) : [];
+        });
+        walk(child, next, [...path, key]);
+      }
+    }
+  };
+  walk(data, expand(root, data, root), []);
 }

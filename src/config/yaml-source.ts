@@ -1,5 +1,5 @@
 // Parses YAML text into data while keeping every node's position, so findings can name line:column.
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Diagnostic, Finding } from './diagnostic';
 import { toPointer } from './diagnostic';
 
@@ -14,7 +14,8 @@ export interface YamlSource {
 /** Parses text; never throws. */
 export function parseYamlSource(text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  // yaml's own uniqueKeys compares each key with every earlier one (n^2 for a big mapping): duplicateKeys does it in one pass.
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.2' });
   const place = (offset: number): { line: number; column: number } => {
     const position = lineCounter.linePos(offset);
     return { line: position.line, column: position.col };
@@ -30,6 +31,13 @@ export function parseYamlSource(text: string): YamlSource {
         message: duplicate ? `${firstLine(error.message)}; each key may appear once in a mapping` : firstLine(error.message),
       };
     }),
+    ...duplicateKeys(document).map((key): Diagnostic => ({
+      code: 'yaml-duplicate-key',
+      severity: 'error',
+      pointer: '',
+      ...place(key.range?.[0] ?? 0),
+      message: `Map keys must be unique: ${JSON.stringify(String(key.value))} appears twice; each key may appear once in a mapping`,
+    })),
   ];
   let data: unknown;
   if (problems.length === 0) {
@@ -60,6 +68,39 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
+// Every scalar key that repeats an earlier key of its mapping, as the data would see it (`1` and "1" are one key there).
+function duplicateKeys(document: Document): Scalar[] {
+  const repeated: Scalar[] = [];
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) repeated.push(pair.key);
+        seen.add(key);
+      }
+    },
+  });
+  return repeated;
+}
+
+// Each mapping's pairs by key, built on first use: placing n findings in a mapping of n keys stays linear.
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const item of map.items) {
+      // The first of equal keys, as a search from the start would find.
+      if (isPair(item) && isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index.get(key);
+}
+
 // Walks the node tree along the path; stops at the deepest node that exists.
 function offsetOf(document: Document, path: readonly (string | number)[], at: 'key' | 'value'): number {
   let node: Node | null | undefined = document.contents;
@@ -67,7 +108,7 @@ function offsetOf(document: Document, path: readonly (string | number)[], at: 'k
   for (const [index, segment] of path.entries()) {
     const last = index === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = pairOf(node, String(segment));
       if (!pair) break;
       const key = pair.key as Node;
       if (last && at === 'key') return key.range?.[0] ?? offset;

@@ -6,10 +6,10 @@ import { DEFAULT_CONFIG_PATH } from '../config/default-path';
 import { ModuleOrderError, ModulesDepError, formatModulesDep, loadOrder, moduleName } from '../modules/modules-dep';
 import { readModuleTree } from '../modules/resolve-modules';
 import { type Compression, compressImage } from './compress';
-import { type CpioEntry, writeNewcChunks } from './newc';
+import { CPIO_TRAILER, type CpioEntry, writeNewcChunks } from './newc';
 import { type LibraryFileSystem, SharedLibraryError, hostFileSystem, resolveSharedLibraries } from './shared-libraries';
 
-/** An extra file or directory tree to copy into the image; `dest` is absolute inside the image. */
+/** An extra file or directory tree to copy into the image; `dest` is absolute inside the image, and one ending in `/` is the directory to put `src` into. */
 export interface AddSpec {
   src: string;
   dest: string;
@@ -51,6 +51,8 @@ export interface InitramfsContents {
   /** Requested modules left out because the kernel has them built in. */
   builtinModules: string[];
   kernelVersion: string | undefined;
+  /** Every host path the image was made from (the binary, libraries, modules, --add files), so the output can be kept off them. */
+  sources: string[];
 }
 
 // The skeleton every image has: mount points for the virtual file systems and a console before devtmpfs exists.
@@ -78,21 +80,22 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
   const image = new ImageTree();
   for (const entry of skeleton) image.put(entry, 'the image skeleton');
 
+  const sources: string[] = [spec.binary];
   const binary = readBinary(spec.binary, fs);
   image.put({ kind: 'file', path: 'init', mode: 0o755, data: binary }, `the binary ${spec.binary}`);
   // The binary is read once: at 110 MB a second read is most of the time spent before compression.
   const files: LibraryFileSystem = { ...fs, readFile: (path) => (path === spec.binary ? binary : fs.readFile(path)) };
-  const libraries = packLibraries(spec.binary, files, image);
+  const libraries = packLibraries(spec.binary, files, image, sources);
   image.put({ kind: 'file', path: DEFAULT_CONFIG_PATH, mode: 0o644, data: Buffer.from(spec.configText) }, 'the config');
 
   let modules: ModuleSelection = { paths: [], builtin: [], kernelVersion: undefined };
   if (spec.modulesFrom !== undefined) {
-    modules = packModules(spec.modulesFrom, spec.modules ?? [], image);
+    modules = packModules(spec.modulesFrom, spec.modules ?? [], image, sources);
   } else if (spec.modules?.length) {
     throw new PackError('modules', `modules ${spec.modules.join(', ')} were asked for but no modules directory (--modules-from) was given`);
   }
-  for (const add of spec.add ?? []) addTree(add, image);
-  return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion: modules.kernelVersion };
+  for (const add of spec.add ?? []) addTree(add, image, sources);
+  return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion: modules.kernelVersion, sources };
 }
 
 function readBinary(path: string, fs: LibraryFileSystem): Uint8Array {
@@ -106,7 +109,7 @@ function readBinary(path: string, fs: LibraryFileSystem): Uint8Array {
   return bytes;
 }
 
-function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree): string[] {
+function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree, sources: string[]): string[] {
   let closure;
   try {
     closure = resolveSharedLibraries(binary, fs);
@@ -121,6 +124,7 @@ function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree):
     if (data === undefined) throw new PackError('libraries', `${realPath} (${origin}) disappeared while packing`);
     image.put({ kind: 'file', path: imagePath, mode: 0o755, data }, origin);
     packed.push(imagePath);
+    sources.push(realPath);
   };
   if (closure.interpreter) copy(closure.interpreter.path, closure.interpreter.realPath, `the interpreter of ${binary}`);
   for (const library of closure.libraries) copy(library.imagePath, library.realPath, `${library.name}, needed by ${library.neededBy}`);
@@ -134,8 +138,9 @@ interface ModuleSelection {
   kernelVersion: string | undefined;
 }
 
-function packModules(directory: string, requested: readonly string[], image: ImageTree): ModuleSelection {
+function packModules(directory: string, requested: readonly string[], image: ImageTree, sources: string[]): ModuleSelection {
   const kernelVersion = basename(resolve(directory));
+  const readOptional = recordingReads(sources);
   const depText = readOptional(join(directory, 'modules.dep'));
   if (depText === undefined) {
     throw new PackError('modules', `${join(directory, 'modules.dep')} does not exist; is ${directory} a lib/modules/KVER tree (run depmod)?`);
@@ -188,11 +193,26 @@ function packModules(directory: string, requested: readonly string[], image: Ima
   return { paths: order.paths, builtin: order.skipped.map((skipped) => skipped.name), kernelVersion };
 }
 
-function addTree(add: AddSpec, image: ImageTree): void {
-  const dest = posix.normalize(add.dest);
-  if (!posix.isAbsolute(dest) || dest === '/' || add.dest.split('/').includes('..')) {
-    throw new PackError('add', `--add ${add.src}:${add.dest}: the destination must be an absolute path inside the image, not / and without ".."`);
+// Where an --add goes: `dest` itself, or for a `dest` ending in / (as cp takes it), the source's name inside it.
+function addDestination(add: AddSpec): string {
+  const where = `--add ${add.src}:${add.dest}`;
+  if (!posix.isAbsolute(add.dest) || add.dest.split('/').includes('..')) {
+    throw new PackError('add', `${where}: the destination must be an absolute path inside the image, without ".."`);
   }
+  let dest = posix.normalize(add.dest);
+  if (dest.endsWith('/')) {
+    const name = basename(resolve(add.src));
+    if (name === '') throw new PackError('add', `${where}: ${add.src} has no name to put into ${dest}; give the whole destination`);
+    dest = posix.join(dest, name);
+  }
+  if (dest === '/') throw new PackError('add', `${where}: the destination must be a path inside the image, not / itself; end it in / to put ${add.src} into a directory`);
+  // newc ends an archive with an entry of this name: a file by that name would end it early.
+  if (dest === `/${CPIO_TRAILER}`) throw new PackError('add', `${where}: ${CPIO_TRAILER} is the name that ends a cpio archive; choose another destination`);
+  return dest;
+}
+
+function addTree(add: AddSpec, image: ImageTree, sources: string[]): void {
+  const dest = addDestination(add);
   const origin = `--add ${add.src}`;
   const walk = (source: string, target: string): void => {
     let stat: Stats;
@@ -202,6 +222,7 @@ function addTree(add: AddSpec, image: ImageTree): void {
       throw new PackError('add', `${origin}: cannot read ${source}: ${errorText(error)}`, { cause: error });
     }
     const mode = stat.mode & 0o7777;
+    sources.push(source);
     try {
       if (stat.isDirectory()) {
         image.put({ kind: 'directory', path: target, mode }, origin);
@@ -249,6 +270,18 @@ class ImageTree {
     if (existing === undefined) this.nodes.set(path, { entry: { kind: 'directory', path, mode: 0o755 }, origin });
     else if (existing.entry.kind !== 'directory') throw new PackError('conflict', `/${path} is a ${existing.entry.kind} from ${existing.origin}, but ${origin} needs it to be a directory`);
   }
+}
+
+// readOptional, noting each path it read in `sources`.
+function recordingReads(sources: string[]): typeof readOptional {
+  function read(path: string): string | undefined;
+  function read(path: string, encoding: 'binary'): Buffer | undefined;
+  function read(path: string, encoding?: 'binary'): string | Buffer | undefined {
+    const data = encoding ? readOptional(path, encoding) : readOptional(path);
+    if (data !== undefined) sources.push(path);
+    return data;
+  }
+  return read;
 }
 
 function readOptional(path: string): string | undefined;

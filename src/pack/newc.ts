@@ -19,7 +19,8 @@ const fileType: Record<CpioEntry['kind'], number> = {
   charDevice: 0o020000,
 };
 
-const trailerName = 'TRAILER!!!';
+/** The name of newc's last entry: the unpacker stops at it. */
+export const CPIO_TRAILER = 'TRAILER!!!';
 const headerSize = 110;
 const maxField = 0xffffffff;
 
@@ -64,7 +65,7 @@ export function writeNewcChunks(entries: readonly CpioEntry[], options: NewcOpti
     if (data.length) push(data);
     pad();
   });
-  push(header({ ino: 0, mode: 0, nlink: 1, mtime: 0, size: 0, rdevMajor: 0, rdevMinor: 0, name: trailerName }));
+  push(header({ ino: 0, mode: 0, nlink: 1, mtime: 0, size: 0, rdevMajor: 0, rdevMinor: 0, name: CPIO_TRAILER }));
   pad();
   return chunks;
 }
@@ -104,7 +105,7 @@ function hex8(value: number): string {
 function checkPath(path: string): string {
   // The kernel's unpacker creates names as given; a leading slash or `..` would only hide mistakes.
   const name = path.replace(/^\.?\/+/, '');
-  if (name === '' || name === trailerName || name.split('/').some((part) => part === '..' || part === '' || part === '.')) {
+  if (name === '' || name === CPIO_TRAILER || name.split('/').some((part) => part === '..' || part === '' || part === '.')) {
     throw new Error(`cpio: bad entry path ${JSON.stringify(path)}`);
   }
   return name;

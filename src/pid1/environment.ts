@@ -4,7 +4,8 @@ import { DEFAULT_PATH } from '../exec/run-command';
 
 /** PATH, HOME and TERM defaults, overridden by bootstrap's own environment minus NODE_* variables. */
 export function inheritedEnvironment(): Record<string, string> {
-  const env: Record<string, string> = { PATH: DEFAULT_PATH, HOME: '/', TERM: 'linux' };
+  // No prototype: variable names are data, and one named __proto__ must be kept like any other.
+  const env = Object.assign(Object.create(null) as Record<string, string>, { PATH: DEFAULT_PATH, HOME: '/', TERM: 'linux' });
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('NODE_')) env[key] = value;
   }

@@ -135,7 +135,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
       policy: optional.has(path) ? warn : policy,
       name: moduleName(path),
       path: `${directory}/${path}`,
-      parameters: modules.parameters?.[moduleName(path)] ?? '',
+      parameters: moduleParameters(modules, moduleName(path)),
       lookup: undefined,
     }));
   }
@@ -149,7 +149,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     policy,
     name: moduleName(name),
     path: name.includes('/') ? `${modules.directory}/${name}` : undefined,
-    parameters: modules.parameters?.[moduleName(name)] ?? '',
+    parameters: moduleParameters(modules, moduleName(name)),
     lookup: undefined,
   }));
 }
@@ -164,7 +164,7 @@ function lookupSteps(modules: NonNullable<Modules>, phase: PhaseName, policy: Fa
     policy,
     name: moduleName(request),
     path: undefined,
-    parameters: parameters[moduleName(request)] ?? '',
+    parameters: moduleParameters(modules, moduleName(request)),
     lookup: { request, directory: modules.directory, depFilePath: modules.depFilePath, parameters },
   }));
 }
@@ -173,6 +173,11 @@ function lookupSteps(modules: NonNullable<Modules>, phase: PhaseName, policy: Fa
 export function sysctlValue(value: string | number | boolean): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   return String(value);
+}
+
+// Module names are the user's: a module called `toString` has parameters only when the config gives it some.
+function moduleParameters(modules: NonNullable<Modules>, name: string): string {
+  return modules.parameters !== undefined && Object.hasOwn(modules.parameters, name) ? (modules.parameters[name] ?? '') : '';
 }
 
 function hookStep(hook: Hook, phase: PhaseName, source: string): Step {

@@ -30,7 +30,8 @@ export interface ServiceSettings {
   backoff: { initialMs: number; maxMs: number; factor: number };
   startLimit: { count: number; intervalMs: number };
   onFailed: Process['onFailed'];
-  dependsOn: Record<string, Condition>;
+  /** Dependency name → condition; a Map, as names are user-chosen. */
+  dependsOn: ReadonlyMap<string, Condition>;
   readiness: ProbeSettings | null;
   liveness: ProbeSettings | null;
   stdout: OutputSettings;
@@ -55,7 +56,7 @@ export function parseSize(text: string): number {
 /** `SIGTERM` for "TERM" or "SIGTERM"; throws naming the service for a signal Node does not know. */
 export function signalOf(name: string, text: string): NodeJS.Signals {
   const full = text.toUpperCase().startsWith('SIG') ? text.toUpperCase() : `SIG${text.toUpperCase()}`;
-  if (!(full in constants.signals)) throw new Error(`process ${name}: stopSignal ${JSON.stringify(text)} is not a signal name`);
+  if (!Object.hasOwn(constants.signals, full)) throw new Error(`process ${name}: stopSignal ${JSON.stringify(text)} is not a signal name`);
   return full as NodeJS.Signals;
 }
 

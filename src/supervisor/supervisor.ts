@@ -1,6 +1,6 @@
 // The built-in supervisor: starts services in dependency order, restarts them with backoff, probes them, routes their output, stops them in reverse.
 import type { Logger, LogSink } from '../log/log';
-import { startOrder, type Condition } from '../config/dependency-graph';
+import { startOrder, type Condition, type DependencyGraph } from '../config/dependency-graph';
 import { formatDuration } from '../config/duration';
 import type { SuperviseHandoff } from '../config/generated/config-types';
 import type { Children } from '../exec/children';
@@ -124,7 +124,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       output: createServiceOutput(name, settings, sys, consoleSink, (message) => log.warn(message)),
     });
   }
-  const graph = Object.fromEntries([...services].map(([name, service]) => [name, Object.keys(service.settings.dependsOn)]));
+  const graph: DependencyGraph = new Map([...services].map(([name, service]) => [name, [...service.settings.dependsOn.keys()]]));
   const order = startOrder(graph);
   let started = false;
   let shuttingDown = false;
@@ -323,7 +323,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           if (service.state !== 'waiting') continue;
           const pending: string[] = [];
           let never: string | undefined;
-          for (const [dependencyName, condition] of Object.entries(service.settings.dependsOn)) {
+          for (const [dependencyName, condition] of service.settings.dependsOn) {
             const dependency = services.get(dependencyName);
             const state = dependency === undefined ? 'never' : conditionState(dependency, condition);
             if (state === 'never') never ??= dependency === undefined ? `depends on unknown service ${dependencyName}` : `dependency ${dependencyName} (${dependency.state}${dependency.final ? `, status ${dependency.final.status}` : ''}) will never be ${condition}`;
@@ -376,7 +376,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       // Nothing waiting or in backoff may start while the others stop.
       for (const service of services.values()) if (service.pid === null && (service.state === 'waiting' || service.state === 'backoff')) void stopService(service.settings.name);
       const dependents = new Map<string, string[]>([...services.keys()].map((name) => [name, []]));
-      for (const [name, needs] of Object.entries(graph)) for (const need of needs) dependents.get(need)?.push(name);
+      for (const [name, needs] of graph) for (const need of needs) dependents.get(need)?.push(name);
       const stopped = new Map<string, Promise<void>>();
       // Reverse start order: every dependent's promise exists before what it depends on asks for it.
       for (const name of [...order].reverse()) {

@@ -19,7 +19,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 async function ctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), readInput: () => new Uint8Array(), readOptional: () => undefined };
+  const io: CliIo = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), readInput: () => ({ ok: true, bytes: new Uint8Array() }), readOptional: () => undefined };
   const code = await ctlVerb.run(args, io);
   return { code, stdout, stderr };
 }

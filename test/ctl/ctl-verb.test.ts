@@ -20,7 +20,7 @@ async function ctl(...args: string[]): Promise<{ code: number; stdout: string; s
   const io: CliIo = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    readInput: () => new Uint8Array(),
+    readInput: () => ({ ok: true, bytes: new Uint8Array() }),
     readOptional: () => undefined,
   };
   const code = await ctlVerb.run(args, io);

@@ -15,7 +15,7 @@ export async function runInMemory(args: string[], stdin?: string | Uint8Array): 
   const io: CliIo = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    readInput: (path) => (path === '-' ? (typeof stdin === 'string' ? new TextEncoder().encode(stdin) : (stdin ?? new Uint8Array())) : processIo.readInput(path)),
+    readInput: (path) => (path === '-' ? { ok: true, bytes: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : (stdin ?? new Uint8Array()) } : processIo.readInput(path)),
     readOptional: processIo.readOptional,
   };
   const code = await runCli(args, io);

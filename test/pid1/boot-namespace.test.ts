@@ -1,5 +1,6 @@
 // `bootstrap boot` as PID 1 of a PID namespace: the runtime's namespace role, and shutdown semantics that hold
 // whenever the power-down comes (during the steps, during a shell handoff, with processes that ignore SIGTERM).
+import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,38 @@ postSwitch:
     const debug = await startBoot(config('debug'));
     expect(await debug.exited, debug.output()).toBe(0);
     expect(debug.output()).not.toMatch(/sys →/);
+  });
+
+  it.each([
+    ['/dev/zero', /cannot read \/dev\/zero: it is a character device, not a regular file/],
+    ['FIFO', /it is a FIFO \(named pipe\), not a regular file/],
+  ])('a config at %s ends in the emergency action with the cause, never a hang or a heap exhausted', async (kind, message) => {
+    const boot = await startPid1Program('', (file, dir) => {
+      const path = kind === 'FIFO' ? join(dir, 'fifo') : kind;
+      if (kind === 'FIFO') execFileSync('mkfifo', [path]);
+      return ['boot', '--config', path, '--cmdline', ''];
+    });
+    expect(await boot.exited, boot.output()).toBe(1);
+    expect(boot.output()).toMatch(message);
+    expect(boot.output()).toMatch(/shutting down \(poweroff\)/);
+  });
+
+  it('a config that validation refuses (a duration no timer holds, a NUL, a dependency named toString) ends in the emergency action naming each place', async () => {
+    const boot = await startBoot(`emergency: {action: poweroff}
+postSwitch:
+  handoff:
+    mode: supervise
+    processes:
+      app:
+        program: "/bin/sh\\0"
+        backoff: {initial: 1s, max: 1000h}
+        dependsOn: [toString]
+`);
+    expect(await boot.exited, boot.output()).toBe(1);
+    const output = boot.output();
+    expect(output).toMatch(/bootstrap.yaml:7:\d+: error [^\n]*NUL/);
+    expect(output).toMatch(/bootstrap.yaml:8:\d+: error [^\n]*596h/);
+    expect(output).toMatch(/bootstrap.yaml:9:\d+: error unknown-dependency/);
   });
 
   it('a signal during the boot stops the step runner: no step starts after the shutdown began', async () => {

@@ -257,6 +257,22 @@ describe('dependency conditions', () => {
   });
 });
 
+describe('services named like members of Object.prototype', () => {
+  it('orders toString and constructor by their dependencies, and a dependency on an absent valueOf is unknown', async () => {
+    const { world, supervisor } = supervise({
+      constructor: service('/svc/b', { dependsOn: ['toString'] }),
+      toString: service('/svc/a'),
+      valueOf: service('/svc/c', { dependsOn: { hasOwnProperty: 'started' as const } }),
+    });
+    supervisor.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(world.spawned.map((process) => process.program)).toEqual(['/svc/a', '/svc/b']);
+    expect(stateOf('valueOf').state).toBe('failed');
+    expect(run.logLines.join('')).toContain('valueOf failed: depends on unknown service hasOwnProperty');
+    await supervisor.shutdown();
+  });
+});
+
 describe('stopping', () => {
   it('sends stopSignal to the process group, and SIGKILL after stopTimeout only', async () => {
     const { world, supervisor } = supervise({ stubborn: service('/svc/stubborn', { stopSignal: 'INT', stopTimeout: '3s' }) });

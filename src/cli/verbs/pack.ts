@@ -1,14 +1,16 @@
 // `bootstrap pack`: writes an initramfs with this executable as /init, its libraries, the config and the modules it loads.
 import { verbSummaries } from '../verb-summaries';
-import { writeFileSync } from 'node:fs';
 import type * as SeaModule from 'node:sea';
 import { compressions, type Compression } from '../../pack/compress';
-import { packInitramfs, PackError, type AddSpec, type PackSpec } from '../../pack/initramfs';
+import { packInitramfs, PackError, type PackSpec } from '../../pack/initramfs';
+import { inputAt } from '../../pack/same-file';
+import { writeFileAtomically } from '../../pack/write-atomically';
 import type { Config } from '../../config/generated/config-types';
 import { impliedModules } from '../../plan/build-plan';
 import { optionValue, parseArgs, expectPositionals, UsageError } from '../args';
+import { parseAdd } from '../pack-add';
 import { readConfig } from '../read-config';
-import { diagnosticsText } from '../report-diagnostics';
+import { diagnosticsJson, diagnosticsText } from '../../config/format-diagnostics';
 import { exitCode, type Verb } from '../verb';
 
 /**
@@ -18,14 +20,6 @@ import { exitCode, type Verb } from '../verb';
 export function configModules(config: Config): string[] {
   const phases = config.switchRoot ? [config.preSwitch?.modules] : [config.preSwitch?.modules, config.postSwitch.modules];
   return [...phases.flatMap((modules) => modules?.names ?? []), ...impliedModules(config)];
-}
-
-function parseAdd(value: string): AddSpec {
-  const separator = value.lastIndexOf(':');
-  const src = value.slice(0, separator);
-  const dest = value.slice(separator + 1);
-  if (separator <= 0 || !dest.startsWith('/')) throw new UsageError(`--add takes SRC:DEST with an absolute DEST, not ${JSON.stringify(value)}`, 'pack');
-  return { src, dest };
 }
 
 // The executable to put at /init: this one when running as the single executable.
@@ -55,13 +49,17 @@ Validates the config (an invalid one is refused), then writes a newc initramfs h
 
 Options:
   --config FILE          the config to pack
-  --output INITRD        the image to write
+  --output INITRD        the image to write: whole or not at all (a temporary file beside it, then
+                         renamed), and never over one of the files it is made from
   --modules-from DIR     a lib/modules/KVER directory (needed when the config loads modules)
   --module NAME          another module to pack (repeatable)
-  --add SRC:DEST         copy a file or directory tree into the image at DEST (repeatable)
+  --add SRC:DEST         copy a file or directory tree into the image at DEST, or into DEST
+                         under its own name when DEST ends in / (repeatable)
   --compress KIND        none, gzip or zstd (default zstd)
   --binary PATH          the /init executable (default: this executable)
-  --output-format FMT    text (default) or json summary
+  --output-format FMT    text (default) or json: {output, bytes, compress, libraries, modules,
+                         builtinModules, kernelVersion}; {"valid": false, "errors": [...]} for an
+                         invalid or unreadable config; {"error": {reason, message}} when it cannot pack
   -h, --help             show this help
 
 Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.dep), 2 usage or I/O error.
@@ -92,17 +90,24 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
     if (!output) throw new UsageError('--output INITRD is required', 'pack');
     const binary = optionValue(parsed, 'binary') ?? defaultBinary();
     if (!binary) throw new UsageError('--binary PATH is required when bootstrap does not run as its single executable', 'pack');
+    const json = optionValue(parsed, 'output-format', 'text') === 'json';
+    // A failure is said on stderr and, for a script asking for JSON, as {"error": {reason, message}} on stdout.
+    const fail = (reason: string, message: string, code: number): number => {
+      io.stderr(`bootstrap pack: ${message}\n`);
+      if (json) io.stdout(`${JSON.stringify({ error: { reason, message } }, null, 2)}\n`);
+      return code;
+    };
     const { result, ioError, bytes } = readConfig(configPath, io);
     if (!result.config) {
-      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics));
+      if (json) io.stdout(diagnosticsJson(false, result.diagnostics, result.omitted));
+      else io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics, result.omitted));
       io.stderr(`bootstrap pack: refusing to pack an invalid config\n`);
       return ioError ? exitCode.usage : exitCode.invalid;
     }
     const modules = [...configModules(result.config), ...(parsed.options.get('module') ?? [])];
     const modulesFrom = optionValue(parsed, 'modules-from');
     if (modules.length > 0 && !modulesFrom) {
-      io.stderr(`bootstrap pack: the config loads modules (${modules.join(', ')}); give --modules-from /lib/modules/KVER so they are packed\n`);
-      return exitCode.invalid;
+      return fail('modules', `the config loads modules (${modules.join(', ')}); give --modules-from /lib/modules/KVER so they are packed`, exitCode.invalid);
     }
     const spec: PackSpec = {
       binary,
@@ -111,11 +116,23 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       add: (parsed.options.get('add') ?? []).map(parseAdd),
       compress: optionValue(parsed, 'compress', 'zstd') as Compression,
     };
+    // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
+    const clobbered = (inputs: readonly string[]): number | undefined => {
+      const input = inputAt(output, inputs);
+      if (input === undefined) return undefined;
+      const role = input === configPath ? 'the config (--config)' : input === binary ? 'the binary (--binary)' : 'a file the image is made from';
+      return fail('output', `refusing to write ${output}: it is ${input}, ${role}, which writing the image would destroy; choose another --output`, exitCode.usage);
+    };
+    const named = [...(configPath === '-' ? [] : [configPath]), binary, ...(spec.add ?? []).map((add) => add.src)];
+    const early = clobbered(named);
+    if (early !== undefined) return early;
     try {
       const { image, contents } = await packInitramfs(spec);
-      writeFileSync(output, image);
+      const late = clobbered([...named, ...contents.sources]);
+      if (late !== undefined) return late;
+      writeFileAtomically(output, image);
       const summary = { output, bytes: image.length, compress: spec.compress, libraries: contents.libraries, modules: contents.modules, builtinModules: contents.builtinModules, kernelVersion: contents.kernelVersion ?? null };
-      if (optionValue(parsed, 'output-format', 'text') === 'json') {
+      if (json) {
         io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       } else {
         io.stdout(
@@ -126,15 +143,9 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       }
       return exitCode.ok;
     } catch (error) {
-      if (error instanceof PackError) {
-        io.stderr(`bootstrap pack: ${error.message}\n`);
-        return error.reason === 'modules' || error.reason === 'conflict' ? exitCode.invalid : exitCode.usage;
-      }
+      if (error instanceof PackError) return fail(error.reason, error.message, error.reason === 'modules' || error.reason === 'conflict' ? exitCode.invalid : exitCode.usage);
       const code = (error as NodeJS.ErrnoException).code;
-      if (typeof code === 'string') {
-        io.stderr(`bootstrap pack: cannot write ${output}: ${(error as Error).message}\n`);
-        return exitCode.usage;
-      }
+      if (typeof code === 'string') return fail('write', `cannot write ${output}: ${(error as Error).message}`, exitCode.usage);
       throw error;
     }
   },

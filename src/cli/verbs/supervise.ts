@@ -8,7 +8,7 @@ import { startPid1 } from '../../pid1/runtime';
 import { realSys } from '../../sys/index';
 import { expectPositionals, optionValue, parseArgs, UsageError } from '../args';
 import { readConfig } from '../read-config';
-import { diagnosticsText } from '../report-diagnostics';
+import { diagnosticsText } from '../../config/format-diagnostics';
 import { exitCode, type Verb } from '../verb';
 
 export const superviseVerb: Verb = {
@@ -45,7 +45,7 @@ Exit status: the main service's status (0 without one) after a shutdown; 1 for a
     if (!configPath) throw new UsageError('--config FILE is required', 'supervise');
     const { result, ioError } = readConfig(configPath, io);
     if (!result.config) {
-      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics));
+      io.stderr(diagnosticsText(configPath, result.valid, result.diagnostics, result.omitted));
       return ioError ? exitCode.usage : exitCode.invalid;
     }
     const config = result.config;
