@@ -55,9 +55,9 @@ function lintPhase(phase: Phase, path: (string | number)[], facts: LintFacts): F
   }
   for (const [index, hook] of (phase.hooks ?? []).entries()) findings.push(...lintHook(hook, [...path, 'hooks', index]));
   for (const [key, value] of Object.entries(phase.sysctl ?? {})) {
-    // YAML numbers are doubles: 18446744073709551615 would be written as 18446744073709552000.
-    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-      findings.push({ code: 'invalid-value', severity: 'error', path: [...path, 'sysctl', key], message: `${value} is not an integer the config can carry exactly; quote it ("${value}" is written as is)` });
+    // The kernel parses sysctl numbers as integers. An integer too large to be exact is every number's finding (value-findings).
+    if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
+      findings.push({ code: 'invalid-value', severity: 'error', path: [...path, 'sysctl', key], message: `${value} is not an integer; the kernel takes whole numbers (quote it to write it as is)` });
     }
   }
   const modules = phase.modules;

@@ -30,7 +30,7 @@ describe('lint', () => {
     expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'command-with-spaces', pointer: '/preSwitch/hooks/0/command' })]);
   });
 
-  it('a sysctl number that is not a safe integer is an error: it would be written rounded', () => {
+  it('a sysctl number that is not a safe integer, or not an integer, is an error: it would be written rounded', () => {
     expect(errorsOf(`preSwitch:\n  sysctl:\n    kernel.shmmax: 18446744073692774399\n    vm.swappiness: 10\n    kernel.printk: "4 4 1 7"\n${minimal}`)).toEqual(['invalid-value /preSwitch/sysctl/kernel.shmmax']);
     expect(errorsOf(`preSwitch:\n  sysctl: {vm.dirty_ratio: 2.5}\n${minimal}`)).toEqual(['invalid-value /preSwitch/sysctl/vm.dirty_ratio']);
   });
