@@ -1,6 +1,7 @@
 // Finds block devices by path, LABEL=, UUID= (their superblocks), PARTUUID= or PARTLABEL= (their disk's partition table), as blkid would.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { readOptional } from '../probe/read-optional';
 import { readPartitionTable, type PartitionTable } from '../probe/partition-table';
 import { deviceMatches, identifyFileSystem, namesPartition, PROBE_BYTES, type FileSystemIdentity, type PartitionIdentity } from '../probe/superblock';
 import { parseUevent } from '../probe/uevent';
@@ -17,13 +18,6 @@ export function probeDevice(path: string): FileSystemIdentity | undefined {
   }
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /** The partition table of a whole disk (`/dev/sda`), read at the disk's logical sector size; undefined when unreadable or none. */
 export function readDiskPartitionTable(path: string, sectorSize = 512): PartitionTable | undefined {
@@ -51,9 +45,9 @@ export function readDiskPartitionTable(path: string, sectorSize = 512): Partitio
  * partition added otherwise (partx, BLKPG) or an older kernel has neither, and then the disk's table is read.
  */
 function partitionIdentity(name: string, field: 'uuid' | 'label', tables: Map<string, PartitionTable | undefined>): PartitionIdentity | undefined {
-  const number = Number(readText(`${SYS_BLOCK}/${name}/partition`)?.trim());
+  const number = Number(readOptional(`${SYS_BLOCK}/${name}/partition`)?.trim());
   if (!Number.isInteger(number) || number <= 0) return undefined;
-  const uevent = parseUevent(readText(`${SYS_BLOCK}/${name}/uevent`) ?? '');
+  const uevent = parseUevent(readOptional(`${SYS_BLOCK}/${name}/uevent`) ?? '');
   const fromKernel = { uuid: uevent.get('PARTUUID'), label: uevent.get('PARTNAME') };
   if (fromKernel[field] !== undefined) return fromKernel;
   let disk: string;
@@ -64,7 +58,7 @@ function partitionIdentity(name: string, field: 'uuid' | 'label', tables: Map<st
     return undefined;
   }
   if (!tables.has(disk)) {
-    const sectorSize = Number(readText(`${SYS_BLOCK}/${disk}/queue/logical_block_size`)?.trim()) || 512;
+    const sectorSize = Number(readOptional(`${SYS_BLOCK}/${disk}/queue/logical_block_size`)?.trim()) || 512;
     tables.set(disk, readDiskPartitionTable(deviceNode(disk), sectorSize));
   }
   const partition = tables.get(disk)?.partitions.find((entry) => entry.number === number);
@@ -73,7 +67,7 @@ function partitionIdentity(name: string, field: 'uuid' | 'label', tables: Map<st
 
 // The node udev or devtmpfs makes for a sysfs name: DEVNAME from its uevent; `cciss!c0d0` is /dev/cciss/c0d0.
 function deviceNode(name: string): string {
-  return `/dev/${parseUevent(readText(`${SYS_BLOCK}/${name}/uevent`) ?? '').get('DEVNAME') ?? name.replace(/!/g, '/')}`;
+  return `/dev/${parseUevent(readOptional(`${SYS_BLOCK}/${name}/uevent`) ?? '').get('DEVNAME') ?? name.replace(/!/g, '/')}`;
 }
 
 /** The device node a spec names right now, or undefined when it is not there (yet). */

@@ -1,8 +1,9 @@
 // Handler for `loadModule`: finit_module for plain .ko files, init_module of the decompressed image otherwise; a module
 // planned for run time is first looked up, with its dependencies, in the module tree of the root the step runs in.
 import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
 import type { StepOf } from '../../plan/step';
+import { kernelRelease } from '../../probe/kernel-release';
+import { readOptional } from '../../probe/read-optional';
 import { moduleCompression, moduleImage, webStreamXzDecoder, type XzDecoder } from '../../modules/decompress';
 import { parseProcModules } from '../../modules/modules-dep';
 import type { BaseContext } from '../context';
@@ -14,14 +15,6 @@ let xz: XzDecoder | undefined;
 async function xzDecoder(): Promise<XzDecoder> {
   xz ??= webStreamXzDecoder((await import('xz-decompress')).XzReadableStream);
   return xz;
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 // Loads one file; true when the kernel already had the module.
@@ -41,8 +34,8 @@ export async function loadModule(step: StepOf<'loadModule'>, context: BaseContex
     return;
   }
   if (step.lookup === undefined) throw new Error(`module ${step.name}: no path (modules.dep was not read)`);
-  const loaded = readText('/proc/modules');
-  const { loads, skipped } = resolveLookup(step.lookup, readText, { kernelRelease: release(), ...(loaded === undefined ? {} : { loaded: parseProcModules(loaded) }) });
+  const loaded = readOptional('/proc/modules');
+  const { loads, skipped } = resolveLookup(step.lookup, readOptional, { kernelRelease: kernelRelease(), ...(loaded === undefined ? {} : { loaded: parseProcModules(loaded) }) });
   let loadedAny = false;
   for (const load of loads) {
     try {
