@@ -3,7 +3,7 @@
 // and its growth over 1,000 restarts of a crashing one, beside the Node runtime's own idle RSS.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { childOf, orphanStorm } from '../test/supervise/run-supervisor';
+import { childOf, orphanStorm } from '../harness/pid1';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './median';
