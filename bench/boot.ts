@@ -15,7 +15,7 @@ import {
   stopAll,
   tempDir,
   waitForExit,
-} from '../test/vm/harness';
+} from '../harness/vm';
 
 const runs = Number(process.env['BENCH_RUNS'] ?? 5);
 const target = 2.0;

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootGuest, buildGuestRoot, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit } from '../test/vm/harness';
+import { bootGuest, buildGuestRoot, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit } from '../harness/vm';
 
 const root = join(import.meta.dirname, '..');
 const binary = join(root, 'dist/bootstrap');

@@ -1,19 +1,37 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the QEMU test bed needs; a no-op when they are all present.
+# Installs the Debian packages every command the tests, benches and scripts run comes from; a no-op when
+# they are all present.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
+# By the commands they provide and who runs them. Of Debian's essential set (bash, dash, coreutils, dpkg,
+# libc-bin's ldd, findutils, grep, sed, gzip, tar) nothing is listed: every Debian system has it.
 packages=(
-  qemu-system-x86 busybox-static kmod e2fsprogs cpio zstd xz-utils
-  tini catatonit util-linux iproute2 debian-archive-keyring dosfstools fdisk
+  # The QEMU test bed (harness/vm, test/vm, scripts/demo.ts, bench/boot.ts): qemu-system-x86_64, the guest's
+  # static busybox, depmod (scripts/setup/kernel.sh), mkfs.ext4, cpio, zstd, xz, and the key that verifies
+  # trixie's virtiofsd (scripts/setup/virtiofsd.sh).
+  qemu-system-x86 busybox-static kmod e2fsprogs cpio zstd xz-utils debian-archive-keyring
+  # awk in scripts/setup/kernel.sh (Priority required, but not essential).
+  mawk
+  # The inits the PID 1 tests and bench/supervisor.ts compare against.
+  tini catatonit
+  # unshare and setpriv (test/sys, test/supervise, harness/vm), script for the tty fixtures (test/sys).
+  util-linux bsdutils
+  # ss: the PID 1 matrix checks no inspector port opened.
+  iproute2
+  # mkfs.vfat (test/unit/probe), sfdisk (partition-table tests), file (file-type checks).
+  dosfstools fdisk file
+  # A C compiler with the C library's headers and static archive (harness/pid1/orphan-storm.c; cc and
+  # cc -static in test/unit/pack), and binutils: readelf (test/unit/pack), strip (scripts/build.ts).
+  gcc libc6-dev binutils
 )
 
-# dpkg-query prints one status per package; anything not "install ok installed" is missing.
+# One dpkg-query prints a status line per known package; anything without "install ok installed" is missing.
+statuses=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)$'\n'
 missing=()
 for package in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  [[ $status == 'install ok installed' ]] || missing+=("$package")
+  [[ $statuses == *$'\n'"$package install ok installed"$'\n'* ]] || missing+=("$package")
 done
 ((${#missing[@]} == 0)) && exit 0
 

@@ -236,11 +236,11 @@ describe('the control socket', () => {
 });
 
 describe('the peer check', () => {
-  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+  const nobody = '65534';
   // Asynchronously: the server under test runs in this process and must keep answering meanwhile.
   const ask = async (socket: string, request: object): Promise<Record<string, unknown>> => {
-    const command = [...asNobody, node, '--import', 'tsx', join(root, 'test/ctl/fixtures/ask.ts'), socket, JSON.stringify(request)];
-    const { stdout, stderr } = await execFileAsync('setpriv', command, { cwd: root, encoding: 'utf8', timeout: 20_000 }).catch((error: unknown) => {
+    const command = ['--import', 'tsx', join(root, 'test/ctl/fixtures/ask.ts'), nobody, socket, JSON.stringify(request)];
+    const { stdout, stderr } = await execFileAsync(node, command, { cwd: root, encoding: 'utf8', timeout: 20_000 }).catch((error: unknown) => {
       throw new Error(`ask.ts failed: ${String(error)}`);
     });
     const line = stdout.trim().split('\n').at(-1);

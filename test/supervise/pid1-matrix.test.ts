@@ -3,7 +3,8 @@ import { closeSync, existsSync, openSync, readFileSync, readlinkSync } from 'nod
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { binary, orphanStorm, signalMasks, startSupervisor } from './run-supervisor';
+import { orphanStorm } from '../../harness/pid1';
+import { binary, signalMasks, startSupervisor } from './run-supervisor';
 import { openPty } from '../../src/sys/pty';
 
 const main = (script: string, extra = ''): string => `logLevel: info

@@ -1,8 +1,9 @@
 // Starts dist/bootstrap supervise as PID 1 of fresh PID and mount namespaces and lets a test watch and signal it.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { childOf } from '../../harness/pid1';
 
 export const binary = resolve(import.meta.dirname, '../../dist/bootstrap');
 
@@ -68,34 +69,9 @@ function signalNumber(signal: NodeJS.Signals): number {
   return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGPWR: 30 } as Record<string, number>)[signal] ?? 0;
 }
 
-/** The only child of an `unshare --fork`: the program it started, as PID 1 of the new namespace. */
-export async function childOf(pid: number): Promise<number> {
-  for (let tries = 0; tries < 500; tries++) {
-    try {
-      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-      if (children) return Number(children.split(' ')[0]);
-    } catch {
-      // not there yet
-    }
-    await new Promise((done) => setTimeout(done, 10));
-  }
-  throw new Error(`unshare (pid ${pid}) started no child`);
-}
-
 /** The signal mask fields of /proc/PID/status as numbers. */
 export function signalMasks(pid: number): Record<'SigBlk' | 'SigIgn' | 'SigCgt', bigint> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string): bigint => BigInt(`0x${new RegExp(`${name}:\\s*([0-9a-f]+)`).exec(status)?.[1] ?? '0'}`);
   return { SigBlk: field('SigBlk'), SigIgn: field('SigIgn'), SigCgt: field('SigCgt') };
-}
-
-/** The orphan-storm program of bench/, compiled once into .cache (gcc is on the machine: native addons need it). */
-export function orphanStorm(): string {
-  const root = resolve(import.meta.dirname, '../..');
-  const program = join(root, '.cache/bench/orphan-storm');
-  if (!existsSync(program)) {
-    mkdirSync(dirname(program), { recursive: true });
-    execFileSync('gcc', ['-O2', '-o', program, join(root, 'bench/orphan-storm.c')]);
-  }
-  return program;
 }

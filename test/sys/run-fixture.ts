@@ -26,10 +26,15 @@ export interface FixtureOptions {
 export function runFixture(name: string, args: readonly string[] = [], options: FixtureOptions = {}): FixtureRun {
   const unshare = ['unshare', '--mount', '--pid', '--fork', '--uts', ...(options.net ? ['--net'] : []), '--mount-proc', '--propagation', 'private'];
   const command = [...unshare, node, '--import', 'tsx', join(root, 'test/sys/fixtures', `${name}.ts`), ...args];
-  const [program, ...rest] = options.tty ? ['script', '-qec', command.join(' '), '/dev/null'] : command;
+  const [program, ...rest] = options.tty ? ['script', '-qec', command.map(shellWord).join(' '), '/dev/null'] : command;
   const result = spawnSync(program ?? 'unshare', rest, { cwd: root, encoding: 'utf8', timeout: 25_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.error) throw result.error;
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `word` as one word of a shell command line: script(1) runs its command through the shell, and the checkout's path may hold anything. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The JSON object the fixture printed on its last `{`-line; fails with the fixture's output when it failed. */

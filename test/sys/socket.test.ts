@@ -49,11 +49,13 @@ describe('peerCredentials and socketFd', () => {
   });
 
   it('names a client of another user by its pid, uid and gid', async () => {
-    const script = `const s = require('net').connect(${JSON.stringify(path)}); s.on('data', () => s.end()); s.on('error', (e) => { console.error(e.message); process.exit(3); });`;
-    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', node, '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // Node starts as root and becomes nobody before it connects: started as nobody it would have to reach the
+    // Node binary inside the checkout, which nobody may not (a clone under /root).
+    const asNobody = 'process.setgroups([]); process.setgid(65534); process.setuid(65534);';
+    const script = `${asNobody} const s = require('net').connect(${JSON.stringify(path)}); s.on('data', () => s.end()); s.on('error', (e) => { console.error(e.message); process.exit(3); });`;
+    const child = spawn(node, ['-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
     const exited = new Promise<number | null>((resolvePromise) => child.on('exit', resolvePromise));
     const serverSide = await accepted;
-    // setpriv execs node in place, so the connecting process keeps the pid spawn returned.
     expect(peerCredentials(socketFd(serverSide) ?? -1)).toEqual({ pid: child.pid, uid: 65534, gid: 65534 });
     serverSide.end('bye');
     expect(await exited).toBe(0);

@@ -18,7 +18,7 @@ import {
   type BaselineRoot,
   type GuestRoot,
   type KernelEnv,
-} from './harness';
+} from '../../harness/vm';
 
 // A TCG boot takes 4–6 s here; the bound is generous so a slow CI machine fails loudly, not flakily.
 const bootTimeoutMs = 60_000;

@@ -16,7 +16,7 @@ import {
   tempDir,
   waitForExit,
   type Guest,
-} from './harness';
+} from '../../harness/vm';
 
 const bootTimeoutMs = 60_000;
 const testTimeoutMs = 2 * bootTimeoutMs;

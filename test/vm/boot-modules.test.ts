@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrder, parseModulesDep } from '../../src/modules/modules-dep';
-import { bootGuest, buildGuestRoot, guestInitPattern, packBootstrap, panicPattern, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit, type KernelEnv } from './harness';
+import { bootGuest, buildGuestRoot, guestInitPattern, packBootstrap, panicPattern, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit, type KernelEnv } from '../../harness/vm';
 
 const bootTimeoutMs = 60_000;
 

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bootGuest, buildGuestRoot, configPathFor, guestInitPattern, makeExt4Image, packBootstrap, panicPattern, readKernelEnv, recordTranscript, removeTempDirs, saveTranscripts, stopAll, tempDir, waitForExit } from './harness';
+import { bootGuest, buildGuestRoot, configPathFor, guestInitPattern, makeExt4Image, packBootstrap, panicPattern, readKernelEnv, recordTranscript, removeTempDirs, saveTranscripts, stopAll, tempDir, waitForExit } from '../../harness/vm';
 
 const bootTimeoutMs = 60_000;
 

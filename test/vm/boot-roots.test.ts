@@ -21,7 +21,7 @@ import {
   writeGuestFile,
   writeGuestScript,
   type Guest,
-} from './harness';
+} from '../../harness/vm';
 
 const bootTimeoutMs = 60_000;
 const testTimeoutMs = 2 * bootTimeoutMs;

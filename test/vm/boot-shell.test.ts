@@ -20,7 +20,7 @@ import {
   type ConsoleMatch,
   type Guest,
   type KernelEnv,
-} from './harness';
+} from '../../harness/vm';
 
 const bootTimeoutMs = 60_000;
 const testTimeoutMs = 2 * bootTimeoutMs;

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostFileSystem, resolveSharedLibraries } from '../../src/pack/shared-libraries';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bootGuest, bootstrapBinary, buildGuestRoot, packBootstrap, panicPattern, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit, writeGuestScript } from './harness';
+import { bootGuest, bootstrapBinary, buildGuestRoot, packBootstrap, panicPattern, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit, writeGuestScript } from '../../harness/vm';
 
 const bootTimeoutMs = 90_000;
 

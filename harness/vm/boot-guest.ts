@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setupScript } from './paths';
+import { setupScript } from '../paths';
 import { readKernelEnv } from './kernel-env';
 import { spawnTracked, type ProcessExit } from './processes';
 import { qemuArgs, type GuestRoot } from './qemu-args';

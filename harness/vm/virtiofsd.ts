@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cacheDir, setupScript } from './paths';
+import { cacheDir, setupScript } from '../paths';
 import { spawnTracked, tempDir, type ProcessExit } from './processes';
 import { TestBedError } from './test-bed-error';
 

@@ -1,7 +1,7 @@
 // Builds the busybox guest root of scripts/setup/guest-root.sh from a test.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from './paths';
+import { repoRoot } from '../paths';
 import { TestBedError } from './test-bed-error';
 
 /** The line the guest root's /sbin/init prints first; tests wait for it. */

@@ -1,7 +1,7 @@
 // Copies kernel modules and their modules.dep dependencies from the cached kernel into an initramfs tree.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadOrder, parseModulesDep } from '../../../src/modules/modules-dep';
+import { loadOrder, parseModulesDep } from '../../src/modules/modules-dep';
 import type { KernelEnv } from './kernel-env';
 
 /**

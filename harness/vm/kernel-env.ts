@@ -1,7 +1,7 @@
 // Reads .cache/kernel/env, written by scripts/setup/kernel.sh, into the kernel the guests boot.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, setupScript } from './paths';
+import { cacheDir, setupScript } from '../paths';
 import { TestBedError } from './test-bed-error';
 
 /** The cached Debian kernel: its release, its bzImage, and its lib/modules/<release> directory. */

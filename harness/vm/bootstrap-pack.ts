@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KernelEnv } from './kernel-env';
-import { repoRoot } from './paths';
+import { repoRoot } from '../paths';
 import { TestBedError } from './test-bed-error';
 
 /** The single executable `npm run build` writes. */

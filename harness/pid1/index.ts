@@ -1,0 +1,3 @@
+// Watching an init from outside its PID namespace: finding it, and the orphan storm it must reap.
+export { childOf } from './unshare-child';
+export { orphanStorm } from './orphan-storm';
