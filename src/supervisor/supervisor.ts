@@ -12,6 +12,9 @@ import { admitStart, backoffDelay, shouldRestart } from './restart-policy';
 import { createServiceOutput, type ServiceOutput } from './service-output';
 import { serviceSettings, type ServiceSettings } from './service-settings';
 
+/** How long a stop waits for a process after SIGKILL before going on without it. */
+export const UNKILLABLE_GRACE_MS = 5000;
+
 /** What createSupervisor takes; side effects beyond the Sys and the reaper come through the callbacks. */
 export interface SupervisorOptions {
   handoff: SuperviseHandoff;
@@ -354,7 +357,22 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       setState(service, 'stopping');
       terminate(service);
     }
-    return service.ended;
+    return endedOrGivenUp(service);
+  };
+
+  /**
+   * The service's end, or giving up on it UNKILLABLE_GRACE_MS after its SIGKILL: a process in uninterruptible
+   * sleep (a dead network share) outlives SIGKILL, and a stop or a shutdown must not wait for it for ever.
+   */
+  const endedOrGivenUp = (service: Service): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log.error(`${service.settings.name} (pid ${String(service.pid)}) did not end ${formatDuration(UNKILLABLE_GRACE_MS)} after SIGKILL (uninterruptible sleep?): going on without it`);
+        resolve();
+      }, service.settings.stopTimeoutMs + UNKILLABLE_GRACE_MS);
+    });
+    return Promise.race([service.ended, givenUp]).finally(() => clearTimeout(timer));
   };
 
   const startService = (name: string): void => {

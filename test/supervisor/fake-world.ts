@@ -19,6 +19,8 @@ export interface Behaviour {
   exitAfter?: { ms: number; code?: number; signal?: NodeJS.Signals };
   /** On these signals (default every one but 0), end killed by it after `ms` (default 0). */
   dies?: { on?: NodeJS.Signals[]; ms?: number };
+  /** Not even SIGKILL ends it (a process in uninterruptible sleep on a dead network share). */
+  unkillable?: boolean;
 }
 
 /** The fake world: spawns, kills and a way to end a process. */
@@ -83,7 +85,9 @@ export function fakeWorld(): FakeWorld {
       kills.push({ pid, signal: name, at: Date.now() });
       const target = spawned.find((candidate) => candidate.pid === Math.abs(pid));
       if (!target || target.ended) return;
-      const dies = behaviours.get(target.program)?.dies ?? {};
+      const behaviour = behaviours.get(target.program);
+      if (behaviour?.unkillable) return;
+      const dies = behaviour?.dies ?? {};
       if (name === 'SIGKILL' || dies.on === undefined || dies.on.includes(name as NodeJS.Signals)) {
         const ms = name === 'SIGKILL' ? 0 : (dies.ms ?? 0);
         const die = (): void => exit(target.pid, { signal: name as NodeJS.Signals });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/log/log';
 import type { Process } from '../../src/config/generated/config-types';
 import type { ExitInfo, ServiceStatus } from '../../src/supervisor/model';
-import { createSupervisor, type Supervisor } from '../../src/supervisor/supervisor';
+import { UNKILLABLE_GRACE_MS, createSupervisor, type Supervisor } from '../../src/supervisor/supervisor';
 import { fakeWorld, type FakeWorld } from './fake-world';
 
 /** A process as validation leaves it (every default filled in), output dropped so no pipe is needed. */
@@ -293,6 +293,20 @@ describe('stopping', () => {
     expect(stateOf('stubborn')).toMatchObject({ state: 'stopped', pid: null, lastExit: { signal: 'SIGKILL', status: 137 } });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(world.spawned).toHaveLength(1);
+  });
+
+  it('a process that outlives SIGKILL (uninterruptible sleep) holds a stop and the shutdown for a bounded time only', async () => {
+    const { world, supervisor } = supervise({ app: service('/svc/app', { dependsOn: ['stuck'] }), stuck: service('/svc/stuck', { stopTimeout: '1s' }) });
+    world.behaviours.set('/svc/stuck', { unkillable: true });
+    supervisor.start();
+    await vi.advanceTimersByTimeAsync(0);
+    let done = false;
+    void supervisor.shutdown().then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(1000 + UNKILLABLE_GRACE_MS - 1);
+    expect(world.kills.filter((kill) => kill.signal === 'SIGKILL')).toHaveLength(1);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
   });
 
   it('shutdown stops dependents first: each service only after everything depending on it ended', async () => {
