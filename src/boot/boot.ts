@@ -41,20 +41,18 @@ export async function boot(options: BootOptions): Promise<never> {
   const earlyLines = mountEarly(sys);
   const runtime = startPid1({ sys, role: options.role ?? detectRole(), level: 'info', earlyLines });
   const { log } = runtime;
-  let config: Config | undefined = undefined;
   let failed = false;
+  // The emergency path also stops the step run: no step may start after it began.
   const fail = (reason: string): Promise<never> => {
     failed = true;
-    return emergency(runtime, config, reason);
+    return emergency(runtime, reason);
   };
+  runtime.fail = fail;
   runtime.onSignals((signal) => {
     const action = bootSignalAction(signal);
     if (action === 'poweroff' || action === 'reboot') void runtime.shutdown({ action, reason: `received ${signal}` });
     else if (action === 'status') log.info(`status: booting, ${runtime.children.running} children running, ${log.dropped} log lines dropped`);
   });
-  // A bug in bootstrap must not kill PID 1 (the kernel would panic): report it and take the emergency path.
-  process.on('uncaughtException', (error) => void fail(`internal error (a bug in bootstrap): ${error.stack ?? error.message}`));
-  process.on('unhandledRejection', (reason) => void fail(`internal error (a bug in bootstrap): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
 
   log.info(`bootstrap starting as ${describeRole(runtime)}`);
   const args: BootArguments = parseCmdline(options.cmdline ?? readOptional('/proc/cmdline') ?? '');
@@ -70,7 +68,8 @@ export async function boot(options: BootOptions): Promise<never> {
   const validateStart = performance.now();
   const validation = validateConfigText(read.bytes);
   if (!validation.config) return fail(`the config is invalid:\n${diagnosticsText(configPath, false, validation.diagnostics, validation.omitted).trimEnd()}`);
-  config = validation.config;
+  const config = validation.config;
+  runtime.config = config;
   if (!args.logLevel) log.level = config.logLevel as LogLevel;
   const handoff = config.postSwitch.handoff;
   if (handoff.mode === 'supervise') runtime.shutdownTimeoutMs = parseDuration(handoff.shutdownTimeout);
@@ -90,7 +89,7 @@ export async function boot(options: BootOptions): Promise<never> {
   const breakShell = args.breakBefore && {
     phase: args.breakBefore,
     run: async () => {
-      const shell = config?.emergency?.shell ?? '/bin/sh';
+      const shell = config.emergency?.shell ?? '/bin/sh';
       if (!shellExists(shell)) {
         log.error(`bootstrap.break: no shell at ${shell} in this root; continuing the boot`);
         return;

@@ -1,12 +1,12 @@
 // What PID 1 does when it cannot go on: say why, then the configured emergency action. Never returns.
-import type { Config } from '../config/generated/config-types';
 import type { Pid1 } from './runtime';
 import { runShell, shellExists } from './shell';
 
 let active = false;
 
-/** Prints `reason`, then runs the emergency shell or shuts down with the configured power action (exit status 1). */
-export async function emergency(runtime: Pid1, config: Config | undefined, reason: string): Promise<never> {
+/** Prints `reason`, then runs the config's emergency shell or shuts down with its power action (exit status 1). */
+export async function emergency(runtime: Pid1, reason: string): Promise<never> {
+  const { config } = runtime;
   const { log } = runtime;
   for (const line of reason.split('\n')) log.error(line);
   if (runtime.stopping) {

@@ -1,12 +1,13 @@
 // The one PID 1 runtime: its role, log, console, child reaper, signal table and shutdown, whoever runs on it
 // (the boot, the supervisor, later a subhost's init).
-import type { LogLevel } from '../config/generated/config-types';
+import type { Config, LogLevel } from '../config/generated/config-types';
 import { createChildren, type Children } from '../exec/children';
 import { traceSys } from '../exec/trace-sys';
 import { openConsoleSink, openInheritedSink, type ConsoleSink } from '../log/console-sink';
 import { createLogger, type Logger } from '../log/log';
 import type { Sys } from '../sys/index';
 import { realConsole } from './console-device';
+import { emergency } from './emergency';
 import { inheritedEnvironment } from './environment';
 import type { Pid1Role } from './role';
 import { runShutdown, type ServiceStopper, type ShutdownRequest } from './shutdown';
@@ -47,6 +48,10 @@ export interface Pid1 {
   shutdownTimeoutMs: number;
   /** The services to stop first at shutdown (the supervisor's), or none. */
   services: ServiceStopper | undefined;
+  /** The config being run, once valid: its emergency section decides what a failure does. */
+  config: Config | undefined;
+  /** What a failure does (the boot's emergency path by default); a bug in bootstrap comes here too. */
+  fail: (reason: string) => Promise<never>;
   /** True once a shutdown began: nothing new may start (no step, no respawn, no emergency shell). */
   readonly stopping: boolean;
   /** The one way PID 1 ends. A second call while one runs is logged and waits for the first. */
@@ -121,6 +126,8 @@ export function startPid1(options: Pid1Options): Pid1 {
     onSignals,
     shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
     services: undefined,
+    config: undefined,
+    fail: (reason) => emergency(runtime, reason),
     get stopping() {
       return stopping !== undefined;
     },
@@ -133,5 +140,9 @@ export function startPid1(options: Pid1Options): Pid1 {
       return stopping;
     },
   };
+  // A bug in bootstrap must not kill PID 1 (a machine's kernel would panic): report it and take the failure path.
+  const bug = (error: unknown): void => void runtime.fail(`internal error (a bug in bootstrap): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.on('uncaughtException', bug);
+  process.on('unhandledRejection', bug);
   return runtime;
 }

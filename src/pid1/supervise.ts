@@ -26,6 +26,7 @@ const stopping = new Set<HandledSignal>(['SIGTERM', 'SIGINT', 'SIGPWR', 'SIGQUIT
 export async function supervise(runtime: Pid1, options: SuperviseOptions): Promise<never> {
   const { sys, log } = runtime;
   const { config } = options;
+  runtime.config = config;
   const handoff = config.postSwitch.handoff;
   if (handoff.mode !== 'supervise') throw new Error(`supervise: the handoff mode is ${handoff.mode}`);
   // Loaded on use: only supervising needs the network modules.
@@ -44,7 +45,7 @@ export async function supervise(runtime: Pid1, options: SuperviseOptions): Promi
     consoleSink: options.consoleSink,
     onEscalate: (action, service, reason) => {
       const why = `service ${service} failed: ${reason}; onFailed: ${action}`;
-      if (action === 'emergency') void emergency(runtime, config, why);
+      if (action === 'emergency') void emergency(runtime, why);
       else void runtime.shutdown({ action, reason: why });
     },
     onMainExit: (exit) => void runtime.shutdown({ action: 'poweroff', reason: `the main service ended with status ${exit.status}` }),
