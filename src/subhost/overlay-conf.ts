@@ -113,6 +113,8 @@ export function parseOverlayConf(text: string, options: ParseOverlayConfOptions)
   if (diagnostics.length > 0) return { conf: undefined, diagnostics };
 
   const conf = buildConf(values, options.file, error);
+  // Values are checked in dependency order (BASE before the paths under it); the reader wants them in file order.
+  diagnostics.sort((a, b) => a.line - b.line);
   return { conf: diagnostics.length > 0 ? undefined : conf, diagnostics };
 }
 

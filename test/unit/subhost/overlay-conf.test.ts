@@ -1,12 +1,12 @@
 // overlay-boot `.conf` files: the manual's own examples, defaults, `!commands` (fake and real), and every error class.
 import { describe, expect, it } from 'vitest';
 import type { CommandOutput } from '../../../src/subhost/conf-command';
-import { formatConfDiagnostic, parseOverlayConf, type ConfDiagnostic } from '../../../src/subhost/overlay-conf';
+import { formatConfDiagnostic, parseOverlayConf, type ConfDiagnostic, type ParseOverlayConfOptions } from '../../../src/subhost/overlay-conf';
 
 const noCommands = (command: string): CommandOutput => {
   throw new Error(`no command expected, got ${command}`);
 };
-const parse = (text: string, file = '/opt/subhost/tiny/tiny.conf', runCommand = noCommands) => parseOverlayConf(text, { file, runCommand });
+const parse = (text: string, file = '/opt/subhost/tiny/tiny.conf', runCommand: ParseOverlayConfOptions['runCommand'] = noCommands) => parseOverlayConf(text, { file, runCommand });
 const only = (text: string, file?: string): ConfDiagnostic => {
   const { conf, diagnostics } = parse(text, file);
   expect(conf).toBeUndefined();
@@ -166,5 +166,138 @@ describe('names from Object.prototype are data or errors, never keys', () => {
   it('a file named constructor.conf gives NAME constructor; __proto__.conf gives no valid NAME, an error not a crash', () => {
     expect(parse('BASE=.\n', '/s/constructor.conf').conf?.name).toBe('constructor');
     expect(only('BASE=.\n', '/s/__proto__.conf')).toMatchObject({ line: 0, code: 'invalid-value' });
+  });
+});
+
+describe('!command values (fake runner)', () => {
+  const fake = (outputs: Map<string, CommandOutput>) => {
+    const calls: [string, number][] = [];
+    const runCommand = (command: string, line: number): CommandOutput => {
+      calls.push([command, line]);
+      return outputs.get(command) ?? { ok: false, reason: 'unknown command' };
+    };
+    return { calls, runCommand };
+  };
+
+  it('the output, trailing newlines trimmed as $(...) does, becomes the value; commands run in file order with their lines', () => {
+    const { calls, runCommand } = fake(new Map<string, CommandOutput>([
+      ['hostname -s', { ok: true, stdout: 'web1\n\n' }],
+      ['cat services', { ok: true, stdout: 'ssh  cron\n' }],
+    ]));
+    const { conf, diagnostics } = parse('NAME=! hostname -s\nBASE=.\nSTART=!cat services\n', '/s/a.conf', runCommand);
+    expect(diagnostics).toEqual([]);
+    expect(conf).toMatchObject({ name: 'web1', start: ['ssh', 'cron'] });
+    expect(calls).toEqual([['hostname -s', 1], ['cat services', 3]]);
+  });
+
+  it('a failing command is an error naming its line and the reason, and later commands do not run', () => {
+    const { calls, runCommand } = fake(new Map<string, CommandOutput>([['false', { ok: false, reason: 'exited with status 1' }]]));
+    const { conf, diagnostics } = parse('BASE=.\nLIVE=!false\nUPPER=!echo never\n', '/s/a.conf', runCommand);
+    expect(conf).toBeUndefined();
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ line: 2, code: 'command-failed' });
+    expect(diagnostics[0]!.message).toContain('exited with status 1');
+    expect(calls).toEqual([['false', 2]]);
+  });
+
+  it('no command runs in a file with a structural error', () => {
+    const { calls, runCommand } = fake(new Map());
+    const { diagnostics } = parse('BASE=!pwd\nBOGUS=1\n', '/s/a.conf', runCommand);
+    expect(diagnostics.map((d) => d.code)).toEqual(['unknown-variable']);
+    expect(calls).toEqual([]);
+  });
+
+  it('an empty command, or output of more than one line, is an invalid value', () => {
+    expect(only('BASE=!\n')).toMatchObject({ line: 1, code: 'invalid-value' });
+    const { runCommand } = fake(new Map<string, CommandOutput>([['two', { ok: true, stdout: 'a\nb\n' }]]));
+    const { diagnostics } = parse('BASE=.\nSTART=!two\n', '/s/a.conf', runCommand);
+    expect(diagnostics).toMatchObject([{ line: 2, code: 'invalid-value' }]);
+  });
+
+  it('the output is checked like a written value', () => {
+    const { runCommand } = fake(new Map<string, CommandOutput>([['mac', { ok: true, stdout: 'br0=zz:00:00:00:00:00\n' }]]));
+    expect(parse('BASE=.\nCABLES=!mac\n', '/s/a.conf', runCommand).diagnostics).toMatchObject([{ line: 2, code: 'invalid-value' }]);
+  });
+});
+
+describe('values', () => {
+  const valueError = (text: string, line = 2): string => {
+    const d = only(`BASE=.\n${text}\n`);
+    expect(d).toMatchObject({ line, code: 'invalid-value' });
+    return d.message;
+  };
+
+  it('CABLES: bridge, MAC (lower-cased), VLAN, neither', () => {
+    const { conf } = parse('BASE=.\nCABLES=br0= =02:AB:00:00:00:01 br1=02:00:00:00:00:02 eth0=.302  eth0=.4095\n');
+    expect(conf?.cables).toEqual([{ bridge: 'br0' }, { mac: '02:ab:00:00:00:01' }, { bridge: 'br1', mac: '02:00:00:00:00:02' }, { bridge: 'eth0', vlan: 302 }, { bridge: 'eth0', vlan: 4095 }]);
+    expect(parse('BASE=.\nCABLES=\n').conf?.cables).toEqual([]);
+  });
+
+  it('CABLES: each bad specifier names itself', () => {
+    expect(valueError('CABLES=br0')).toContain('no "="');
+    expect(valueError('CABLES=br0==')).toContain('more than one');
+    expect(valueError('CABLES= = br0=02:00:00:00:00')).toContain('cable 1');
+    expect(valueError('CABLES=br0=01:00:5e:00:00:01')).toContain('multicast');
+    expect(valueError('CABLES=br0=00:00:00:00:00:00')).toContain('all zeros');
+    expect(valueError('CABLES=eth0=.0')).toContain('1 to 4095');
+    expect(valueError('CABLES=eth0=.4096')).toContain('1 to 4095');
+    expect(valueError('CABLES=eth0=.0302')).toContain('1 to 4095');
+    expect(valueError('CABLES=eth0=.x')).toContain('1 to 4095');
+    expect(valueError('CABLES==.302')).toContain('needs a host interface');
+    expect(valueError('CABLES=a-very-long-bridge=')).toContain('not an interface name');
+    expect(valueError('CABLES=br/0=')).toContain('not an interface name');
+  });
+
+  it('START: none, names, and the mistakes', () => {
+    expect(parse('BASE=.\nSTART=none\n').conf?.start).toEqual([]);
+    expect(valueError('START=')).toContain('START=none');
+    expect(valueError('START=ssh none')).toContain('mixes');
+    expect(valueError('START=ssh ssh')).toContain('twice');
+    expect(valueError('START=../../bin/sh')).toContain('not a service name');
+  });
+
+  it('RAM_SIZE: tmpfs sizes only', () => {
+    for (const size of ['1G', '512M', '512m', '65536', '100k', '50%', '100%']) expect(parse(`BASE=.\nRAM_SIZE=${size}\n`).conf?.ramSize).toBe(size);
+    for (const size of ['', '1GB', '0', '0M', '1.5G', '-1G', '101%', 'lots']) valueError(`RAM_SIZE=${size}`);
+  });
+
+  it('SHARE: absolute, distinct, not /', () => {
+    expect(valueError('SHARE=data')).toContain('not an absolute path');
+    expect(valueError('SHARE=/')).toContain('whole host');
+    expect(valueError('SHARE=/a /a/')).toContain('twice');
+    expect(parse('BASE=.\nSHARE=\n').conf?.share).toEqual([]);
+  });
+
+  it('paths: not empty, no $ or `, no : or ,', () => {
+    const empty = only('BASE=\n');
+    expect(empty).toMatchObject({ line: 1, code: 'invalid-value' });
+    expect(empty.message).toContain('empty');
+    expect(valueError('LIVE=$BASE/live')).toContain('!command');
+    expect(valueError('LOWER=/a:/b')).toContain('overlayfs');
+    expect(valueError('UPPER=/a,b')).toContain('overlayfs');
+    expect(valueError('LOG=overlay.log')).toContain('absolute');
+  });
+
+  it('NAME: 1-12 of letters, digits, _ and -; the default from a bad file name is an error about the file', () => {
+    expect(valueError('NAME=thirteen-char', 2)).toContain('not a subhost name');
+    expect(valueError('NAME=a.b', 2)).toContain('not a subhost name');
+    expect(only('BASE=.\n', '/s/my.sub.host.conf')).toMatchObject({ line: 0, code: 'invalid-value' });
+  });
+
+  it('commands: kept as written, but not empty', () => {
+    expect(valueError('PREMOUNT=')).toContain('empty');
+    expect(valueError('INIT=')).toContain('empty');
+  });
+
+  it('WORK must lie outside UPPER for an overlay, but not for a bind mount', () => {
+    expect(only('BASE=/s\nUPPER=/s/root\nWORK=/s/root/work\n')).toMatchObject({ line: 3, code: 'invalid-value' });
+    expect(only('BASE=/s\nUPPER=/s/w/root\nWORK=/s/w\n')).toMatchObject({ line: 3, code: 'invalid-value' });
+    expect(only('BASE=/s\nUPPER=/s/work\n')).toMatchObject({ line: 2, code: 'invalid-value' });
+    expect(parse('BASE=/s\nUPPER=/\nLOWER=/\nWORK=/x\n').conf?.rootSetup).toBe('bind');
+  });
+
+  it('every bad value is reported, not just the first', () => {
+    const { diagnostics } = parse('BASE=.\nRAM_SIZE=huge\nSTART=\nCABLES=x\n');
+    expect(diagnostics.map((d) => d.line)).toEqual([2, 3, 4]);
   });
 });
