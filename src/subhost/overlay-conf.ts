@@ -216,7 +216,7 @@ function buildConf(values: Map<OverlayConfVariable, Assignment>, file: string, e
   };
   const directory = posix.dirname(file);
 
-  // "This is the only required variable" in spirit: the seed's smallest configuration is BASE=. and nothing else.
+  // The README: a subhost is "a configuration file with at least a definition of the BASE variable".
   if (!values.has('BASE')) {
     error(0, 'missing-variable', 'BASE is not set; it names the subhost directory, relative to this file\'s (BASE=. when the file is in it)');
     return undefined;
