@@ -29,6 +29,11 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
     context.children.stop();
     return sys.execve({ path: plan.argv[0]!, argv: plan.argv, env: context.env });
   }
+  if (plan.mode === 'none') {
+    // What ends it is a signal (TERM, PWR, INT: the runtime's shutdown), as for the seed's dummy_service.
+    log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);
+    return new Promise<never>(() => undefined);
+  }
   for (;;) {
     const started = performance.now();
     await runShell(runtime, plan.argv);

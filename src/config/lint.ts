@@ -36,6 +36,7 @@ export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
 
 function handoffProgram(handoff: Handoff): string {
   if (handoff.mode === 'supervise') return `${Object.keys(handoff.processes).length} processes`;
+  if (handoff.mode === 'none') return 'no program';
   return handoff.program;
 }
 
@@ -109,7 +110,7 @@ function lintHandoff(handoff: Handoff, path: (string | number)[]): Finding[] {
   if (handoff.mode === 'supervise') {
     for (const [name, process] of Object.entries(handoff.processes)) absolute(process.program, [...path, 'processes', name, 'program'], `process ${name}'s program`);
     findings.push(...lintProcesses(handoff.processes, [...path, 'processes']));
-  } else {
+  } else if (handoff.mode !== 'none') {
     absolute(handoff.program, [...path, 'program'], 'the handoff program');
   }
   if (handoff.bootScript) absolute(handoff.bootScript.path, [...path, 'bootScript', 'path'], 'the boot script');

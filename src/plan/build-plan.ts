@@ -226,7 +226,7 @@ function switchRootSteps(config: Config): Step[] {
 }
 
 function handoffPrograms(handoff: Handoff): string[] {
-  const programs = handoff.mode === 'supervise' ? Object.values(handoff.processes).map((process) => process.program) : [handoff.program];
+  const programs = handoff.mode === 'supervise' ? Object.values(handoff.processes).map((process) => process.program) : handoff.mode === 'none' ? [] : [handoff.program];
   return [...new Set(handoff.bootScript ? [handoff.bootScript.path, ...programs] : programs)];
 }
 
@@ -252,5 +252,7 @@ function handoffPlan(handoff: Handoff): HandoffPlan {
         mode: 'supervise',
         processes: Object.fromEntries(Object.entries(handoff.processes).map(([name, process]) => [name, { argv: [process.program, ...(process.arguments ?? []).map(String)] }])),
       };
+    case 'none':
+      return { mode: 'none' };
   }
 }

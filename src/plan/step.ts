@@ -69,7 +69,9 @@ export type Step =
 export type HandoffPlan =
   | { mode: 'exec'; argv: string[] }
   | { mode: 'shell'; argv: string[]; onExit: 'respawn' | 'poweroff' | 'reboot' | 'halt' }
-  | { mode: 'supervise'; processes: Record<string, { argv: string[] }> };
+  | { mode: 'supervise'; processes: Record<string, { argv: string[] }> }
+  /** PID 1 runs nothing more: it reaps and holds its namespaces until a signal or `subhost stop` ends it. */
+  | { mode: 'none' };
 
 export type StepKind = Step['kind'];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;

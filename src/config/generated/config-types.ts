@@ -153,7 +153,7 @@ export type PostSwitch = Phase & {
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "handoff".
  */
-export type Handoff = ExecHandoff | ShellHandoff | SuperviseHandoff;
+export type Handoff = ExecHandoff | ShellHandoff | SuperviseHandoff | NoneHandoff;
 /**
  * A program to run: an absolute path.
  *
@@ -181,6 +181,49 @@ export type Environment1 = {
  * via the `definition` "dependencyCondition".
  */
 export type DependencyCondition = 'started' | 'ready' | 'completed' | 'completedSuccessfully';
+/**
+ * A kind of Linux namespace.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "namespaceName".
+ */
+export type NamespaceName = 'user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
+/**
+ * Namespaces to create for what follows (lcboot's re-unshare, a subhost's isolation). A subhost needs mount and pid and defaults to [mount, pid, net, uts, ipc]; `user` needs `idMap`. They are created by util-linux unshare(1) in a single-threaded process, never by this multi-threaded one (see docs/subhosts.md).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "namespaces".
+ */
+export type Namespaces = NamespaceName[];
+/**
+ * An id map: one range, or a list of ranges (at most 340, the kernel's limit).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idRanges".
+ */
+export type IdRanges = IdRange | [IdRange, ...IdRange[]];
+/**
+ * One range of an id map: `"internal external"` (size 1), `"internal external size"`, or an object.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idRange".
+ */
+export type IdRange =
+  | string
+  | {
+      /**
+       * First id inside the namespace.
+       */
+      internal: number;
+      /**
+       * First id outside (on the host) it maps to.
+       */
+      external: number;
+      /**
+       * How many ids (1 when not given).
+       */
+      size?: number;
+    };
 /**
  * A signal name (SIGTERM, TERM, SIGUSR1, ...).
  *
@@ -224,6 +267,9 @@ export interface Config {
   preSwitch?: Phase;
   switchRoot?: SwitchRoot;
   postSwitch: PostSwitch;
+  namespaces?: Namespaces;
+  idMap?: IdMap;
+  subhost?: Subhost;
   network?: Reserved;
   security?: Reserved;
   clock?: Reserved;
@@ -482,6 +528,10 @@ export interface Tmpfile {
  */
 export interface SwitchRoot {
   rootFileSystem: RootFileSystem;
+  /**
+   * How to make the new root /: pivot (pivot_root(2), for a container's or subhost's mount namespace), chroot (chroot(2) only), none (mount it, stay where we are). Without it: the initramfs way, moving the new root onto / and chroot.
+   */
+  mode?: 'pivot' | 'chroot' | 'none';
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -737,6 +787,116 @@ export interface Probe1 {
    * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
    */
   initialDelay: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "noneHandoff".
+ */
+export interface NoneHandoff {
+  /**
+   * PID 1 runs nothing: it reaps, holds the namespaces and waits until it is stopped (a signal, or `bootstrap subhost stop`).
+   */
+  mode: 'none';
+  bootScript?: BootScript;
+}
+/**
+ * The uid and gid maps of a user namespace (lcboot's id_map), written to /proc/PID/uid_map and gid_map.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idMap".
+ */
+export interface IdMap {
+  users: IdRanges;
+  groups: IdRanges;
+}
+/**
+ * This config describes a subhost (overlay-boot): started with `bootstrap subhost start`, it runs in its own namespaces on a root overlaid on the host's; postSwitch then runs inside it, ending in the handoff (supervise, exec, shell, or none to just hold it).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "subhost".
+ */
+export interface Subhost {
+  /**
+   * The subhost's name, which also names its network namespace; default the config file's name without its extension.
+   */
+  name?: string;
+  /**
+   * The subhost's directory, relative to the config file's directory.
+   */
+  base: string;
+  /**
+   * The hostname inside (its own UTS namespace); default the name.
+   */
+  hostname?: string;
+  root?: SubhostRoot;
+  /**
+   * @maxItems 256
+   */
+  share?: Share[];
+  /**
+   * Commands run on the host before the root is mounted (overlay-boot's PREMOUNT).
+   */
+  premount?: Hook[] | null;
+  /**
+   * Commands run on the host after the root is mounted (overlay-boot's POSTMOUNT).
+   */
+  postmount?: Hook[] | null;
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  stopTimeout: string;
+}
+/**
+ * The subhost's root, overlay-boot's rules: upper ≠ lower → an overlay (work on the same mount as upper); upper = lower ≠ live → a bind mount; upper = lower = live → live as it is, no mount. Relative paths are relative to `base`.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "subhostRoot".
+ */
+export interface SubhostRoot {
+  /**
+   * The read-only layer, or layers (highest first): the host's / by default.
+   */
+  lower: string | [string, ...string[]];
+  /**
+   * The writable layer (overlay-boot's UPPER).
+   */
+  upper: string;
+  /**
+   * The overlay work directory, outside upper but on the same mount.
+   */
+  work: string;
+  /**
+   * The mount point that becomes the subhost's /.
+   */
+  live: string;
+  /**
+   * A tmpfs of this size holds upper and work instead ("512m", "1g", "50%"): writes vanish at stop.
+   */
+  ramSize?: string;
+  /**
+   * An image file, loop-mounted on base/mnt, whose /root and /work are upper and work (the subhost scripts' $SUB.img).
+   */
+  image?: string;
+}
+/**
+ * A host path bound into the subhost (overlay-boot's SHARE).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "share".
+ */
+export interface Share {
+  /**
+   * An absolute path.
+   */
+  source: string;
+  /**
+   * An absolute path.
+   */
+  target?: string;
+  /**
+   * Bind it read-only.
+   */
+  readOnly: boolean;
 }
 /**
  * Reserved for a future version; any value is rejected as not supported yet.
