@@ -11,4 +11,6 @@ export interface BootContext extends CommandContext {
   args: BootArguments;
   /** Outcomes so far, for the boot report. */
   outcomes: StepOutcome[];
+  /** Called once as the handoff begins. */
+  onHandoff?: () => void;
 }

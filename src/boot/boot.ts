@@ -31,6 +31,10 @@ export interface BootOptions {
   configPath?: string;
   /** The kernel command line to use instead of /proc/cmdline. */
   cmdline?: string;
+  /** A config read and validated already (a subhost's, passed by `subhost start`); no file is read then. */
+  config?: Config;
+  /** Called once the handoff begins, before it runs (a subhost tells `subhost start` that it is up). */
+  onHandoff?: () => void;
   sys?: Sys;
 }
 
@@ -61,19 +65,12 @@ export async function boot(options: BootOptions): Promise<never> {
   if (args.testFault) scheduleTestFault(args.testFault, runtime);
 
   const configPath = options.configPath ?? args.configPath;
-  const read = readConfigFile(configPath);
-  if (!read.ok) {
-    return fail(`${read.error.message}\n  check: bootstrap.config= on the kernel command line, or pack the config with bootstrap pack --config`);
-  }
-  const validateStart = performance.now();
-  const validation = validateConfigText(read.bytes);
-  if (!validation.config) return fail(`the config is invalid:\n${diagnosticsText(configPath, false, validation.diagnostics, validation.omitted).trimEnd()}`);
-  const config = validation.config;
+  const config = options.config ?? readValidConfig(configPath);
+  if (typeof config === 'string') return fail(config);
   runtime.config = config;
   if (!args.logLevel) log.level = config.logLevel as LogLevel;
   const handoff = config.postSwitch.handoff;
   if (handoff.mode === 'supervise') runtime.shutdownTimeoutMs = parseDuration(handoff.shutdownTimeout);
-  log.debug(`config ${configPath} is valid (${(performance.now() - validateStart).toFixed(1)}ms)`);
 
   const planStart = performance.now();
   let steps;
@@ -85,7 +82,7 @@ export async function boot(options: BootOptions): Promise<never> {
   }
   log.debug(`planned ${steps.length} steps (${(performance.now() - planStart).toFixed(1)}ms)`);
 
-  const context: BootContext = { runtime, sys: runtime.sys, log, env: runtime.env, children: runtime.children, config, args, outcomes: [] };
+  const context: BootContext = { runtime, sys: runtime.sys, log, env: runtime.env, children: runtime.children, config, args, outcomes: [], ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}) };
   const breakShell = args.breakBefore && {
     phase: args.breakBefore,
     run: async () => {
@@ -114,6 +111,15 @@ export async function boot(options: BootOptions): Promise<never> {
   }
   // Only a shell handoff returns here, after its onExit action; nothing else may end PID 1.
   return fail('the handoff ended unexpectedly');
+}
+
+// The config at `path`, valid, or what is wrong with it as the emergency path's reason.
+function readValidConfig(path: string): Config | string {
+  const read = readConfigFile(path);
+  if (!read.ok) return `${read.error.message}\n  check: bootstrap.config= on the kernel command line, or pack the config with bootstrap pack --config`;
+  const validation = validateConfigText(read.bytes);
+  if (!validation.config) return `the config is invalid:\n${diagnosticsText(path, false, validation.diagnostics, validation.omitted).trimEnd()}`;
+  return validation.config;
 }
 
 // /proc, /sys and /dev first: the role, the kernel arguments, devices and the console live there. Returns what

@@ -9,11 +9,14 @@ import { REPORT_PATH, writeReport } from './report';
 
 // A shell that dies at once would otherwise respawn in a tight loop.
 const RESPAWN_DELAY_MS = 1000;
+// The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days).
+const HOLD_TICK_MS = 2 ** 31 - 1;
 
 /** Never returns on success: exec replaces PID 1, supervise and a shell end in the runtime's shutdown. */
 export async function handoff(step: StepOf<'handoff'>, context: BootContext): Promise<void> {
   const { sys, log, runtime } = context;
   const plan = step.handoff;
+  context.onHandoff?.();
   const problem = writeReport({ result: 'handoff', atMs: performance.now(), steps: context.outcomes });
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);
@@ -32,6 +35,8 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   if (plan.mode === 'none') {
     // What ends it is a signal (TERM, PWR, INT: the runtime's shutdown), as for the seed's dummy_service.
     log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);
+    // Signal handlers do not keep Node's event loop alive; without a live handle PID 1 would simply exit.
+    setInterval(() => undefined, HOLD_TICK_MS);
     return new Promise<never>(() => undefined);
   }
   for (;;) {

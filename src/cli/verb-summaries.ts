@@ -4,5 +4,6 @@ export const verbSummaries = {
   pack: 'write an initramfs with bootstrap as /init, its libraries, the config and its modules',
   boot: 'run the boot sequence as the kernel would start it as /init (needs root)',
   supervise: 'run the services of a supervise handoff: as PID 1 of a container, or as a subreaper',
+  subhost: 'start, enter, stop, list subhosts: a root overlaid on the host\'s, in namespaces of its own',
   ctl: 'talk to a running supervisor: status, start, stop, restart, logs, poweroff, reboot',
 } as const;

@@ -1,5 +1,6 @@
 // The one PID 1 runtime: its role, log, console, child reaper, signal table and shutdown, whoever runs on it
 // (the boot, the supervisor, later a subhost's init).
+import { writeFileSync } from 'node:fs';
 import type { Config, LogLevel } from '../config/generated/config-types';
 import { createChildren, type Children } from '../exec/children';
 import { traceSys } from '../exec/trace-sys';
@@ -74,6 +75,7 @@ export function startPid1(options: Pid1Options): Pid1 {
   let sink: ConsoleSink = ownsConsole ? openConsoleSink(consoleDevice) : openInheritedSink();
   for (const line of options.earlyLines ?? []) sink.write(line);
   const log = createLogger({ write: (text) => sink.write(text) }, options.level);
+  nameProcess();
   // Every call into the kernel is logged at trace level, whoever makes it (steps, the supervisor, the shutdown).
   const sys = traceSys(options.sys, log);
   installSignalHandlers(() => log, () => sys.unblockSignals([10]));
@@ -145,4 +147,13 @@ export function startPid1(options: Pid1Options): Pid1 {
   process.on('uncaughtException', bug);
   process.on('unhandledRejection', bug);
   return runtime;
+}
+
+// Node names its main thread "MainThread", which is what ps and /proc/PID/comm would show for PID 1.
+function nameProcess(): void {
+  try {
+    writeFileSync('/proc/self/comm', 'bootstrap');
+  } catch {
+    // No /proc yet, or a kernel that refuses: the name is cosmetic.
+  }
 }

@@ -6,7 +6,7 @@ import { moduleDirectories, ModuleResolveError, resolveModules } from '../module
 import { consolePath } from './console-path';
 import { mountCall } from './mount-spec';
 import { virtualMounts } from './virtual-mounts';
-import type { FailurePolicy, HandoffPlan, PhaseName, Step } from './step';
+import type { FailurePolicy, HandoffPlan, PhaseName, Step, StepOf } from './step';
 
 /** What the plan may know about the machine it runs on. */
 export interface PlanFacts extends LoadOrderFacts {
@@ -180,7 +180,7 @@ function moduleParameters(modules: NonNullable<Modules>, name: string): string {
   return modules.parameters !== undefined && Object.hasOwn(modules.parameters, name) ? (modules.parameters[name] ?? '') : '';
 }
 
-function hookStep(hook: Hook, phase: PhaseName, source: string): Step {
+export function hookStep(hook: Hook, phase: PhaseName, source: string): StepOf<'hook'> {
   if (typeof hook === 'string') return { kind: 'hook', phase, source, policy: abort, argv: ['/bin/sh', '-c', hook], input: undefined, timeoutMs: undefined };
   if (Array.isArray(hook)) return { kind: 'hook', phase, source, policy: abort, argv: [...hook], input: undefined, timeoutMs: undefined };
   return {

@@ -842,6 +842,10 @@ export interface Subhost {
    */
   postmount?: Hook[] | null;
   /**
+   * Where the subhost PID 1's output goes (overlay-boot's LOG), relative to base or absolute; default /run/bootstrap/subhosts/NAME/console.log.
+   */
+  log?: string;
+  /**
    * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
    */
   stopTimeout: string;

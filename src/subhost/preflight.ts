@@ -1,0 +1,141 @@
+// What must hold before `subhost start` changes anything: every directory and file it will use exists and is of
+// the right kind, work is on upper's mount, the image is a filesystem, no name or mount is taken. Each problem
+// names the path, the config key it comes from and the cause; all are reported at once.
+import { closeSync, existsSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import { identifyFileSystem, PROBE_BYTES } from '../probe/superblock';
+import { mountedAt, type MountInfoEntry } from '../probe/mountinfo';
+import type { SubhostSpec } from './subhost-spec';
+
+/** What the checks may read of the machine, so the logic is testable with a made-up one. */
+export interface PreflightFacts {
+  mounts: readonly MountInfoEntry[];
+  /** Whether a named network namespace file exists already. */
+  exists: (path: string) => boolean;
+}
+
+/** Paths under these are the kernel's, never a subhost's layers or mount points. */
+const KERNEL_TREES = ['/proc', '/sys'];
+
+/** Every problem that forbids starting `spec` fresh (not a resume); [] when it may start. */
+export function preflight(spec: SubhostSpec, facts: PreflightFacts): string[] {
+  const problems: string[] = [];
+  const directory = (path: string, key: string): boolean => {
+    const problem = directoryProblem(path);
+    if (problem) problems.push(`${key} ${path}: ${problem}`);
+    return problem === undefined;
+  };
+  for (const [key, path] of [['base', spec.base], ['live', spec.live], ...spec.lower.map((path) => ['lower', path])] as const) {
+    if (underKernelTree(path)) problems.push(`${key} ${path}: is under ${KERNEL_TREES.join(' or ')}, which belong to the kernel`);
+  }
+  directory(spec.base, 'base');
+  if (directory(spec.live, 'live') && mountedAt(facts.mounts, realpathOr(spec.live)) !== undefined && spec.setup !== 'live') {
+    problems.push(`live ${spec.live}: is already a mount point (left by an earlier start?); unmount it first`);
+  }
+  for (const layer of spec.lower) directory(layer, 'lower');
+  if (spec.image !== undefined) {
+    const problem = imageProblem(spec.image);
+    if (problem) problems.push(`image ${spec.image}: ${problem}`);
+    if (existsSync(spec.imageDirectory)) directory(spec.imageDirectory, 'the image mount point');
+  } else if (spec.ramSize === undefined) {
+    const upperOk = directory(spec.upper, 'upper');
+    if (spec.setup === 'overlay') {
+      const workOk = directory(spec.work, 'work');
+      if (upperOk && workOk) problems.push(...overlayProblems(spec, facts.mounts));
+    }
+  }
+  if (spec.setup === 'overlay') {
+    for (const [key, path] of [['upper', spec.upper], ['work', spec.work], ...spec.lower.map((path) => ['lower', path])] as const) {
+      if (/[:,\\]/.test(path)) problems.push(`${key} ${path}: overlayfs options cannot hold ":", "," or "\\" in a path; rename it`);
+    }
+  }
+  for (const share of spec.share) {
+    if (!existsSync(share.source)) problems.push(`share ${share.source}: does not exist`);
+    if (underKernelTree(share.target)) problems.push(`share target ${share.target}: is under ${KERNEL_TREES.join(' or ')}, which PID 1 mounts itself`);
+  }
+  if (spec.netns !== undefined && facts.exists(spec.netns)) {
+    problems.push(`network namespace ${spec.name}: ${spec.netns} exists already (ip netns delete ${spec.name}, if nothing uses it)`);
+  }
+  return problems;
+}
+
+function underKernelTree(path: string): boolean {
+  return KERNEL_TREES.some((tree) => path === tree || path.startsWith(`${tree}/`));
+}
+
+function directoryProblem(path: string): string | undefined {
+  try {
+    return statSync(path).isDirectory() ? undefined : 'is not a directory';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`;
+  }
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** overlay-boot(8): WORK "must be defined as a directory outside of but on the same mount as UPPER". */
+function overlayProblems(spec: SubhostSpec, mounts: readonly MountInfoEntry[]): string[] {
+  const upper = realpathOr(spec.upper);
+  const work = realpathOr(spec.work);
+  const inside = (path: string, parent: string): boolean => path === parent || path.startsWith(`${parent}/`);
+  if (inside(work, upper) || inside(upper, work)) return [`work ${spec.work}: must be outside upper ${spec.upper} (and upper outside work)`];
+  const upperMount = mountOf(upper, mounts);
+  const workMount = mountOf(work, mounts);
+  if (upperMount !== workMount) return [`work ${spec.work}: is on the mount at ${workMount}, upper ${spec.upper} on the mount at ${upperMount}; overlayfs needs both on the same mount`];
+  return [];
+}
+
+/** The mount point holding `path`: the longest mount point that is `path` or above it. */
+export function mountOf(path: string, mounts: readonly MountInfoEntry[]): string {
+  let best = '/';
+  for (const entry of mounts) {
+    const point = entry.mountPoint;
+    if ((path === point || path.startsWith(point === '/' ? '/' : `${point}/`)) && point.length > best.length) best = point;
+  }
+  return best;
+}
+
+/** A regular file whose first bytes hold a filesystem superblock we know; read with a bound, never a FIFO. */
+function imageProblem(path: string): string | undefined {
+  let stat;
+  try {
+    stat = lstatSync(path);
+    if (stat.isSymbolicLink()) stat = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`;
+  }
+  if (!stat.isFile()) return 'is not a regular file';
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = new Uint8Array(PROBE_BYTES);
+    const length = readSync(fd, bytes, 0, PROBE_BYTES, 0);
+    const identity = identifyFileSystem(bytes.subarray(0, length));
+    return identity === undefined ? 'is not a filesystem image (no ext2/3/4, XFS, Btrfs or other known superblock in it)' : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The image's filesystem type for mount(2), once preflight accepted it. */
+export function imageType(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = new Uint8Array(PROBE_BYTES);
+    const identity = identifyFileSystem(bytes.subarray(0, readSync(fd, bytes, 0, PROBE_BYTES, 0)));
+    if (identity === undefined) throw new Error(`${path}: not a filesystem image`);
+    return identity.type;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The subhost's paths as written relative to base, for messages. */
+export const relativeToBase = (spec: SubhostSpec, path: string): string => posix.relative(spec.base, path) || '.';

@@ -1,0 +1,229 @@
+// `subhost start`: refuse before changing anything, then (recording each change) the premount hooks, the root
+// at LIVE, the postmount hooks, and PID 1 in new namespaces; returns once PID 1 reached its handoff. A start
+// that fails half-way undoes what it did, newest first. A hibernating subhost resumes on its mounts and network
+// namespace.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type * as SeaModule from 'node:sea';
+import type { Config } from '../config/generated/config-types';
+import { isExecutable } from '../sys/executable';
+import type { Logger } from '../log/log';
+import { mountedAt, readMountInfo } from '../probe/mountinfo';
+import { readOptional } from '../probe/read-optional';
+import { makeDirectories } from '../sys/fs';
+import type { Sys } from '../sys/index';
+import { runHostHooks } from './host-hooks';
+import { setUpRoot, undoChanges } from './host-setup';
+import { launchArgv } from './namespace-command';
+import { preflight } from './preflight';
+import { conditionOf, processStartTime, readState, removeState, writeState, type Pid1Identity, type SubhostState } from './subhost-state';
+import { NETNS_DIRECTORY, type SubhostSpec } from './subhost-spec';
+
+/** How long `start` waits for PID 1 to reach its handoff (its postSwitch steps and hooks run before). */
+export const START_TIMEOUT_MS = 5 * 60_000;
+/** The internal verb PID 1 runs. */
+export const SUBHOST_INIT = '__subhost-init';
+
+export interface StartDeps {
+  sys: Sys;
+  log: Logger;
+  attachLoop: (file: string) => string;
+}
+
+export interface StartResult {
+  resumed: boolean;
+  pid1: Pid1Identity;
+}
+
+/** A refusal or failure whose message says everything; the caller prints it and exits 1. */
+export class SubhostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SubhostError';
+  }
+}
+
+/** Starts (or resumes) the subhost `spec` runs with `config`. */
+export async function startSubhost(spec: SubhostSpec, config: Config, deps: StartDeps): Promise<StartResult> {
+  const { log } = deps;
+  const tools = { unshare: findTool('unshare'), nsenter: findTool('nsenter'), executable: bootstrapExecutable() };
+  const previous = readState(spec.name);
+  const condition = conditionOf(previous);
+  if (previous && condition === 'running') throw new SubhostError(`subhost ${spec.name} is already running (PID 1 is host pid ${previous.pid1?.pid}); stop it first`);
+  if (previous) return resume(previous, spec, config, tools, deps);
+
+  const problems = preflight(spec, { mounts: readMountInfo(), exists: existsSync });
+  if (problems.length > 0) throw new SubhostError(`subhost ${spec.name} not started, nothing was changed:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  const state: SubhostState = { version: 1, spec, config, changes: [], pid1: undefined, launcher: undefined };
+  writeState(state);
+  const record = (change: SubhostState['changes'][number]): void => {
+    state.changes.push(change);
+    writeState(state);
+  };
+  try {
+    runHostHooks(spec.premount, 'premount', spec, log);
+    setUpRoot(spec, { sys: deps.sys, log, record, attachLoop: deps.attachLoop });
+    runHostHooks(spec.postmount, 'postmount', spec, log);
+    if (spec.netns !== undefined) {
+      makeDirectories(NETNS_DIRECTORY);
+      // unshare(1) binds the new namespace onto this file (as `ip netns add` does); it must exist first.
+      closeSync(openSync(spec.netns, 'wx', 0o444));
+      record({ kind: 'netns', path: spec.netns });
+    }
+    const pid1 = await launch(state, tools, false, deps);
+    return { resumed: false, pid1 };
+  } catch (error) {
+    log.error(`starting subhost ${spec.name} failed: ${(error as Error).message}; undoing what was done`);
+    killPid1(state, deps.sys);
+    const failures = undoChanges(state.changes, spec, deps);
+    if (failures.length === 0) removeState(spec.name);
+    const left = failures.length === 0 ? 'everything it did was undone' : `could not undo: ${failures.join('; ')} (state kept in ${spec.stateDirectory}; 'bootstrap subhost stop ${spec.name}' tries again)`;
+    throw new SubhostError(`subhost ${spec.name} not started: ${(error as Error).message}\n  ${left}`);
+  }
+}
+
+interface Tools {
+  unshare: string;
+  nsenter: string;
+  executable: string;
+}
+
+async function resume(state: SubhostState, spec: SubhostSpec, config: Config, tools: Tools, deps: StartDeps): Promise<StartResult> {
+  const { log } = deps;
+  for (const key of ['live', 'upper', 'work', 'setup', 'image', 'ramSize'] as const) {
+    if (JSON.stringify(state.spec[key]) !== JSON.stringify(spec[key]) || JSON.stringify(state.spec.lower) !== JSON.stringify(spec.lower)) {
+      throw new SubhostError(`subhost ${spec.name} hibernates on a root its config no longer describes (${key} changed); stop it first ('bootstrap subhost stop ${spec.name}')`);
+    }
+  }
+  const mounts = readMountInfo();
+  const missing = state.changes.filter((change) => change.kind === 'mount' && mountedAt(mounts, change.target) === undefined).map((change) => (change.kind === 'mount' ? change.target : ''));
+  if (missing.length > 0) throw new SubhostError(`subhost ${spec.name} hibernates, but ${missing.join(', ')} is no longer mounted; stop it ('bootstrap subhost stop ${spec.name}') and start it again`);
+  if (spec.netns !== undefined && !existsSync(spec.netns)) throw new SubhostError(`subhost ${spec.name} hibernates, but its network namespace ${spec.netns} is gone; stop it and start it again`);
+  log.info(`subhost ${spec.name} hibernates: resuming on its mounts${spec.netns ? ' and network namespace' : ''}`);
+  // The services may have changed while it slept; the root may not (checked above).
+  const resumed: SubhostState = { ...state, spec: { ...spec }, config, pid1: undefined, launcher: undefined };
+  writeState(resumed);
+  try {
+    const pid1 = await launch(resumed, tools, true, deps);
+    return { resumed: true, pid1 };
+  } catch (error) {
+    killPid1(resumed, deps.sys);
+    throw new SubhostError(`subhost ${spec.name} not resumed: ${(error as Error).message}\n  its mounts and network namespace are kept (hibernating)`);
+  }
+}
+
+/** Starts PID 1 through unshare(1) and waits until it says it reached the handoff, or fails, or the time is up. */
+async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: StartDeps): Promise<Pid1Identity> {
+  const { spec } = state;
+  const argv = launchArgv({
+    unshare: tools.unshare,
+    nsenter: tools.nsenter,
+    namespaces: spec.namespaces,
+    netns: spec.netns,
+    resume,
+    argv: [tools.executable, SUBHOST_INIT, spec.name, '--ready-fd', '3'],
+  });
+  deps.log.info(`starting PID 1: ${argv.join(' ')}`);
+  makeDirectories(spec.stateDirectory);
+  const output = openSync(spec.log, 'a', 0o600);
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', output, output, 'pipe'], env: subhostEnvironment() });
+  closeSync(output);
+  const launcher = child.pid;
+  if (launcher === undefined) throw new Error(`cannot run ${argv[0]!}`);
+  state.launcher = launcher;
+  writeState(state);
+  const readyStream = child.stdio[3] as Readable;
+  let said = '';
+  readyStream.on('data', (chunk: Buffer) => {
+    said += chunk.toString('utf8');
+  });
+  readyStream.on('error', () => undefined);
+  let exited: number | null | undefined;
+  child.on('exit', (code, signal) => {
+    exited = code ?? (signal ? 128 : 1);
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    for (;;) {
+      if (state.pid1 === undefined) {
+        const pid = pid1ChildOf(launcher);
+        const startTime = pid === undefined ? undefined : processStartTime(pid);
+        if (pid !== undefined && startTime !== undefined) {
+          state.pid1 = { pid, startTime };
+          writeState(state);
+        }
+      }
+      if (said.includes('ready\n')) break;
+      if (exited !== undefined) throw new Error(`PID 1 ended before its handoff (status ${exited}); its output is in ${spec.log}:\n${tail(spec.log)}`);
+      if (Date.now() > deadline) throw new Error(`PID 1 did not reach its handoff within ${START_TIMEOUT_MS / 1000} s; its output is in ${spec.log}`);
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  } finally {
+    readyStream.destroy();
+    child.unref();
+  }
+  if (state.pid1 === undefined) throw new Error(`PID 1 said it was ready, but its host pid could not be found under ${launcher}`);
+  return state.pid1;
+}
+
+/**
+ * The child of `pid` that is PID 1 of a new PID namespace (its NSpid ends in 1). unshare(1) may have another
+ * child for a while: with --net=FILE it forks a helper that binds the namespace to FILE.
+ */
+function pid1ChildOf(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  for (const child of text === '' ? [] : text.split(' ').map(Number)) {
+    const status = readOptional(`/proc/${child}/status`) ?? '';
+    const nspid = /^NSpid:\s+(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/);
+    if (nspid !== undefined && nspid.length > 1 && nspid.at(-1) === '1') return child;
+  }
+  return undefined;
+}
+
+/** The last lines of a log file, bounded, for a failure message. */
+function tail(path: string, lines = 20): string {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return text.slice(-8192).split('\n').slice(-lines - 1).map((line) => `    ${line}`).join('\n').trimEnd();
+  } catch {
+    return '    (cannot read it)';
+  }
+}
+
+/** Kills a PID 1 a failed start left (SIGKILL to PID 1 ends its whole PID namespace). */
+export function killPid1(state: SubhostState, sys: Sys): void {
+  const pid1 = state.pid1;
+  if (pid1 === undefined || processStartTime(pid1.pid) !== pid1.startTime) return;
+  try {
+    sys.kill(pid1.pid, 'SIGKILL');
+  } catch {
+    // Gone in the meantime.
+  }
+}
+
+/** A clean environment for the subhost: the host's variables are not the subhost's. */
+function subhostEnvironment(): NodeJS.ProcessEnv {
+  return { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TERM: process.env.TERM ?? 'linux', HOME: '/root', LANG: 'C.UTF-8' };
+}
+
+/** A util-linux program, where Debian and others put it. */
+export function findTool(name: 'unshare' | 'nsenter'): string {
+  for (const directory of ['/usr/bin', '/bin', '/usr/sbin', '/sbin', ...(process.env.PATH ?? '').split(':').filter((entry) => entry.startsWith('/'))]) {
+    const path = `${directory}/${name}`;
+    if (isExecutable(path)) return path;
+  }
+  throw new SubhostError(`no ${name}(1): subhosts need util-linux's unshare and nsenter (Debian: apt-get install util-linux), because namespaces must be created by a single-threaded process`);
+}
+
+/** This executable, which PID 1 runs as; a development run under Node cannot be PID 1 of a subhost. */
+function bootstrapExecutable(): string {
+  const sea = process.getBuiltinModule('node:sea') as typeof SeaModule | undefined;
+  if (!sea?.isSea()) throw new SubhostError('subhost start needs the built executable (dist/bootstrap), not a development run under Node');
+  return process.execPath;
+}

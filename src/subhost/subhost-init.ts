@@ -1,0 +1,69 @@
+// `bootstrap __subhost-init STATE`: the subhost's PID 1. unshare(1) starts it in the new namespaces (the mount
+// namespace a private copy of the host's, with the root already mounted at LIVE by `subhost start`); it names
+// the host, makes LIVE its / with pivot_root(2), and then boots on the PID 1 runtime in the namespace role:
+// /proc, /sys, /dev, /run of its own, lo up, the postSwitch steps, the handoff.
+import { closeSync, writeSync } from 'node:fs';
+import type { Config } from '../config/generated/config-types';
+import { boot } from '../boot/boot';
+import { MNT_DETACH, MS_BIND, MS_REC } from '../sys/mount';
+import { realSys, type Sys } from '../sys/index';
+import { readState } from './subhost-state';
+
+/** What `subhost start` hands its PID 1: the state file's subhost, and the descriptor to say "ready" on. */
+export interface SubhostInitOptions {
+  name: string;
+  readyFd: number | undefined;
+  sys?: Sys;
+}
+
+/** Never returns: fails with a message and status 1 before the runtime exists, or ends as the boot ends. */
+export async function subhostInit(options: SubhostInitOptions): Promise<never> {
+  const sys = options.sys ?? realSys;
+  const state = readState(options.name);
+  if (!state) return die(`no state for subhost ${options.name}: it is started by bootstrap subhost start`);
+  const { spec } = state;
+  if (process.pid !== 1) return die(`PID ${process.pid}: the subhost's init must be PID 1 of a new PID namespace`);
+  try {
+    if (spec.namespaces.includes('uts')) sys.sethostname(spec.hostname);
+    // pivot_root(2) needs the new root to be a mount point; in this private namespace the bind is nobody else's.
+    if (spec.setup === 'live') sys.mount({ source: spec.live, target: spec.live, flags: MS_BIND | MS_REC });
+    sys.chdir(spec.live);
+    // pivot_root(".", ".") stacks the old root on the new one; unmounting "." then drops the host's tree.
+    sys.pivotRoot('.', '.');
+    sys.umount({ target: '.', flags: MNT_DETACH });
+    sys.chdir('/');
+  } catch (error) {
+    return die(`entering the root ${spec.live}: ${(error as Error).message}`);
+  }
+  return boot({
+    role: 'namespace',
+    sys,
+    cmdline: '',
+    config: innerConfig(state.config),
+    onHandoff: () => ready(options.readyFd),
+  });
+}
+
+/** The config PID 1 boots: the subhost's own keys were used by `start`; a subhost has no console for a shell. */
+export function innerConfig(config: Config): Config {
+  const inner: Config = { ...config, emergency: { action: 'poweroff', shell: '/bin/sh', ...config.emergency } };
+  delete inner.subhost;
+  delete inner.namespaces;
+  delete inner.idMap;
+  return inner;
+}
+
+function ready(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    writeSync(fd, 'ready\n');
+    closeSync(fd);
+  } catch {
+    // `start` gave up waiting (or was killed): nobody to tell.
+  }
+}
+
+function die(message: string): never {
+  process.stderr.write(`bootstrap subhost init: ${message}\n`);
+  process.exit(1);
+}

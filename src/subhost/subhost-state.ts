@@ -1,0 +1,103 @@
+// A subhost's state on the host: /run/bootstrap/subhosts/NAME/state.json, written before every change it
+// records, so that `stop` can undo a start that was cut short as well as one that finished.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { Config } from '../config/generated/config-types';
+import { readOptional } from '../probe/read-optional';
+import { SUBHOSTS_STATE, type SubhostSpec } from './subhost-spec';
+
+/** The host process that is the subhost's PID 1, told apart from a later process with the same pid by its start time. */
+export interface Pid1Identity {
+  pid: number;
+  /** Field 22 of /proc/PID/stat: clock ticks since boot when the process started. */
+  startTime: string;
+}
+
+/** What a start did, in order, so each can be undone in reverse. */
+export type HostChange =
+  | { kind: 'mount'; target: string }
+  | { kind: 'directory'; path: string }
+  | { kind: 'netns'; path: string };
+
+export interface SubhostState {
+  version: 1;
+  spec: SubhostSpec;
+  /** The config PID 1 runs (validated), passed to it through this file. */
+  config: Config;
+  changes: HostChange[];
+  pid1: Pid1Identity | undefined;
+  /** The host pid of the unshare(1) process whose child PID 1 is. */
+  launcher: number | undefined;
+}
+
+/** What `list` and `status` call a subhost's condition. */
+export type SubhostCondition = 'running' | 'hibernating' | 'stopped';
+
+export const stateFile = (name: string): string => `${SUBHOSTS_STATE}/${name}/state.json`;
+
+/** The state of subhost `name`, or undefined when it has none (stopped). Throws when the file is unreadable or damaged. */
+export function readState(name: string): SubhostState | undefined {
+  const path = stateFile(name);
+  if (!existsSync(path)) return undefined;
+  const text = readOptional(path);
+  if (text === undefined) throw new Error(`${path}: cannot be read`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path}: damaged state (${(error as Error).message}); remove the subhost's mounts by hand and delete ${SUBHOSTS_STATE}/${name}`);
+  }
+  if (!isState(parsed)) throw new Error(`${path}: not a state file of this version of bootstrap`);
+  return parsed;
+}
+
+function isState(value: unknown): value is SubhostState {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return record.version === 1 && typeof record.spec === 'object' && Array.isArray(record.changes);
+}
+
+/** Writes the state atomically (a crash leaves the old or the new file, never half of one). */
+export function writeState(state: SubhostState): void {
+  const directory = `${SUBHOSTS_STATE}/${state.spec.name}`;
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const path = stateFile(state.spec.name);
+  writeFileSync(`${path}.new`, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.new`, path);
+}
+
+/** Removes the state directory once everything it recorded was undone. */
+export function removeState(name: string): void {
+  rmSync(`${SUBHOSTS_STATE}/${name}`, { recursive: true, force: true });
+}
+
+/** The names of every subhost with state (running or hibernating), sorted. */
+export function stateNames(): string[] {
+  if (!existsSync(SUBHOSTS_STATE)) return [];
+  return readdirSync(SUBHOSTS_STATE, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(stateFile(entry.name)))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Field 22 (starttime) of /proc/PID/stat, or undefined when the process is gone. */
+export function processStartTime(pid: number): string | undefined {
+  const stat = readOptional(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after its last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19];
+}
+
+/** Whether `identity` is still the same live process (not a zombie, not a reused pid). */
+export function isAlive(identity: Pid1Identity | undefined): boolean {
+  if (identity === undefined) return false;
+  if (processStartTime(identity.pid) !== identity.startTime) return false;
+  const stat = readOptional(`/proc/${identity.pid}/stat`) ?? '';
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** running: PID 1 lives; hibernating: its processes are gone but mounts and network namespace stay; stopped: no state. */
+export function conditionOf(state: SubhostState | undefined): SubhostCondition {
+  if (state === undefined) return 'stopped';
+  return isAlive(state.pid1) ? 'running' : 'hibernating';
+}
