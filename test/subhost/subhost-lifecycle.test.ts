@@ -1,0 +1,124 @@
+// Subhosts for real (root, this machine's kernel): the seed's smallest subhost started, entered and stopped;
+// what the host keeps after stop (nothing), after a SIGKILL of PID 1 (hibernation), and a resume.
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli, mountsUnder, netnsNames, processesInNamespace, status, stopQuietly, subhostDir } from './subhost-fixture';
+
+const started: string[] = [];
+afterEach(() => {
+  for (const name of started.splice(0)) stopQuietly(name);
+});
+
+function start(config: string, name: string): void {
+  started.push(name);
+  const run = cli(['subhost', 'start', config]);
+  expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+  expect(run.stdout).toMatch(new RegExp(`subhost ${name} (started|resumed): PID 1 is host pid [0-9]+`));
+}
+
+describe('the smallest possible subhost (BASE=., an overlay of the host\'s /)', () => {
+  it('starts, shows the host\'s files overlaid, keeps its writes in root, has bootstrap as PID 1, and stop leaves nothing', () => {
+    const dir = subhostDir('small', 'subhost: {}\npostSwitch:\n  handoff: {mode: none}\n');
+    const hostFile = join(dir.top, 'host-marker');
+    writeFileSync(hostFile, 'from the host\n');
+    start(dir.config, dir.name);
+
+    const running = status(dir.name);
+    expect(running.condition).toBe('running');
+    expect(running.mounts.map((mount) => mount.target)).toContain(join(dir.base, 'live'));
+    expect(netnsNames()).toContain(dir.name);
+
+    const inside = cli(['subhost', 'enter', dir.name, '--', '/bin/sh', '-c', `cat ${hostFile}; hostname; cat /proc/1/comm; tr '\\0' ' ' < /proc/1/cmdline; echo; echo written-inside > ${dir.top}/inside-file; ls /proc | grep -c '^[0-9]'`]);
+    expect(inside.status, inside.stderr).toBe(0);
+    const [seen, hostname, comm, cmdline, , processes] = inside.stdout.split('\n');
+    expect(seen).toBe('from the host');
+    expect(hostname).toBe(dir.name);
+    expect(comm).toBe('bootstrap');
+    expect(cmdline).toMatch(/__subhost-init/);
+    // PID 1, the shell, ls and grep: nothing of the host's.
+    expect(Number(processes)).toBeLessThanOrEqual(5);
+    // The write went to the upper layer, never to the host.
+    expect(existsSync(join(dir.top, 'inside-file'))).toBe(false);
+    expect(readFileSync(join(dir.base, 'root', dir.top.slice(1), 'inside-file'), 'utf8')).toBe('written-inside\n');
+
+    const pid1 = running.pid1!;
+    const namespace = readlinkSync(`/proc/${pid1}/ns/pid`);
+    const stop = cli(['subhost', 'stop', dir.name]);
+    expect(stop.status, stop.stderr).toBe(0);
+    expect(stop.stdout).toMatch(/PID 1 ended after SIGTERM/);
+    expect(mountsUnder(dir.base)).toEqual([]);
+    expect(netnsNames()).not.toContain(dir.name);
+    expect(processesInNamespace(namespace)).toEqual([]);
+    expect(existsSync(`/run/bootstrap/subhosts/${dir.name}`)).toBe(false);
+    expect(status(dir.name).condition).toBe('stopped');
+  });
+
+  it('enter runs the command in the subhost, not as a child of its PID 1, and exits with its status', () => {
+    const dir = subhostDir('enter', 'subhost: {}\npostSwitch:\n  handoff: {mode: none}\n');
+    start(dir.config, dir.name);
+    const run = cli(['subhost', 'enter', dir.name, '--', '/bin/sh', '-c', 'echo parent $(awk \'/^PPid/ {print $2}\' /proc/$$/status); exit 7']);
+    expect(run.status).toBe(7);
+    // The shell's parent is nsenter (outside the namespace: pid 0 as seen from inside), never PID 1.
+    expect(run.stdout.trim()).toBe('parent 0');
+  });
+});
+
+describe('hibernation (the subhost scripts\' "control start" state)', () => {
+  it('after SIGKILL of PID 1, its processes are gone, mounts and network namespace stay; start resumes; stop removes all', () => {
+    const dir = subhostDir('hib', `subhost: {}
+postSwitch:
+  handoff:
+    mode: supervise
+    processes:
+      sleeper: {program: /bin/sleep, arguments: ["1000"]}
+`);
+    start(dir.config, dir.name);
+    const first = status(dir.name);
+    expect(first.processes.listed.map((process) => process.command).join('\n')).toMatch(/sleep 1000/);
+    const namespace = readlinkSync(`/proc/${first.pid1!}/ns/pid`);
+    expect(cli(['subhost', 'enter', dir.name, '--', '/bin/sh', '-c', 'echo kept > /root/hibernated']).status).toBe(0);
+
+    process.kill(first.pid1!, 'SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (status(dir.name).condition !== 'hibernating' && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    const hibernating = status(dir.name);
+    expect(hibernating.condition).toBe('hibernating');
+    expect(processesInNamespace(namespace)).toEqual([]);
+    expect(mountsUnder(join(dir.base, 'live'))).toEqual([join(dir.base, 'live')]);
+    expect(netnsNames()).toContain(dir.name);
+    expect(cli(['subhost', 'list']).stdout).toMatch(new RegExp(`${dir.name}\\s+hibernating`));
+
+    start(dir.config, dir.name);
+    const resumed = status(dir.name);
+    expect(resumed.condition).toBe('running');
+    expect(resumed.pid1).not.toBe(first.pid1);
+    const seen = cli(['subhost', 'enter', dir.name, '--', '/bin/cat', '/root/hibernated']);
+    expect(seen.stdout).toBe('kept\n');
+
+    // Killed again, then stopped: stop finds no PID 1 and still removes everything.
+    process.kill(resumed.pid1!, 'SIGKILL');
+    const stop = cli(['subhost', 'stop', dir.name]);
+    expect(stop.status, stop.stderr).toBe(0);
+    expect(mountsUnder(dir.base)).toEqual([]);
+    expect(netnsNames()).not.toContain(dir.name);
+    expect(existsSync(`/run/bootstrap/subhosts/${dir.name}`)).toBe(false);
+  });
+
+  it('stop of a PID 1 that ignores SIGTERM kills its namespace after stopTimeout and still cleans up', () => {
+    const dir = subhostDir('stubborn', `subhost: {stopTimeout: 1s}
+postSwitch:
+  handoff: {mode: exec, program: /bin/sh, arguments: ["-c", "trap '' TERM; while :; do sleep 1; done"]}
+`);
+    start(dir.config, dir.name);
+    const pid1 = status(dir.name).pid1!;
+    const namespace = readlinkSync(`/proc/${pid1}/ns/pid`);
+    const began = Date.now();
+    const stop = cli(['subhost', 'stop', dir.name]);
+    expect(stop.status, stop.stderr).toBe(0);
+    expect(stop.stdout).toMatch(/killed after its stop timeout/);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(1000);
+    expect(processesInNamespace(namespace)).toEqual([]);
+    expect(mountsUnder(dir.base)).toEqual([]);
+  });
+});
