@@ -1,7 +1,7 @@
 // Real subhosts for tests: a base directory under a temp dir, the built executable run as the CLI, and checks
 // of what the host is left with (mounts, network namespaces, processes, state).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binary } from '../supervise/run-supervisor';
@@ -50,8 +50,10 @@ export function busyboxTree(dir: string): void {
   chmodSync(join(dir, 'tmp'), 0o1777);
   copyFileSync('/bin/busybox', join(dir, 'bin/busybox'));
   chmodSync(join(dir, 'bin/busybox'), 0o755);
-  const installed = spawnSync(join(dir, 'bin/busybox'), ['--install', '-s', join(dir, 'bin')], { encoding: 'utf8' });
-  if (installed.status !== 0) throw new Error(`busybox --install: ${installed.stderr}`);
+  // Relative links: `busybox --install -s` would point them at this host path, which the subhost does not have.
+  const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' });
+  if (applets.status !== 0) throw new Error(`busybox --list: ${applets.stderr}`);
+  for (const applet of applets.stdout.split('\n').filter((name) => name !== '' && name !== 'busybox')) symlinkSync('busybox', join(dir, 'bin', applet));
 }
 
 /** Mount points at or under `path` in this process's mount namespace (the host's). */
