@@ -13,7 +13,7 @@ import { emergency } from '../pid1/emergency';
 import { detectRole, type Pid1Role } from '../pid1/role';
 import { startPid1, type Pid1 } from '../pid1/runtime';
 import { runShell, shellExists } from '../pid1/shell';
-import { bootSignalAction } from '../pid1/signals';
+import { bootSignalAction, type HandledSignal } from '../pid1/signals';
 import { buildPlan, PlanError } from '../plan/build-plan';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { kernelRelease as readKernelRelease } from '../probe/kernel-release';
@@ -35,6 +35,8 @@ export interface BootOptions {
   config?: Config;
   /** Called once the handoff begins, before it runs (a subhost tells `subhost start` that it is up). */
   onHandoff?: () => void;
+  /** Signals PID 1 leaves alone (a subhost's shell on the user's terminal: Ctrl-C is the shell's, not a reboot). */
+  ignoredSignals?: readonly HandledSignal[];
   sys?: Sys;
 }
 
@@ -53,6 +55,7 @@ export async function boot(options: BootOptions): Promise<never> {
   };
   runtime.fail = fail;
   runtime.onSignals((signal) => {
+    if (options.ignoredSignals?.includes(signal)) return log.debug(`${signal} left to the terminal's foreground processes`);
     const action = bootSignalAction(signal);
     if (action === 'poweroff' || action === 'reboot') void runtime.shutdown({ action, reason: `received ${signal}` });
     else if (action === 'status') log.info(`status: booting, ${runtime.children.running} children running, ${log.dropped} log lines dropped`);

@@ -3,6 +3,7 @@
 // that fails half-way undoes what it did, newest first. A hibernating subhost resumes on its mounts and network
 // namespace.
 import { spawn } from 'node:child_process';
+import { isatty } from 'node:tty';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type * as SeaModule from 'node:sea';
@@ -34,6 +35,11 @@ export interface StartDeps {
 export interface StartResult {
   resumed: boolean;
   pid1: Pid1Identity;
+  /**
+   * With a shell handoff the shell is on this terminal (the subhost scripts' `control start`): resolves when
+   * PID 1 ended (the subhost then hibernates). Undefined for a subhost that runs in the background.
+   */
+  foreground: Promise<void> | undefined;
 }
 
 /** A refusal or failure whose message says everything; the caller prints it and exits 1. */
@@ -48,6 +54,9 @@ export class SubhostError extends Error {
 export async function startSubhost(spec: SubhostSpec, config: Config, deps: StartDeps): Promise<StartResult> {
   const { log } = deps;
   const tools = { unshare: findTool('unshare'), nsenter: findTool('nsenter'), executable: bootstrapExecutable() };
+  if (config.postSwitch.handoff.mode === 'shell' && !isatty(0)) {
+    throw new SubhostError(`subhost ${spec.name} has a shell handoff, which runs on the terminal start is run from; standard input is not a terminal (use handoff none and 'bootstrap subhost enter ${spec.name}' instead)`);
+  }
   const previous = readState(spec.name);
   const condition = conditionOf(previous);
   if (previous && condition === 'running') throw new SubhostError(`subhost ${spec.name} is already running (PID 1 is host pid ${previous.pid1?.pid}); stop it first`);
@@ -71,8 +80,8 @@ export async function startSubhost(spec: SubhostSpec, config: Config, deps: Star
       closeSync(openSync(spec.netns, 'wx', 0o444));
       record({ kind: 'netns', path: spec.netns });
     }
-    const pid1 = await launch(state, tools, false, deps);
-    return { resumed: false, pid1 };
+    const { pid1, foreground } = await launch(state, tools, false, deps);
+    return { resumed: false, pid1, foreground };
   } catch (error) {
     log.error(`starting subhost ${spec.name} failed: ${(error as Error).message}; undoing what was done`);
     killPid1(state, deps.sys);
@@ -105,8 +114,8 @@ async function resume(state: SubhostState, spec: SubhostSpec, config: Config, to
   const resumed: SubhostState = { ...state, spec: { ...spec }, config, pid1: undefined, launcher: undefined };
   writeState(resumed);
   try {
-    const pid1 = await launch(resumed, tools, true, deps);
-    return { resumed: true, pid1 };
+    const { pid1, foreground } = await launch(resumed, tools, true, deps);
+    return { resumed: true, pid1, foreground };
   } catch (error) {
     killPid1(resumed, deps.sys);
     throw new SubhostError(`subhost ${spec.name} not resumed: ${(error as Error).message}\n  its mounts and network namespace are kept (hibernating)`);
@@ -114,7 +123,7 @@ async function resume(state: SubhostState, spec: SubhostSpec, config: Config, to
 }
 
 /** Starts PID 1 through unshare(1) and waits until it says it reached the handoff, or fails, or the time is up. */
-async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: StartDeps): Promise<Pid1Identity> {
+async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: StartDeps): Promise<{ pid1: Pid1Identity; foreground: Promise<void> | undefined }> {
   const { spec } = state;
   const argv = launchArgv({
     unshare: tools.unshare,
@@ -126,9 +135,12 @@ async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: 
   });
   deps.log.info(`starting PID 1: ${argv.join(' ')}`);
   makeDirectories(spec.stateDirectory);
-  const output = openSync(spec.log, 'a', 0o600);
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', output, output, 'pipe'], env: subhostEnvironment() });
-  closeSync(output);
+  const foreground = state.config.postSwitch.handoff.mode === 'shell';
+  const output = foreground ? 'inherit' : openSync(spec.log, 'a', 0o600);
+  // In the foreground PID 1 and its shell share this terminal and process group; otherwise a session of their own.
+  const child = spawn(argv[0]!, argv.slice(1), { detached: !foreground, stdio: [foreground ? 'inherit' : 'ignore', output, output, 'pipe'], env: subhostEnvironment() });
+  if (typeof output === 'number') closeSync(output);
+  const ended = new Promise<void>((done) => child.on('exit', () => done()));
   const launcher = child.pid;
   if (launcher === undefined) throw new Error(`cannot run ${argv[0]!}`);
   state.launcher = launcher;
@@ -161,10 +173,10 @@ async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: 
     }
   } finally {
     readyStream.destroy();
-    child.unref();
+    if (!foreground) child.unref();
   }
   if (state.pid1 === undefined) throw new Error(`PID 1 said it was ready, but its host pid could not be found under ${launcher}`);
-  return state.pid1;
+  return { pid1: state.pid1, foreground: foreground ? ended : undefined };
 }
 
 /**

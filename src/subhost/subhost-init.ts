@@ -41,6 +41,8 @@ export async function subhostInit(options: SubhostInitOptions): Promise<never> {
     cmdline: '',
     config: innerConfig(state.config),
     onHandoff: () => ready(options.readyFd),
+    // A shell handoff runs on the terminal `start` was run from: its Ctrl-C and Ctrl-\ reach PID 1 too.
+    ...(state.config.postSwitch.handoff.mode === 'shell' ? { ignoredSignals: ['SIGINT', 'SIGQUIT'] as const } : {}),
   });
 }
 

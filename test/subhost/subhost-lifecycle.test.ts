@@ -1,8 +1,10 @@
 // Subhosts for real (root, this machine's kernel): the seed's smallest subhost started, entered and stopped;
 // what the host keeps after stop (nothing), after a SIGKILL of PID 1 (hibernation), and a resume.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { binary } from '../supervise/run-supervisor';
 import { cli, mountsUnder, netnsNames, processesInNamespace, status, stopQuietly, subhostDir } from './subhost-fixture';
 
 const started: string[] = [];
@@ -119,6 +121,29 @@ postSwitch:
     expect(stop.stdout).toMatch(/killed after its stop timeout/);
     expect(Date.now() - began).toBeGreaterThanOrEqual(1000);
     expect(processesInNamespace(namespace)).toEqual([]);
+    expect(mountsUnder(dir.base)).toEqual([]);
+  });
+});
+
+describe('a shell as the subhost\'s init (the subhost scripts\' control start)', () => {
+  it('runs on the terminal start runs from; when it exits the subhost hibernates', () => {
+    const dir = subhostDir('shell', 'subhost: {}\npostSwitch:\n  handoff: {mode: shell, program: /bin/sh, onExit: poweroff}\n');
+    started.push(dir.name);
+    // script(1) gives start a terminal; the commands arrive once the shell is up.
+    const feed = `sleep 2; printf 'hostname; echo in-shell-$((6*7))\\n'; sleep 1; printf 'exit\\n'; sleep 1`;
+    const run = spawnSync('/bin/sh', ['-c', `(${feed}) | script -qec '${binary} subhost start ${dir.config}' /dev/null`], { encoding: 'utf8', timeout: 30_000 });
+    const text = run.stdout.replaceAll('\r', '');
+    expect(text).toMatch(new RegExp(`^${dir.name}$`, 'm'));
+    expect(text).toMatch(/^in-shell-42$/m);
+    expect(text).toMatch(new RegExp(`the shell of subhost ${dir.name} ended: it hibernates`));
+    expect(status(dir.name).condition).toBe('hibernating');
+  });
+
+  it('is refused without a terminal, before anything changes', () => {
+    const dir = subhostDir('noterm', 'subhost: {}\npostSwitch:\n  handoff: {mode: shell, program: /bin/sh}\n');
+    const run = cli(['subhost', 'start', dir.config]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/standard input is not a terminal/);
     expect(mountsUnder(dir.base)).toEqual([]);
   });
 });

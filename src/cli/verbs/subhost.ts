@@ -118,6 +118,14 @@ async function start(args: readonly string[], io: CliIo, log: Logger): Promise<n
     throw new SubhostError('image subhosts need loop devices, which this build cannot attach yet');
   } });
   io.stdout(`subhost ${spec.name} ${result.resumed ? 'resumed' : 'started'}: PID 1 is host pid ${result.pid1.pid}; enter it with: bootstrap subhost enter ${spec.name}\n`);
+  if (result.foreground) {
+    // The terminal's Ctrl-C and Ctrl-\ are the shell's; this process only waits for the subhost's PID 1 to end.
+    const ignore = (): void => undefined;
+    for (const signal of ['SIGINT', 'SIGQUIT'] as const) process.on(signal, ignore);
+    await result.foreground;
+    for (const signal of ['SIGINT', 'SIGQUIT'] as const) process.off(signal, ignore);
+    io.stdout(`the shell of subhost ${spec.name} ended: it hibernates (its mounts and network namespace stay); start resumes it, stop removes it\n`);
+  }
   return exitCode.ok;
 }
 
