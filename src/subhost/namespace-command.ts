@@ -4,8 +4,8 @@
 // programs, which then exec bootstrap or the user's command inside. Pure: argv in, argv out.
 import type { NamespaceName } from '../config/generated/config-types';
 
-/** unshare(1)'s option for each namespace; pid also needs --fork so that the child is the namespace's PID 1. */
-const UNSHARE_OPTION: ReadonlyMap<NamespaceName, string> = new Map<NamespaceName, string>([
+/** unshare(1)'s and nsenter(1)'s option for each namespace (unshare's pid also needs --fork: the child is PID 1). */
+const NAMESPACE_OPTION: ReadonlyMap<NamespaceName, string> = new Map<NamespaceName, string>([
   ['user', '--user'],
   ['mount', '--mount'],
   ['uts', '--uts'],
@@ -35,7 +35,7 @@ export function launchArgv(command: LaunchCommand): string[] {
       if (!command.resume) unshare.push(`--net=${command.netns}`);
       continue;
     }
-    unshare.push(UNSHARE_OPTION.get(name)!);
+    unshare.push(NAMESPACE_OPTION.get(name)!);
   }
   if (command.namespaces.includes('mount')) unshare.push('--propagation', 'private');
   unshare.push('--', ...command.argv);
@@ -43,21 +43,10 @@ export function launchArgv(command: LaunchCommand): string[] {
   return unshare;
 }
 
-/** nsenter(1)'s option for each namespace. */
-const NSENTER_OPTION: ReadonlyMap<NamespaceName, string> = new Map<NamespaceName, string>([
-  ['user', '--user'],
-  ['mount', '--mount'],
-  ['uts', '--uts'],
-  ['ipc', '--ipc'],
-  ['net', '--net'],
-  ['pid', '--pid'],
-  ['cgroup', '--cgroup'],
-]);
-
 /** The argv that runs `command` in every namespace of the process `pid`, with its root and working directory. */
 export function enterArgv(nsenter: string, pid: number, namespaces: readonly NamespaceName[], command: readonly string[]): string[] {
   const argv = [nsenter, `--target=${pid}`];
-  for (const name of namespaces) argv.push(NSENTER_OPTION.get(name)!);
+  for (const name of namespaces) argv.push(NAMESPACE_OPTION.get(name)!);
   // Without a directory, --root and --wd take the target's: the subhost's / after its PID 1 switched into it.
   argv.push('--root', '--wd', '--', ...command);
   return argv;

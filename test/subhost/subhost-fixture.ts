@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, expect } from 'vitest';
 import { binary } from '../supervise/run-supervisor';
 
 export interface CliRun {
@@ -100,4 +101,23 @@ export function status(name: string): StatusJson {
 /** Stops `name` if it has state; for afterEach, so a failed test leaves nothing on the host. */
 export function stopQuietly(name: string): void {
   if (existsSync(`/run/bootstrap/subhosts/${name}`)) cli(['subhost', 'stop', name]);
+}
+
+/**
+ * For a test file: `start(CONFIG, NAME)`, a start expected to succeed, and `track(NAME)` for a subhost started
+ * otherwise; each is stopped after its test, so that a failing test leaves nothing on the host.
+ */
+export function subhostStarter(): { start: (config: string, name: string) => void; track: (name: string) => void } {
+  const started: string[] = [];
+  afterEach(() => {
+    for (const name of started.splice(0)) stopQuietly(name);
+  });
+  const track = (name: string): void => void started.push(name);
+  const start = (config: string, name: string): void => {
+    track(name);
+    const run = cli(['subhost', 'start', config]);
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`subhost ${name} (started|resumed): PID 1 is host pid [0-9]+`));
+  };
+  return { start, track };
 }

@@ -3,21 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binary } from '../supervise/run-supervisor';
-import { cli, mountsUnder, netnsNames, processesInNamespace, status, stopQuietly, subhostDir } from './subhost-fixture';
+import { cli, mountsUnder, netnsNames, processesInNamespace, status, subhostDir, subhostStarter } from './subhost-fixture';
 
-const started: string[] = [];
-afterEach(() => {
-  for (const name of started.splice(0)) stopQuietly(name);
-});
-
-function start(config: string, name: string): void {
-  started.push(name);
-  const run = cli(['subhost', 'start', config]);
-  expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
-  expect(run.stdout).toMatch(new RegExp(`subhost ${name} (started|resumed): PID 1 is host pid [0-9]+`));
-}
+const { start, track } = subhostStarter();
 
 describe('the smallest possible subhost (BASE=., an overlay of the host\'s /)', () => {
   it('starts, shows the host\'s files overlaid, keeps its writes in root, has bootstrap as PID 1, and stop leaves nothing', () => {
@@ -128,7 +118,7 @@ postSwitch:
 describe('a shell as the subhost\'s init (the subhost scripts\' control start)', () => {
   it('runs on the terminal start runs from; when it exits the subhost hibernates', () => {
     const dir = subhostDir('shell', 'subhost: {}\npostSwitch:\n  handoff: {mode: shell, program: /bin/sh, onExit: poweroff}\n');
-    started.push(dir.name);
+    track(dir.name);
     // script(1) gives start a terminal; the commands arrive once the shell is up.
     const feed = `sleep 2; printf 'hostname; echo in-shell-$((6*7))\\n'; sleep 1; printf 'exit\\n'; sleep 1`;
     const run = spawnSync('/bin/sh', ['-c', `(${feed}) | script -qec '${binary} subhost start ${dir.config}' /dev/null`], { encoding: 'utf8', timeout: 30_000 });

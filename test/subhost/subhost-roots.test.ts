@@ -2,23 +2,14 @@
 // nothing, a start that fails half-way and is undone, and two subhosts that do not see each other.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { busyboxTree, cli, mountsUnder, netnsNames, status, stopQuietly, subhostDir } from './subhost-fixture';
+import { describe, expect, it } from 'vitest';
+import { busyboxTree, cli, mountsUnder, netnsNames, status, subhostDir, subhostStarter } from './subhost-fixture';
 
-const started: string[] = [];
-afterEach(() => {
-  for (const name of started.splice(0)) stopQuietly(name);
-});
-
-function start(config: string, name: string): void {
-  started.push(name);
-  const run = cli(['subhost', 'start', config]);
-  expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
-}
+const { start, track } = subhostStarter();
 
 /** Asserts a refused start: status 1, every `messages` in stderr, and nothing left on the host. */
 function expectRefused(config: string, name: string, base: string, messages: RegExp[]): void {
-  started.push(name);
+  track(name);
   const run = cli(['subhost', 'start', config]);
   expect(run.status, run.stderr).toBe(1);
   for (const message of messages) expect(run.stderr).toMatch(message);
