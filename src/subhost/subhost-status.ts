@@ -3,6 +3,9 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { readOptional } from '../probe/read-optional';
 import { readMountInfo } from '../probe/mountinfo';
+import { DEFAULT_CONTROL_SOCKET } from '../ctl/protocol';
+import { formatStatusTable } from '../ctl/format-status';
+import type { ServiceStatus } from '../supervisor/model';
 import { conditionOf, readState, stateNames, type SubhostCondition } from './subhost-state';
 
 /** The most processes `status` lists; the count is always complete. */
@@ -26,8 +29,14 @@ export interface SubhostStatus {
   mounts: { target: string; fsType: string; source: string }[];
   netns: string | null;
   processes: { count: number; listed: SubhostProcess[] };
+  /** A supervise handoff's services, asked of its control socket; null when it has none or did not answer (see servicesProblem). */
+  services: ServiceStatus[] | null;
+  servicesProblem: string | null;
   log: string;
 }
+
+/** How long `status` waits for the subhost's supervisor to answer. */
+const CONTROL_TIMEOUT_MS = 3000;
 
 /** The status of subhost `name`; undefined when it has no state (stopped, or never started). */
 export function subhostStatus(name: string): SubhostStatus | undefined {
@@ -50,8 +59,23 @@ export function subhostStatus(name: string): SubhostStatus | undefined {
     mounts,
     netns: spec.netns ?? null,
     processes: condition === 'running' && state.pid1 ? processesOf(state.pid1.pid) : { count: 0, listed: [] },
+    services: null,
+    servicesProblem: null,
     log: spec.log,
   };
+}
+
+/** The status with the services of a running supervise handoff, through its control socket (reached by PID 1's root). */
+export async function withServices(status: SubhostStatus, handoffMode: string): Promise<SubhostStatus> {
+  if (status.pid1 === null || handoffMode !== 'supervise') return status;
+  const { sendRequest } = await import('../ctl/client');
+  try {
+    const answer = await sendRequest({ op: 'status' }, { path: `/proc/${status.pid1}/root${DEFAULT_CONTROL_SOCKET}`, timeoutMs: CONTROL_TIMEOUT_MS });
+    if (!answer.ok) return { ...status, servicesProblem: answer.error };
+    return { ...status, services: answer.services ?? [] };
+  } catch (error) {
+    return { ...status, servicesProblem: (error as Error).message };
+  }
 }
 
 /** Every subhost with state, sorted by name. */
@@ -112,5 +136,7 @@ export function formatStatus(status: SubhostStatus): string {
     ...status.processes.listed.map((process) => `    ${String(process.pid).padStart(6)} (host ${process.hostPid}) ${process.command}`),
   ];
   if (status.processes.count > status.processes.listed.length) lines.push(`    … ${status.processes.count - status.processes.listed.length} more`);
+  if (status.services) lines.push('  services:', ...formatStatusTable(status.services, Date.now()).trimEnd().split('\n').map((line) => `    ${line}`));
+  if (status.servicesProblem) lines.push(`  services: unknown (${status.servicesProblem})`);
   return `${lines.join('\n')}\n`;
 }

@@ -11,7 +11,7 @@ import { findTool, startSubhost, SubhostError } from '../../subhost/start';
 import { stopSubhost } from '../../subhost/stop';
 import { readState, conditionOf } from '../../subhost/subhost-state';
 import { nameFromFile, resolveSubhost, SUBHOSTS_STATE } from '../../subhost/subhost-spec';
-import { formatList, formatStatus, listSubhosts, subhostStatus } from '../../subhost/subhost-status';
+import { formatList, formatStatus, listSubhosts, subhostStatus, withServices } from '../../subhost/subhost-status';
 import { realSys } from '../../sys/index';
 import { expectPositionals, optionValue, parseArgs, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
@@ -72,7 +72,7 @@ export const subhostVerb: Verb = {
         case 'list':
           return list(rest, io);
         case 'status':
-          return status(rest, io);
+          return await status(rest, io);
         default:
           throw new UsageError(`unknown action ${JSON.stringify(action)}; one of start, enter, stop, list, status`, 'subhost');
       }
@@ -188,13 +188,15 @@ function list(args: readonly string[], io: CliIo): number {
   return exitCode.ok;
 }
 
-function status(args: readonly string[], io: CliIo): number {
+async function status(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parse(args, 'status', true);
   if (parsed.help) return (io.stdout(help), exitCode.ok);
   const [argument] = expectPositionals(parseArgs(args, { output: { value: true } }, 'subhost status'), ['NAME'], 'subhost status');
   const name = nameOf(argument!, io);
   if (typeof name === 'number') return name;
-  const found = subhostStatus(name);
+  const state = readState(name);
+  const plain = subhostStatus(name);
+  const found = plain && state ? await withServices(plain, state.config.postSwitch.handoff.mode) : plain;
   if (!found) {
     if (parsed.output === 'json') io.stdout(`${JSON.stringify({ name, condition: 'stopped' })}\n`);
     else io.stdout(`${name}: stopped (no state under ${SUBHOSTS_STATE})\n`);
