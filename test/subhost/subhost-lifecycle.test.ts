@@ -69,7 +69,7 @@ postSwitch:
     const first = status(dir.name);
     expect(first.processes.listed.map((process) => process.command).join('\n')).toMatch(/sleep 1000/);
     // The supervisor inside answers status through its control socket, reached by PID 1's root.
-    expect(cli(['subhost', 'status', dir.name]).stdout).toMatch(/services:\n\s+NAME\s+STATE.*\n\s+sleeper\s+running\s+[0-9]+/);
+    expect(cli(['subhost', 'status', dir.name]).stdout).toMatch(/services:\n\s+NAME\s+STATE.*\n\s+sleeper\s+(running|ready)\s+[0-9]+/);
     const namespace = readlinkSync(`/proc/${first.pid1!}/ns/pid`);
     expect(cli(['subhost', 'enter', dir.name, '--', '/bin/sh', '-c', 'echo kept > /root/hibernated']).status).toBe(0);
 
