@@ -842,6 +842,10 @@ export interface Subhost {
    */
   postmount?: Hook[] | null;
   /**
+   * Where the output of the subhost's PID 1 goes (overlay-boot's LOG): a file, relative to base or absolute; default /run/bootstrap/subhosts/NAME/console.log.
+   */
+  log?: string;
+  /**
    * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
    */
   stopTimeout: string;
