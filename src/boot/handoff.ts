@@ -1,6 +1,7 @@
 // The `handoff` step: become the program (exec), run a shell on the console, or supervise.
 import type { StepOf } from '../plan/step';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { holdUntilShutdown } from '../pid1/hold';
 import { runShell } from '../pid1/shell';
 import { supervise } from '../pid1/supervise';
 import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
@@ -32,7 +33,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   if (plan.mode === 'none') {
     // What ends it is a signal (TERM, PWR, INT: the runtime's shutdown), as for the seed's dummy_service.
     log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);
-    return new Promise<never>(() => undefined);
+    return holdUntilShutdown();
   }
   for (;;) {
     const started = performance.now();
