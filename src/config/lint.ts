@@ -25,6 +25,10 @@ export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
   findings.push(...lintPhase(config.postSwitch, ['postSwitch'], facts));
   findings.push(...lintHandoff(config.postSwitch.handoff, ['postSwitch', 'handoff']));
   findings.push(...namespaceFindings(config), ...subhostFindings(config));
+  // A subhost's premount and postmount run on the host as a phase's hooks do, and are checked alike.
+  for (const key of ['premount', 'postmount'] as const) {
+    for (const [index, hook] of (config.subhost?.[key] ?? []).entries()) findings.push(...lintHook(hook, ['subhost', key, index]));
+  }
   const root = config.switchRoot?.rootFileSystem;
   if (root?.noExec) {
     findings.push({

@@ -103,3 +103,11 @@ describe('README', () => {
     expect(codes).toEqual([...VALIDATION_CODES]);
   });
 });
+
+describe('premount and postmount', () => {
+  it('are checked as hooks are: a program from PATH warns, a relative path with a slash is an error', () => {
+    const text = subhost('  premount: [[losetup, -f, web.img]]\n  postmount:\n    - command: ./after\n');
+    expect(placed(text)).toEqual(['relative-program /subhost/premount/0/0 3:15', 'relative-program /subhost/postmount/0/command 5:16']);
+    expect(validate(text).diagnostics.map((diagnostic) => diagnostic.severity)).toEqual(['warning', 'error']);
+  });
+});
