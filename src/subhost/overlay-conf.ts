@@ -16,6 +16,9 @@ const isKnown = (name: string): name is OverlayConfVariable => KNOWN.has(name);
 
 /** Stable codes a caller can match on; the message may change, the code does not. */
 export type ConfDiagnosticCode =
+  /** The file could not be read, or is not text: as `validate` reports them. */
+  | 'io-error'
+  | 'not-text'
   | 'malformed-line'
   | 'unknown-variable'
   | 'duplicate-variable'
@@ -139,6 +142,15 @@ export function parseOverlayConf(text: string, options: ParseOverlayConfOptions)
 /** Render a diagnostic as `validate` renders one of a YAML config, without a column: `file:line: severity code: message`. */
 export function formatConfDiagnostic(file: string, diagnostic: ConfDiagnostic): string {
   return `${file}${diagnostic.line > 0 ? `:${diagnostic.line}` : ''}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`;
+}
+
+/** Every diagnostic a line, then a summary as `validate` ends with: `file: invalid (2 errors, 1 warning)`. */
+export function confDiagnosticsText(file: string, diagnostics: readonly ConfDiagnostic[]): string {
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const counts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+  const lines = diagnostics.map((diagnostic) => formatConfDiagnostic(file, diagnostic));
+  return `${[...lines, `${file}: ${errors > 0 ? 'invalid' : 'valid'}${counts ? ` (${counts})` : ''}`].join('\n')}\n`;
 }
 
 type Report = (line: number, code: ConfDiagnosticCode, message: string) => void;
