@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { processIo, type CliIo } from '../../src/cli/io';
 import { runSubhostImport, subhostImportHelp } from '../../src/cli/verbs/subhost-import';
+import { runInMemory } from '../helpers/run-cli-in-memory';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'subhost-import-')));
 const file = (name: string, text: string | Uint8Array): string => {
@@ -103,5 +104,14 @@ describe('subhost import', () => {
     expect(stdout).toContain('  base: . # from BASE (line 2): the output of `!pwd` when imported\n');
     const failing = file('cmd/failing.conf', 'BASE=.\nSTART=!exit 3\n');
     expect(await run(failing)).toMatchObject({ code: 1, stderr: expect.stringContaining(`${failing}:2: error command-failed: START: command "exit 3" failed: exited with status 3`) as unknown });
+  });
+
+  it('prints a config that bootstrap validate accepts and bootstrap plan plans', async () => {
+    const mta = file('mta/mta.conf', 'BASE=.\nSTART= rsyslog networking ssh\n');
+    const yaml = file('mta/mta.yaml', (await run(mta)).stdout);
+    expect(await runInMemory(['validate', yaml])).toEqual({ code: 0, stdout: `${yaml}: valid\n`, stderr: '' });
+    const plan = await runInMemory(['plan', yaml]);
+    expect([plan.code, plan.stderr]).toEqual([0, '']);
+    expect(plan.stdout).toContain('supervise rsyslog ["/usr/sbin/service","rsyslog","start"], networking ["/usr/sbin/service","networking","start"], ssh ["/usr/sbin/service","ssh","start"]');
   });
 });
