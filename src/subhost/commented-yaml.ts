@@ -5,7 +5,7 @@ import { Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 export interface Entry {
   key: string;
   value: Node;
-  /** After the value on the key's line (scalars), or after the collection (mappings and lists). */
+  /** After the value on the key's line; only a scalar value has one. */
   comment?: string;
   /** Above the key, one sentence a line or wrapped. */
   above?: string[];
@@ -31,8 +31,8 @@ export function mapping(entries: readonly Entry[], flow = false): YAMLMap {
     const key = new Scalar(entry.key);
     if (entry.above !== undefined && entry.above.length > 0) key.commentBefore = commentText(entry.above);
     if (entry.comment !== undefined) {
-      if (entry.value instanceof Scalar) entry.value.comment = commentText([entry.comment]);
-      else key.comment = commentText([entry.comment]);
+      if (!(entry.value instanceof Scalar)) throw new TypeError(`mapping: the comment of ${entry.key} needs a scalar value; put it above the key`);
+      entry.value.comment = commentText([entry.comment]);
     }
     map.add(new Pair(key, entry.value));
   }

@@ -42,7 +42,7 @@ describe('START services under the supervisor', () => {
       onMainExit: (exit) => mainExits.push(exit),
     });
     supervisor.start();
-    const argv = (): string[][] => world.spawned.map((process) => process.spec.argv);
+    const argv = (): (readonly string[])[] => world.spawned.map((process) => process.spec.argv);
     expect(argv()).toEqual([['/usr/sbin/service', 'rsyslog', 'start']]);
     world.exit(world.spawned[0]!.pid, { code: 0 });
     await vi.advanceTimersByTimeAsync(0);
