@@ -24,12 +24,17 @@ const sections: { title: string; def: string; intro?: string }[] = [
   { title: 'handoff: mode exec', def: 'execHandoff' },
   { title: 'handoff: mode shell', def: 'shellHandoff' },
   { title: 'handoff: mode supervise', def: 'superviseHandoff' },
+  { title: 'handoff: mode none', def: 'noneHandoff' },
   { title: 'processes.NAME', def: 'process' },
   { title: 'bootScript', def: 'bootScript' },
+  { title: 'idMap', def: 'idMap', intro: 'The uid and gid maps of a user namespace (lcboot\'s id_map). Each of `users` and `groups` is one range or a list of ranges; a range is `"internal external"` (size 1), `"internal external size"`, or `{internal, external, size}`.' },
+  { title: 'subhost', def: 'subhost' },
+  { title: 'subhost.root', def: 'subhostRoot' },
+  { title: 'subhost.share[]', def: 'share' },
 ];
 
 /** Definitions documented under another section's anchor. */
-const anchors: Record<string, string> = { postSwitch: 'phase', hook: 'hookCommand', rootFileSystem: 'rootFileSystem' };
+const anchors: Record<string, string> = { postSwitch: 'phase', hook: 'hookCommand', rootFileSystem: 'rootFileSystem', idRanges: 'idMap' };
 
 function refName(ref: string): string {
   return ref.replace('#/$defs/', '');
@@ -40,7 +45,7 @@ function typeOf(node: Node, defs: Record<string, Node>): string {
     const name = refName(node['$ref']);
     const target = defs[name]!;
     if (name === 'reserved') return 'reserved';
-    if (['duration', 'absolutePath', 'fileMode', 'onFailure', 'logLevel', 'program', 'arguments', 'owner', 'sysctl', 'environment'].includes(name)) return typeOf(target, defs);
+    if (['duration', 'absolutePath', 'fileMode', 'onFailure', 'logLevel', 'program', 'arguments', 'owner', 'sysctl', 'environment', 'namespaces', 'namespaceName'].includes(name)) return typeOf(target, defs);
     const anchor = anchors[name] ?? name;
     return `[${name}](#${anchor.toLowerCase()})`;
   }

@@ -1,6 +1,7 @@
 // The `handoff` step: become the program (exec), run a shell on the console, or supervise.
 import type { StepOf } from '../plan/step';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { holdUntilShutdown } from '../pid1/hold';
 import { runShell } from '../pid1/shell';
 import { supervise } from '../pid1/supervise';
 import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
@@ -9,14 +10,11 @@ import { REPORT_PATH, writeReport } from './report';
 
 // A shell that dies at once would otherwise respawn in a tight loop.
 const RESPAWN_DELAY_MS = 1000;
-// The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days).
-const HOLD_TICK_MS = 2 ** 31 - 1;
 
 /** Never returns on success: exec replaces PID 1, supervise and a shell end in the runtime's shutdown. */
 export async function handoff(step: StepOf<'handoff'>, context: BootContext): Promise<void> {
   const { sys, log, runtime } = context;
   const plan = step.handoff;
-  context.onHandoff?.();
   const problem = writeReport({ result: 'handoff', atMs: performance.now(), steps: context.outcomes });
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);
@@ -35,9 +33,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   if (plan.mode === 'none') {
     // What ends it is a signal (TERM, PWR, INT: the runtime's shutdown), as for the seed's dummy_service.
     log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);
-    // Signal handlers do not keep Node's event loop alive; without a live handle PID 1 would simply exit.
-    setInterval(() => undefined, HOLD_TICK_MS);
-    return new Promise<never>(() => undefined);
+    return holdUntilShutdown();
   }
   for (;;) {
     const started = performance.now();

@@ -1,28 +1,41 @@
 // What validation reports: one finding about a config, located by JSON pointer and YAML line:column.
 
+/** Every code `validate` reports, in the order README.md lists them. */
+export const VALIDATION_CODES = [
+  'io-error',
+  'not-text',
+  'empty-config',
+  'yaml-syntax',
+  'yaml-duplicate-key',
+  'not-a-mapping',
+  'unknown-key',
+  'missing-key',
+  'wrong-type',
+  'invalid-value',
+  'unsupported-field',
+  'virtual-filesystem',
+  'noexec-root',
+  'relative-program',
+  'command-with-spaces',
+  'duplicate-mount-target',
+  'module-cycle',
+  'module-unknown',
+  'module-dep-unreadable',
+  'unknown-dependency',
+  'dependency-cycle',
+  'subhost-namespaces',
+  'id-map-required',
+  'id-map-unused',
+  'id-map-overlap',
+  'not-for-subhost',
+  'subhost-upper-conflict',
+  'duplicate-share-target',
+  'virtual-filesystem-path',
+] as const;
+
 /** Stable codes a script can match on; the message may change, the code does not. */
 export type DiagnosticCode =
-  | 'io-error'
-  | 'not-text'
-  | 'empty-config'
-  | 'yaml-syntax'
-  | 'yaml-duplicate-key'
-  | 'not-a-mapping'
-  | 'unknown-key'
-  | 'missing-key'
-  | 'wrong-type'
-  | 'invalid-value'
-  | 'unsupported-field'
-  | 'virtual-filesystem'
-  | 'noexec-root'
-  | 'relative-program'
-  | 'command-with-spaces'
-  | 'duplicate-mount-target'
-  | 'module-cycle'
-  | 'module-unknown'
-  | 'module-dep-unreadable'
-  | 'unknown-dependency'
-  | 'dependency-cycle'
+  | (typeof VALIDATION_CODES)[number]
   /** A valid config that cannot be turned into steps on this machine (plan only). */
   | 'unplannable';
 

@@ -8,10 +8,16 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** One diagnostic as a line: `file:line:col: severity code: message` (no place when it has none). */
+export function diagnosticLine(file: string, diagnostic: Diagnostic): string {
+  const name = file === '-' ? '<stdin>' : file;
+  return `${name}${diagnostic.line > 0 ? `:${diagnostic.line}:${diagnostic.column}` : ''}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`;
+}
+
 /** Text lines, one per diagnostic, a line for those left out, and a closing summary counting them all. */
 export function diagnosticsText(file: string, valid: boolean, diagnostics: readonly Diagnostic[], omitted: Omitted = none): string {
   const name = file === '-' ? '<stdin>' : file;
-  const lines = diagnostics.map((diagnostic) => `${name}${diagnostic.line > 0 ? `:${diagnostic.line}:${diagnostic.column}` : ''}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`);
+  const lines = diagnostics.map((diagnostic) => diagnosticLine(file, diagnostic));
   const listedErrors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   const errors = listedErrors + omitted.errors;
   const warnings = diagnostics.length - listedErrors + omitted.warnings;

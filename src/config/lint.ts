@@ -4,6 +4,8 @@ import { MAX_DIAGNOSTICS, type Finding } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { dependencies, findCycle } from './dependency-graph';
 import { closest } from './suggest';
+import { namespaceFindings } from './namespace-findings';
+import { subhostFindings } from './subhost-findings';
 
 /** What lint may learn from the machine; absent on a host that cannot see the guest's files. */
 export interface LintFacts {
@@ -22,6 +24,11 @@ export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
   if (config.preSwitch) findings.push(...lintPhase(config.preSwitch, ['preSwitch'], facts));
   findings.push(...lintPhase(config.postSwitch, ['postSwitch'], facts));
   findings.push(...lintHandoff(config.postSwitch.handoff, ['postSwitch', 'handoff']));
+  findings.push(...namespaceFindings(config), ...subhostFindings(config));
+  // A subhost's premount and postmount run on the host as a phase's hooks do, and are checked alike.
+  for (const key of ['premount', 'postmount'] as const) {
+    for (const [index, hook] of (config.subhost?.[key] ?? []).entries()) findings.push(...lintHook(hook, ['subhost', key, index]));
+  }
   const root = config.switchRoot?.rootFileSystem;
   if (root?.noExec) {
     findings.push({

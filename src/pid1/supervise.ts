@@ -8,6 +8,7 @@ import type { ServiceStatus } from '../supervisor/model';
 import type { Sys } from '../sys/index';
 import { emergency } from './emergency';
 import { keepMemoryFlat } from './flat-memory';
+import { holdUntilShutdown } from './hold';
 import type { Pid1 } from './runtime';
 import { bootSignalAction, type HandledSignal } from './signals';
 
@@ -95,7 +96,8 @@ export async function supervise(runtime: Pid1, options: SuperviseOptions): Promi
     }
   }
   supervisor.start();
-  return new Promise<never>(() => undefined);
+  // With no main service nothing ends the supervisor but a signal or ctl: it holds after every service ended.
+  return holdUntilShutdown();
 }
 
 function forward(signal: HandledSignal, services: readonly ServiceStatus[], sys: Sys, log: Logger): void {

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { closest } from '../config/suggest';
 import type { CommandOutput } from './conf-command';
 import { parseCables, parseRamSize, parseShare, parseStart, pathProblem, type Cable, type Parsed, type Share } from './conf-values';
+import { parseSubhostName } from './subhost-name';
 
 /** Every variable overlay-boot(8) names in its OPTIONS section, in the manual's order. */
 export const OVERLAY_CONF_VARIABLES = ['NAME', 'BASE', 'CABLES', 'INIT', 'LIVE', 'LOG', 'LOWER', 'POSTMOUNT', 'PREMOUNT', 'RAM_SIZE', 'START', 'UPPER', 'WORK', 'SHARE'] as const;
@@ -14,7 +15,20 @@ const KNOWN: ReadonlySet<string> = new Set<string>(OVERLAY_CONF_VARIABLES);
 const isKnown = (name: string): name is OverlayConfVariable => KNOWN.has(name);
 
 /** Stable codes a caller can match on; the message may change, the code does not. */
-export type ConfDiagnosticCode = 'malformed-line' | 'unknown-variable' | 'duplicate-variable' | 'command-failed' | 'invalid-value' | 'missing-variable';
+export type ConfDiagnosticCode =
+  /** The file could not be read, or is not text: as `validate` reports them. */
+  | 'io-error'
+  | 'not-text'
+  | 'malformed-line'
+  | 'unknown-variable'
+  | 'duplicate-variable'
+  | 'command-failed'
+  | 'invalid-value'
+  | 'missing-variable'
+  /** Two variables that cannot both be set (INIT and START). */
+  | 'conflicting-variables'
+  /** A value bootstrap cannot act on yet (CABLES). */
+  | 'not-supported';
 
 /** One finding about a `.conf` file. */
 export interface ConfDiagnostic {
@@ -68,6 +82,15 @@ export interface OverlayConf {
   ramSize: string | undefined;
   /** LOG: the log file overlay-boot writes; undefined means overlay-boot's default. */
   log: string | undefined;
+  /** Where each variable that is set was written; a variable missing here took its default. */
+  sources: ReadonlyMap<OverlayConfVariable, ConfSource>;
+}
+
+/** Where a variable's value came from. */
+export interface ConfSource {
+  line: number;
+  /** The `!command` (without the `!`) whose output is the value, when it was one. */
+  command?: string;
 }
 
 /** What the reader needs besides the text: where the file is, and how to run a `!command`. */
@@ -87,13 +110,11 @@ export interface ParseOverlayConfResult {
 interface Assignment {
   line: number;
   value: string;
+  command?: string;
 }
 
 // The manual's own words: "the varable name flush left and immediately followed by an equal sign".
 const VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
-// NAME names a network namespace and prefixes the host-end cables ($NAME0, $NAME1, …), which IFNAMSIZ caps at 15
-// characters; 12 leaves room for three digits. No '.', which ifupdown reads as a VLAN tag on the interface name.
-const SUBHOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,11}$/;
 /** A value is one line of text; a control character other than tab (a command's second line, a NUL) cannot be in one. */
 const hasControl = (text: string): boolean => [...text].some((c) => (c < ' ' && c !== '\t') || c === '\u007f');
 
@@ -118,9 +139,18 @@ export function parseOverlayConf(text: string, options: ParseOverlayConfOptions)
   return { conf: diagnostics.length > 0 ? undefined : conf, diagnostics };
 }
 
-/** Render a diagnostic as `file:line: severity: message`, the form compilers use. */
+/** Render a diagnostic as `validate` renders one of a YAML config, without a column: `file:line: severity code: message`. */
 export function formatConfDiagnostic(file: string, diagnostic: ConfDiagnostic): string {
-  return `${file}:${diagnostic.line}: ${diagnostic.severity}: ${diagnostic.message} [${diagnostic.code}]`;
+  return `${file}${diagnostic.line > 0 ? `:${diagnostic.line}` : ''}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`;
+}
+
+/** Every diagnostic a line, then a summary as `validate` ends with: `file: invalid (2 errors, 1 warning)`. */
+export function confDiagnosticsText(file: string, diagnostics: readonly ConfDiagnostic[]): string {
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const counts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+  const lines = diagnostics.map((diagnostic) => formatConfDiagnostic(file, diagnostic));
+  return `${[...lines, `${file}: ${errors > 0 ? 'invalid' : 'valid'}${counts ? ` (${counts})` : ''}`].join('\n')}\n`;
 }
 
 type Report = (line: number, code: ConfDiagnosticCode, message: string) => void;
@@ -198,7 +228,7 @@ function runCommands(assignments: Map<OverlayConfVariable, Assignment>, runComma
       error(line, 'invalid-value', `${name}: command "${clip(command)}" wrote more than one line or a control character; a value is one line`);
       return values;
     }
-    values.set(name, { line, value: stdout });
+    values.set(name, { line, value: stdout, command });
   }
   return values;
 }
@@ -223,7 +253,7 @@ function buildConf(values: Map<OverlayConfVariable, Assignment>, file: string, e
   }
   // "The BASE pathname is understood as relative to its own directory."
   const base = read('BASE', (text) => absolutePath(text, directory));
-  const name = values.has('NAME') ? read('NAME', subhostName) : nameFromFile(file, error);
+  const name = values.has('NAME') ? read('NAME', parseSubhostName) : nameFromFile(file, error);
   if (base === undefined || name === undefined) return undefined;
 
   // Relative LIVE, UPPER, WORK and LOWER are under BASE, as the seed's `LOWER= base` names BASE/base.
@@ -248,21 +278,17 @@ function buildConf(values: Map<OverlayConfVariable, Assignment>, file: string, e
     error(lineOf('WORK') || lineOf('UPPER'), 'invalid-value', `WORK ${work} must be outside UPPER ${upper} (and UPPER outside WORK): overlayfs needs them as separate directories`);
     return undefined;
   }
-  return { file, name, base, live, upper, work, lower, rootSetup, premount, postmount, init, start, cables, share, ramSize, log };
+  const sources = new Map([...values].map(([variable, { line, command }]) => [variable, command === undefined ? { line } : { line, command }]));
+  return { file, name, base, live, upper, work, lower, rootSetup, premount, postmount, init, start, cables, share, ramSize, log, sources };
 }
 
 /** NAME when not set: "the base name of the configuration file", without its extension (`/ex1/ex1.conf` → `ex1`). */
 function nameFromFile(file: string, error: Report): string | undefined {
   const name = posix.basename(file, posix.extname(file));
-  const parsed = subhostName(name);
+  const parsed = parseSubhostName(name);
   if (parsed.ok) return parsed.value;
   error(0, 'invalid-value', `the file name gives NAME "${clip(name)}", which ${parsed.problem}; set NAME= in the file`);
   return undefined;
-}
-
-function subhostName(text: string): Parsed<string> {
-  if (SUBHOST_NAME.test(text)) return { ok: true, value: text };
-  return { ok: false, problem: `"${clip(text)}" is not a subhost name: 1–12 of A–Z a–z 0–9 _ -, starting with a letter or digit` };
 }
 
 function absolutePath(text: string, from: string): Parsed<string> {

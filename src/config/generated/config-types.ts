@@ -842,7 +842,7 @@ export interface Subhost {
    */
   postmount?: Hook[] | null;
   /**
-   * Where the subhost PID 1's output goes (overlay-boot's LOG), relative to base or absolute; default /run/bootstrap/subhosts/NAME/console.log.
+   * Where the output of the subhost's PID 1 goes (overlay-boot's LOG): a file, relative to base or absolute; default /run/bootstrap/subhosts/NAME/console.log.
    */
   log?: string;
   /**

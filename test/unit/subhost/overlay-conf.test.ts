@@ -35,6 +35,7 @@ describe('the examples in overlay-boot(8) and the project README', () => {
       share: [],
       ramSize: undefined,
       log: undefined,
+      sources: new Map([['BASE', { line: 1 }]]),
     });
   });
 
@@ -144,8 +145,9 @@ describe('line handling', () => {
     expect(only('')).toMatchObject({ line: 0, code: 'missing-variable' });
   });
 
-  it('formats as file:line: severity: message [code]', () => {
-    expect(formatConfDiagnostic('/a.conf', { line: 3, severity: 'error', code: 'unknown-variable', message: 'X' })).toBe('/a.conf:3: error: X [unknown-variable]');
+  it('formats as validate formats a YAML finding, without a column: file:line: severity code: message', () => {
+    expect(formatConfDiagnostic('/a.conf', { line: 3, severity: 'error', code: 'unknown-variable', message: 'X' })).toBe('/a.conf:3: error unknown-variable: X');
+    expect(formatConfDiagnostic('/a.conf', { line: 0, severity: 'error', code: 'missing-variable', message: 'Y' })).toBe('/a.conf: error missing-variable: Y');
   });
 });
 
@@ -188,6 +190,8 @@ describe('!command values (fake runner)', () => {
     expect(diagnostics).toEqual([]);
     expect(conf).toMatchObject({ name: 'web1', start: ['ssh', 'cron'] });
     expect(calls).toEqual([['hostname -s', 1], ['cat services', 3]]);
+    // Where each value came from, commands as written after the "!", for an importer to say so.
+    expect(conf?.sources).toEqual(new Map([['NAME', { line: 1, command: 'hostname -s' }], ['BASE', { line: 2 }], ['START', { line: 3, command: 'cat services' }]]));
   });
 
   it('a failing command is an error naming its line and the reason, and later commands do not run', () => {

@@ -1,0 +1,115 @@
+// Checks of a `subhost` section a schema cannot express: what a subhost replaces, what holds its upper layer,
+// where its shares land, and paths inside the kernel's own filesystems.
+import { posix } from 'node:path';
+import type { Config, Subhost } from './generated/config-types';
+import type { Finding } from './diagnostic';
+
+type Path = readonly (string | number)[];
+
+/** Findings about the subhost section of a schema-valid config; none without one. */
+export function subhostFindings(config: Config): Finding[] {
+  const subhost = config.subhost;
+  if (!subhost) return [];
+  return [...replacedSections(config), ...upperFindings(subhost), ...shareTargetFindings(subhost), ...kernelPathFindings(subhost)];
+}
+
+// A subhost has no initramfs and builds its root from subhost.root: these sections have nothing to act on.
+function replacedSections(config: Config): Finding[] {
+  const findings: Finding[] = [];
+  if (config.preSwitch !== undefined) {
+    findings.push({
+      code: 'not-for-subhost',
+      severity: 'error',
+      path: ['preSwitch'],
+      at: 'key',
+      message: 'a subhost has no initramfs phase: run commands on the host with `subhost.premount` (before its root is mounted) or `subhost.postmount` (after), and inside it with `postSwitch`',
+    });
+  }
+  if (config.switchRoot !== undefined) {
+    findings.push({
+      code: 'not-for-subhost',
+      severity: 'error',
+      path: ['switchRoot'],
+      at: 'key',
+      message: "a subhost's root is built from `subhost.root` (lower, upper, work, live, or an image) and entered by bootstrap: remove `switchRoot`",
+    });
+  }
+  return findings;
+}
+
+function upperFindings(subhost: Subhost): Finding[] {
+  const root = subhost.root;
+  if (root?.image === undefined || root.ramSize === undefined) return [];
+  return [{
+    code: 'subhost-upper-conflict',
+    severity: 'error',
+    path: ['subhost', 'root', 'ramSize'],
+    at: 'key',
+    message: "`ramSize` and `image` would both hold upper and work (a tmpfs, or the image's /root and /work): keep one",
+  }];
+}
+
+// Two shares on one target: the second hides the first.
+function shareTargetFindings(subhost: Subhost): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, share] of (subhost.share ?? []).entries()) {
+    const target = posix.resolve('/', share.target ?? share.source);
+    const earlier = seen.get(target);
+    if (earlier === undefined) {
+      seen.set(target, index);
+      continue;
+    }
+    findings.push({
+      code: 'duplicate-share-target',
+      severity: 'error',
+      path: ['subhost', 'share', index, share.target === undefined ? 'source' : 'target'],
+      message: `${target} is already where item ${earlier + 1} of \`share\` appears in the subhost; a second bind there would hide the first`,
+    });
+  }
+  return findings;
+}
+
+/** The kernel's own filesystems: the host's, or the ones the subhost mounts for itself at the same places. */
+const KERNEL_FILESYSTEMS = ['/proc', '/sys'];
+
+/** The kernel filesystem `path` is in, or undefined. */
+function kernelFilesystemOf(path: string): string | undefined {
+  return KERNEL_FILESYSTEMS.find((top) => path === top || path.startsWith(`${top}/`));
+}
+
+// Paths relative to base are known only once base is absolute (a relative base is relative to the config file's
+// directory, which validation does not know); those are checked when they can be placed.
+function kernelPathFindings(subhost: Subhost): Finding[] {
+  const findings: Finding[] = [];
+  const check = (written: string, path: Path, what: string, from: string | undefined): void => {
+    const absolute = written.startsWith('/') ? posix.resolve(written) : from === undefined ? undefined : posix.resolve(from, written);
+    const top = absolute === undefined ? undefined : kernelFilesystemOf(absolute);
+    if (absolute === undefined || top === undefined) return;
+    findings.push({
+      code: 'virtual-filesystem-path',
+      severity: 'error',
+      path,
+      message: `${what} ${absolute} is in ${top}, a kernel filesystem (the host's, or the subhost's own, mounted there by its PID 1): nothing of a subhost can be kept or bound there`,
+    });
+  };
+  check(subhost.base, ['subhost', 'base'], 'the base', undefined);
+  // A base in /proc is reported once, not again for every path under it.
+  const absoluteBase = subhost.base.startsWith('/') ? posix.resolve(subhost.base) : undefined;
+  const base = absoluteBase !== undefined && kernelFilesystemOf(absoluteBase) === undefined ? absoluteBase : undefined;
+  const root = subhost.root;
+  if (root) {
+    const lowers = Array.isArray(root.lower) ? root.lower : [root.lower];
+    for (const [index, lower] of lowers.entries()) check(lower, Array.isArray(root.lower) ? ['subhost', 'root', 'lower', index] : ['subhost', 'root', 'lower'], 'the lower layer', base);
+    for (const key of ['upper', 'work', 'live', 'image'] as const) {
+      const value = root[key];
+      if (value !== undefined) check(value, ['subhost', 'root', key], `\`${key}\``, base);
+    }
+  }
+  if (subhost.log !== undefined) check(subhost.log, ['subhost', 'log'], 'the log', base);
+  for (const [index, share] of (subhost.share ?? []).entries()) {
+    check(share.source, ['subhost', 'share', index, 'source'], 'the shared host path', undefined);
+    if (share.target !== undefined) check(share.target, ['subhost', 'share', index, 'target'], 'the share target', undefined);
+  }
+  return findings;
+}
