@@ -15,6 +15,7 @@ const RESPAWN_DELAY_MS = 1000;
 export async function handoff(step: StepOf<'handoff'>, context: BootContext): Promise<void> {
   const { sys, log, runtime } = context;
   const plan = step.handoff;
+  context.onHandoff?.();
   const problem = writeReport({ result: 'handoff', atMs: performance.now(), steps: context.outcomes });
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);

@@ -168,7 +168,7 @@ async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: 
       }
       if (said.includes('ready\n')) break;
       if (exited !== undefined) throw new Error(`PID 1 ended before its handoff (status ${exited}); its output is in ${spec.log}:\n${tail(spec.log)}`);
-      if (Date.now() > deadline) throw new Error(`PID 1 did not reach its handoff within ${START_TIMEOUT_MS / 1000} s; its output is in ${spec.log}`);
+      if (Date.now() > deadline) throw new Error(`PID 1 did not reach its handoff within ${START_TIMEOUT_MS / 1000} s; its output is in ${spec.log}:\n${tail(spec.log)}`);
       await new Promise((done) => setTimeout(done, 50));
     }
   } finally {

@@ -4,6 +4,9 @@ import { posix } from 'node:path';
 import type { Config, Hook, IdMap, NamespaceName, SubhostRoot } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
 
+/** PID 1's output when `subhost.log` names no file: in the state directory, kept when the state goes. */
+export const CONSOLE_LOG = 'console.log';
+
 /** Where subhosts keep their state on the host: one directory per running or hibernating subhost. */
 export const SUBHOSTS_STATE = '/run/bootstrap/subhosts';
 /** Where `ip netns` looks for named network namespaces. */
@@ -113,7 +116,7 @@ export function resolveSubhost(config: Config, file: string): SubhostSpec {
     idMap: config.idMap,
     premount: subhost.premount ?? [],
     postmount: subhost.postmount ?? [],
-    log: subhost.log === undefined ? `${stateDirectory}/console.log` : under(subhost.log),
+    log: subhost.log === undefined ? `${stateDirectory}/${CONSOLE_LOG}` : under(subhost.log),
     stopTimeoutMs: parseDuration(subhost.stopTimeout ?? '30s'),
     stateDirectory,
     netns: namespaces.includes('net') ? `${NETNS_DIRECTORY}/${name}` : undefined,

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Config } from '../config/generated/config-types';
 import { readOptional } from '../probe/read-optional';
-import { SUBHOSTS_STATE, type SubhostSpec } from './subhost-spec';
+import { CONSOLE_LOG, SUBHOSTS_STATE, type SubhostSpec } from './subhost-spec';
 
 /** The host process that is the subhost's PID 1, told apart from a later process with the same pid by its start time. */
 export interface Pid1Identity {
@@ -65,9 +65,13 @@ export function writeState(state: SubhostState): void {
   renameSync(`${path}.new`, path);
 }
 
-/** Removes the state directory once everything it recorded was undone. */
+/** Removes the state once everything it recorded was undone; PID 1's log stays for the administrator. */
 export function removeState(name: string): void {
-  rmSync(`${SUBHOSTS_STATE}/${name}`, { recursive: true, force: true });
+  const directory = `${SUBHOSTS_STATE}/${name}`;
+  if (!existsSync(directory)) return;
+  for (const entry of readdirSync(directory)) {
+    if (entry !== CONSOLE_LOG) rmSync(`${directory}/${entry}`, { recursive: true, force: true });
+  }
 }
 
 /** The names of every subhost with state (running or hibernating), sorted. */

@@ -100,7 +100,7 @@ export function status(name: string): StatusJson {
 
 /** Stops `name` if it has state; for afterEach, so a failed test leaves nothing on the host. */
 export function stopQuietly(name: string): void {
-  if (existsSync(`/run/bootstrap/subhosts/${name}`)) cli(['subhost', 'stop', name]);
+  if (existsSync(`/run/bootstrap/subhosts/${name}/state.json`)) cli(['subhost', 'stop', name]);
 }
 
 /**

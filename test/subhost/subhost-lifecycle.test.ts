@@ -42,8 +42,10 @@ describe('the smallest possible subhost (BASE=., an overlay of the host\'s /)', 
     expect(mountsUnder(dir.base)).toEqual([]);
     expect(netnsNames()).not.toContain(dir.name);
     expect(processesInNamespace(namespace)).toEqual([]);
-    expect(existsSync(`/run/bootstrap/subhosts/${dir.name}`)).toBe(false);
+    expect(existsSync(`/run/bootstrap/subhosts/${dir.name}/state.json`)).toBe(false);
     expect(status(dir.name).condition).toBe('stopped');
+    // PID 1's log stays for the administrator.
+    expect(readFileSync(`/run/bootstrap/subhosts/${dir.name}/console.log`, 'utf8')).toMatch(/PID 1 reaps and holds/);
   });
 
   it('enter runs the command in the subhost, not as a child of its PID 1, and exits with its status', () => {
@@ -96,7 +98,7 @@ postSwitch:
     expect(stop.status, stop.stderr).toBe(0);
     expect(mountsUnder(dir.base)).toEqual([]);
     expect(netnsNames()).not.toContain(dir.name);
-    expect(existsSync(`/run/bootstrap/subhosts/${dir.name}`)).toBe(false);
+    expect(existsSync(`/run/bootstrap/subhosts/${dir.name}/state.json`)).toBe(false);
   });
 
   it('stop of a PID 1 that ignores SIGTERM kills its namespace after stopTimeout and still cleans up', () => {

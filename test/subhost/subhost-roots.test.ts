@@ -15,7 +15,7 @@ function expectRefused(config: string, name: string, base: string, messages: Reg
   for (const message of messages) expect(run.stderr).toMatch(message);
   expect(mountsUnder(base)).toEqual([]);
   expect(netnsNames()).not.toContain(name);
-  expect(existsSync(`/run/bootstrap/subhosts/${name}`)).toBe(false);
+  expect(existsSync(`/run/bootstrap/subhosts/${name}/state.json`)).toBe(false);
 }
 
 const hold = 'postSwitch:\n  handoff: {mode: none}\n';

@@ -2,10 +2,9 @@
 // overlay-stop) as one verb, with machinectl's ergonomics: one line per subhost in list, status that says what
 // runs and what is mounted.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Config } from '../../config/generated/config-types';
-import { diagnosticsText } from '../../config/format-diagnostics';
 import { createLogger, type Logger } from '../../log/log';
+import { loadSubhostConfig } from '../../subhost/load-subhost-config';
 import { enterArgv } from '../../subhost/namespace-command';
 import { findTool, startSubhost, SubhostError } from '../../subhost/start';
 import { stopSubhost } from '../../subhost/stop';
@@ -15,7 +14,7 @@ import { formatList, formatStatus, listSubhosts, subhostStatus, withServices } f
 import { realSys } from '../../sys/index';
 import { expectPositionals, optionValue, parseArgs, UsageError, type ParsedArgs } from '../args';
 import type { CliIo } from '../io';
-import { readConfig } from '../read-config';
+import { runSubhostImport } from './subhost-import';
 import { verbSummaries } from '../verb-summaries';
 import { exitCode, type Verb } from '../verb';
 
@@ -24,20 +23,23 @@ const help = `Usage: bootstrap subhost start CONFIG
        bootstrap subhost stop NAME|CONFIG
        bootstrap subhost list [--output text|json]
        bootstrap subhost status NAME [--output text|json]
+       bootstrap subhost import FILE.conf [--output yaml|json]
 
 A subhost (overlay-boot) is a root overlaid on the host's / (or bound, or as it is), in its own mount,
 PID, network, UTS and IPC namespaces, with bootstrap as its PID 1: it reaps, runs postSwitch and the
 handoff (supervise its services, exec an init, a shell, or none: just hold the subhost).
 
   start CONFIG   mount the root at live on the host, start PID 1 in new namespaces, return once it
-                 reached its handoff. CONFIG is a YAML config with a subhost section. A subhost
-                 whose PID 1 ended (hibernating) resumes on its mounts and network namespace.
+                 reached its handoff. CONFIG is a YAML config with a subhost section, or an
+                 overlay-boot .conf. A subhost whose PID 1 ended (hibernating) resumes on its
+                 mounts and network namespace.
   enter NAME     run COMMAND (default a login shell) in all of the subhost's namespaces and its
                  root; not a child of its PID 1 (overlay-go). Exits with COMMAND's status.
   stop NAME      SIGTERM to PID 1 (its orderly shutdown), SIGKILL after subhost.stopTimeout, then
                  unmount everything start mounted and remove the network namespace and state.
   list           one line per subhost: name, state (running, hibernating), PID 1, root, config.
-  status NAME    what runs and what is mounted.
+  status NAME    what runs (processes, a supervisor's services) and what is mounted.
+  import FILE    print the YAML config an overlay-boot .conf is, commented (see docs/subhost-conf.md).
 
 State lives under ${SUBHOSTS_STATE}/NAME; the network namespace is /run/netns/NAME (ip netns).
 The name defaults to the config file's name without its extension (/ex1/ex1.conf → ex1).
@@ -73,8 +75,10 @@ export const subhostVerb: Verb = {
           return list(rest, io);
         case 'status':
           return await status(rest, io);
+        case 'import':
+          return await runSubhostImport(rest, io);
         default:
-          throw new UsageError(`unknown action ${JSON.stringify(action)}; one of start, enter, stop, list, status`, 'subhost');
+          throw new UsageError(`unknown action ${JSON.stringify(action)}; one of start, enter, stop, list, status, import`, 'subhost');
       }
     } catch (error) {
       if (error instanceof SubhostError) {
@@ -93,18 +97,15 @@ function parse(args: readonly string[], action: string, withOutput = false): Par
   return { ...parsed, output };
 }
 
-/** The config at `path` with its subhost section, or the diagnostics printed and an exit code. */
+/** The subhost config at `path` (YAML, or an overlay-boot .conf), or its diagnostics printed and an exit code. */
 function readSubhostConfig(path: string, io: CliIo): { config: Config; file: string } | number {
-  const { result, ioError } = readConfig(path, io);
-  if (!result.config) {
-    io.stderr(diagnosticsText(path, result.valid, result.diagnostics, result.omitted));
-    return ioError ? exitCode.usage : exitCode.invalid;
+  const result = loadSubhostConfig(path);
+  if (!result.ok) {
+    io.stderr(result.message);
+    return result.ioError ? exitCode.usage : exitCode.invalid;
   }
-  if (!result.config.subhost) {
-    io.stderr(`bootstrap subhost: ${path}: not a subhost config: it has no \`subhost\` section\n`);
-    return exitCode.invalid;
-  }
-  return { config: result.config, file: resolve(path) };
+  for (const warning of result.warnings) io.stderr(`${warning}\n`);
+  return { config: result.loaded.config, file: result.loaded.file };
 }
 
 async function start(args: readonly string[], io: CliIo, log: Logger): Promise<number> {
