@@ -23,6 +23,8 @@ export type DiagnosticCode =
   | 'module-dep-unreadable'
   | 'unknown-dependency'
   | 'dependency-cycle'
+  | 'namespace-combination'
+  | 'id-map'
   /** A valid config that cannot be turned into steps on this machine (plan only). */
   | 'unplannable';
 

@@ -4,6 +4,7 @@ import { MAX_DIAGNOSTICS, type Finding } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { dependencies, findCycle } from './dependency-graph';
 import { closest } from './suggest';
+import { namespaceFindings } from './namespace-findings';
 
 /** What lint may learn from the machine; absent on a host that cannot see the guest's files. */
 export interface LintFacts {
@@ -22,6 +23,7 @@ export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
   if (config.preSwitch) findings.push(...lintPhase(config.preSwitch, ['preSwitch'], facts));
   findings.push(...lintPhase(config.postSwitch, ['postSwitch'], facts));
   findings.push(...lintHandoff(config.postSwitch.handoff, ['postSwitch', 'handoff']));
+  findings.push(...namespaceFindings(config));
   const root = config.switchRoot?.rootFileSystem;
   if (root?.noExec) {
     findings.push({
