@@ -6,7 +6,7 @@ import { moduleDirectories, ModuleResolveError, resolveModules } from '../module
 import { consolePath } from './console-path';
 import { mountCall } from './mount-spec';
 import { virtualMounts } from './virtual-mounts';
-import type { FailurePolicy, HandoffPlan, PhaseName, Step } from './step';
+import type { FailurePolicy, HandoffPlan, PhaseName, Step, SwitchMode } from './step';
 
 /** What the plan may know about the machine it runs on. */
 export interface PlanFacts extends LoadOrderFacts {
@@ -47,7 +47,8 @@ export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   steps.push(...impliedModuleSteps(config, facts));
   if (config.switchRoot) steps.push(...switchRootSteps(config));
   // After a switch the root, and with it the module tree, is another one than the facts describe.
-  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, config.switchRoot !== undefined));
+  const switched = config.switchRoot !== undefined && config.switchRoot.mode !== 'none';
+  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, switched));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
   steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff) });
@@ -220,8 +221,10 @@ function switchRootSteps(config: Config): Step[] {
   } else if (!direct) {
     steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/target`, policy: abort, target: NEW_ROOT, fsType: 'none', device: top, flags: ['MS_BIND'], options: '', wait: undefined });
   }
-  steps.push({ kind: 'checkHandoff', phase: 'switchRoot', source: '/postSwitch/handoff', policy: abort, root: NEW_ROOT, programs: handoffPrograms(config.postSwitch.handoff) });
-  steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, moveMounts: ['/dev', '/proc', '/sys', '/run'] });
+  const mode: SwitchMode = config.switchRoot!.mode ?? 'move';
+  // With mode none the handoff runs in the root we are in: that is where its programs must be.
+  steps.push({ kind: 'checkHandoff', phase: 'switchRoot', source: '/postSwitch/handoff', policy: abort, root: mode === 'none' ? '/' : NEW_ROOT, programs: handoffPrograms(config.postSwitch.handoff) });
+  steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, carryMounts: ['/dev', '/proc', '/sys', '/run'], mode });
   return steps;
 }
 

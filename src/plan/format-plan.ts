@@ -20,7 +20,19 @@ const describe: Describers = {
   setEnv: (step) => `set environment ${Object.keys(step.variables).join(' ')}`,
   hook: (step) => `run ${JSON.stringify(step.argv)}${step.input === undefined ? '' : ' with input'}${step.timeoutMs === undefined ? '' : ` (timeout ${step.timeoutMs}ms)`}`,
   checkHandoff: (step) => `check that ${step.programs.join(', ')} ${step.programs.length === 1 ? 'exists and is' : 'exist and are'} executable under ${step.root}`,
-  switchRoot: (step) => `move ${step.moveMounts.join(' ')} into ${step.newRoot}, free the initramfs, switch root to ${step.newRoot}`,
+  switchRoot: (step) => {
+    const into = `${step.carryMounts.join(' ')} into ${step.newRoot}`;
+    switch (step.mode) {
+      case 'move':
+        return `move ${into}, free the initramfs, switch root to ${step.newRoot}`;
+      case 'pivot':
+        return `bind ${into} (recursively), pivot_root into ${step.newRoot} and detach the old root (mode pivot)`;
+      case 'chroot':
+        return `bind ${into} (recursively), chroot into ${step.newRoot}; the old root stays mounted (mode chroot)`;
+      case 'none':
+        return `bind ${into} (recursively) and stay in this root (mode none)`;
+    }
+  },
   bootScript: (step) => `run boot script ${JSON.stringify(step.argv)}`,
   handoff: (step) => {
     const handoff = step.handoff;

@@ -62,9 +62,15 @@ export type Step =
   | (StepBase & { kind: 'setEnv'; variables: Record<string, string> })
   | (StepBase & { kind: 'hook'; argv: string[]; input: string | undefined; timeoutMs: number | undefined })
   | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })
-  | (StepBase & { kind: 'switchRoot'; newRoot: string; moveMounts: string[] })
+  | (StepBase & { kind: 'switchRoot'; newRoot: string; carryMounts: string[]; mode: SwitchMode })
   | (StepBase & { kind: 'bootScript'; argv: string[]; timeoutMs: number | undefined })
   | (StepBase & { kind: 'handoff'; handoff: HandoffPlan });
+
+/**
+ * How the new root becomes `/` (switchRoot.mode): `move` is the initramfs way (MS_MOVE of the new root onto `/`, then
+ * chroot); `pivot` pivot_root(2) and the old root detached; `chroot` chroot(2) only; `none` leaves `/` as it is.
+ */
+export type SwitchMode = 'move' | 'pivot' | 'chroot' | 'none';
 
 export type HandoffPlan =
   | { mode: 'exec'; argv: string[] }
