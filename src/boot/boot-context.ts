@@ -11,4 +11,8 @@ export interface BootContext extends CommandContext {
   args: BootArguments;
   /** Outcomes so far, for the boot report. */
   outcomes: StepOutcome[];
+  /** How this boot was started: what a copy of it inside new namespaces is given. */
+  launch: { configPath: string; cmdline: string };
+  /** This boot runs inside namespaces its parent created for it (`__boot-in-namespaces`): it does not create them again. */
+  insideNamespaces: boolean;
 }

@@ -34,6 +34,7 @@ const verbs: readonly Verb[] = [
   lazyVerb('supervise', verbSummaries.supervise, async () => (await import('./verbs/supervise')).superviseVerb),
   lazyVerb('ctl', verbSummaries.ctl, async () => (await import('./verbs/ctl')).ctlVerb),
   lazyVerb('__exec-as', 'internal', async () => (await import('./verbs/exec-as')).execAsVerb),
+  lazyVerb('__boot-in-namespaces', 'internal', async () => (await import('./verbs/boot-in-namespaces')).bootInNamespacesVerb),
 ];
 
 /** Whether `word` is a verb: as PID 1 anything else is a kernel argument, and bootstrap boots. */

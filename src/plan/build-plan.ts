@@ -5,6 +5,7 @@ import { moduleName, type LoadOrderFacts } from '../modules/modules-dep';
 import { moduleDirectories, ModuleResolveError, resolveModules } from '../modules/resolve-modules';
 import { consolePath } from './console-path';
 import { mountCall } from './mount-spec';
+import { freshReason, namespacesStep } from './namespace-plan';
 import { virtualMounts } from './virtual-mounts';
 import type { FailurePolicy, HandoffPlan, PhaseName, Step, SwitchMode } from './step';
 
@@ -40,7 +41,15 @@ const abort: FailurePolicy = { onFailure: 'Abort', retries: 0, retryDelayMs: 0 }
 /** The steps of a boot, in order. Throws PlanError when the config cannot be planned with these facts. */
 export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   const steps: Step[] = [{ kind: 'console', phase: 'preSwitch', source: '/console', policy: abort, device: consolePath(config.console) }];
-  for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount });
+  // First of all (after the console a machine's init hands on): everything after this step runs in the namespaces.
+  try {
+    steps.push(...namespacesStep(config));
+  } catch (error) {
+    if (error instanceof RangeError) throw new PlanError('/idMap', error.message);
+    throw error;
+  }
+  const namespaces = config.namespaces ?? [];
+  for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount, fresh: freshReason(mount, namespaces) });
   // Services that talk to 127.0.0.1 (and probes of them) need lo up; a failure is not worth aborting a boot.
   steps.push({ kind: 'loopback', phase: 'preSwitch', source: '', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, interface: 'lo' });
   if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts, false));

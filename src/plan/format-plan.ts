@@ -1,11 +1,16 @@
 // Renders a plan as the text `bootstrap plan` prints: one numbered line per step, grouped by phase.
+import { formatRange } from '../config/id-map';
 import type { Step } from './step';
 
 type Describers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => string };
 
 const describe: Describers = {
   console: (step) => `open console ${step.device} on fds 0-2 as the controlling terminal`,
-  mountVirtual: (step) => `mount ${step.fsType} on ${step.target}${step.options ? ` (${step.options})` : ''} unless already mounted`,
+  namespaces: (step) => {
+    const maps = step.uidMap.length === 0 ? '' : ` (uid map ${step.uidMap.map(formatRange).join(', ')}; gid map ${step.gidMap.map(formatRange).join(', ')})`;
+    return `create namespaces ${step.namespaces.join(' ')} with util-linux unshare(1)${maps} and run the rest of the boot in them${step.uidMap.length === 0 ? '' : ' as their root'}`;
+  },
+  mountVirtual: (step) => `mount ${step.fsType} on ${step.target}${step.options ? ` (${step.options})` : ''}${step.fresh ? `, a new one even where one is mounted (${step.fresh})` : ' unless already mounted'}`,
   loopback: (step) => `bring ${step.interface} up unless it is`,
   loadModule: (step) => {
     const where = step.path ? ` from ${step.path}` : step.lookup ? ` and its dependencies, found under ${step.lookup.directory} of the root it runs in,` : ' (path and dependencies from modules.dep at boot)';

@@ -1,5 +1,6 @@
 // The steps a boot performs, as data: what `bootstrap plan` prints and what the executor runs.
-import type { OnFailure } from '../config/generated/config-types';
+import type { NamespaceName, OnFailure } from '../config/generated/config-types';
+import type { IdMapRange } from '../config/id-map';
 
 export type PhaseName = 'preSwitch' | 'switchRoot' | 'postSwitch';
 
@@ -52,7 +53,10 @@ interface StepBase {
 
 export type Step =
   | (StepBase & { kind: 'console'; device: string })
-  | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[] })
+  /** Runs the rest of the boot in new namespaces (created by unshare(1)); uidMap and gidMap are empty without `user`. */
+  | (StepBase & { kind: 'namespaces'; namespaces: NamespaceName[]; uidMap: IdMapRange[]; gidMap: IdMapRange[] })
+  /** `fresh`: why a new one is mounted even over one already there (the namespace it shows is not ours). */
+  | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[]; fresh: string | undefined })
   | (StepBase & { kind: 'loopback'; interface: string })
   | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined })
   | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined })
