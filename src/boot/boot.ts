@@ -101,7 +101,9 @@ export async function boot(options: BootOptions): Promise<never> {
     launch: { configPath: resolve(configPath), cmdline },
     insideNamespaces: options.insideNamespaces === true,
   };
-  const breakShell = args.breakBefore && {
+  // A boot that hands over to a copy of itself in new namespaces runs no phase itself: the copy takes the break.
+  const handsOver = (config.namespaces ?? []).length > 0 && options.insideNamespaces !== true;
+  const breakShell = !handsOver && args.breakBefore && {
     phase: args.breakBefore,
     run: async () => {
       const shell = config.emergency?.shell ?? '/bin/sh';

@@ -146,7 +146,8 @@ describe("lcboot's typical launch with bootstrap boot", () => {
     // /proc was mounted anew for the new PID namespace: it lists the init, its sleep and the ls of the count.
     expect(Number(field(container, 'processes'))).toBeLessThanOrEqual(4);
     expect(output).toMatch(/mount proc on \/proc, a new one even where one is mounted \(the PID namespace is new\)/);
-    expect(output).toMatch(/bootstrap starting as PID 1 of a PID namespace/);
+    // The container's PID 1, and the copy of bootstrap inside, each PID 1 of its own PID namespace.
+    expect(output.match(/bootstrap starting as PID 1 of a PID namespace/g)).toHaveLength(2);
     expect(output).toMatch(/init: got TERM/);
     expect(status).toBe(7);
   });

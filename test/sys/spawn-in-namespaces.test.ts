@@ -7,6 +7,7 @@ type Failure = { name: string; message: string; code?: string; syscall?: string 
 interface Result {
   lcboot: { samePid: boolean; argv: string[]; idMaps: { uidMap: string; gidMap: string; setgroups: string }; exit: Record<string, unknown>; out: string[]; ours: string[] };
   pid: { samePid: boolean; nsPid: string[]; exit: Record<string, unknown>; out: string[] };
+  persisted: { exit: Record<string, unknown>; fsType: string | undefined; inside: string; root: string | undefined };
   unshareFails: Failure;
   silent: { error: Failure; elapsedMs: number; childrenLeft: string };
   noIdMap: Failure;
@@ -44,6 +45,14 @@ describe('spawnInNamespaces', () => {
     expect(pid.nsPid.at(-1)).toBe('1');
     expect(pid.out).toEqual(['pid=1 ppid=0', 'TERM']);
     expect(pid.exit).toMatchObject({ exitCode: 9 });
+  });
+
+  it('persist.net binds the new network namespace to the file, where it outlives the program', () => {
+    const { persisted } = result;
+    expect(persisted.exit).toMatchObject({ exitCode: 0 });
+    expect(persisted.fsType).toBe('nsfs');
+    // The bound namespace is the one the program ran in: nsfs names it net:[inode] as /proc/PID/ns/net does.
+    expect(persisted.root).toBe(persisted.inside);
   });
 
   it('an unshare that fails before the program starts is an error naming it, not a hang', () => {
