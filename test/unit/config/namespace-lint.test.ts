@@ -1,4 +1,6 @@
 // `namespaces` and `idMap` beyond the schema: which namespaces need which, and id maps the kernel or the boot refuse.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorsOf, minimal, validate } from './validate-helpers';
 
@@ -17,6 +19,14 @@ const lcbootIdMap = `idMap:
 describe('namespaces and idMap', () => {
   it("lcboot's example set and id_map, written as in its init.yml, are valid", () => {
     expect(validate(`namespaces: [user, mount, uts, ipc, net, cgroup]\n${lcbootIdMap}${minimal}`).diagnostics).toEqual([]);
+  });
+
+  it("docs/container-entry.md's bootstrap config, beside lcboot's init.yml, is valid as printed", () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../../docs/container-entry.md'), 'utf8');
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toMatch(/^root: \/mnt\/root/);
+    expect(validate(blocks[1] ?? '').diagnostics).toEqual([]);
   });
 
   it('user needs idMap, idMap needs user, pid needs mount', () => {
