@@ -4,6 +4,7 @@
 // Every wait on either side is bounded.
 import { closeSync, fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { viaNode } from '../sys/node-error';
 
 /** The descriptor the program announces itself on (the write end of the parent's "started" pipe). */
 export const STARTED_FD = 3;
@@ -54,8 +55,8 @@ export function announceStarted(): void {
   if (!isHandshakePipe(STARTED_FD) || !isHandshakePipe(RELEASE_FD)) {
     throw new Error(`namespaces: descriptors ${STARTED_FD} and ${RELEASE_FD} are not the handshake pipes; this program is started by spawnInNamespaces (bootstrap boot with \`namespaces\`), not by hand`);
   }
-  writeSync(STARTED_FD, 's');
-  closeSync(STARTED_FD);
+  viaNode('write', { fd: STARTED_FD, pipe: 'started' }, () => writeSync(STARTED_FD, 's'));
+  viaNode('close', { fd: STARTED_FD }, () => closeSync(STARTED_FD));
 }
 
 /** The program's side: waits until the parent wrote the id maps. Throws, saying why, when it did not. */

@@ -22,16 +22,20 @@
 //  - Rejects, having killed what it started, when unshare(1) is missing (NamespaceError saying so), ends before the
 //    program announces itself, the program does not announce itself within `timeoutMs`, or a map write is refused
 //    (SysError naming the file and errno). Every wait is bounded by `timeoutMs`.
-import { readFileSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NamespaceName } from '../config/generated/config-types';
 import { idMapText } from '../config/id-map-text';
 import type { ChildHandle } from '../exec/children';
 import type { ChildExit, SpawnSpec, Sys } from '../sys/index';
+import { viaNode } from '../sys/node-error';
 import { findUnshare, NamespaceError } from './find-unshare';
 import { HANDSHAKE_TIMEOUT_MS, readOneByte } from './handshake';
 import { unshareArgv } from './unshare-argv';
 import { writeIdMaps, type IdMaps, type WrittenIdMaps } from './write-id-maps';
+
+/** How long an unshare(1) that closed the handshake gets to end, so that its status can be told. */
+const EXIT_GRACE_MS = 2000;
 
 /** What to run in which new namespaces. */
 export interface NamespaceSpawn {
@@ -92,7 +96,7 @@ export async function spawnInNamespaces(spec: NamespaceSpawn): Promise<Namespace
   sys.close(release.readFd);
   // The program must not go on in half-made namespaces: end of file on its release pipe, and SIGKILL.
   const abandon = (): void => {
-    closeSync(release.writeFd);
+    sys.close(release.writeFd);
     killTree(sys, child.pid);
   };
   const announced = await readOneByte(started.readFd, timeoutMs, child.exited);
@@ -102,7 +106,7 @@ export async function spawnInNamespaces(spec: NamespaceSpawn): Promise<Namespace
       throw new NamespaceError(`namespaces: the program did not start in the new namespaces within ${timeoutMs}ms (${argv.join(' ')})`);
     }
     // End of file: unshare(1) failed and is ending; its status says more than the pipe.
-    const exit = await Promise.race([child.exited, sleep(2000).then(() => undefined)]);
+    const exit = await Promise.race([child.exited, sleep(EXIT_GRACE_MS).then(() => undefined)]);
     abandon();
     throw new NamespaceError(
       `namespaces: ${unshare} ${exit ? `ended (${describeExit(exit)})` : 'closed the handshake pipe'} before the program started in the new namespaces; its own message is above. ` +
@@ -122,8 +126,14 @@ export async function spawnInNamespaces(spec: NamespaceSpawn): Promise<Namespace
     abandon();
     throw error;
   }
-  writeSync(release.writeFd, 'r');
-  closeSync(release.writeFd);
+  try {
+    // EPIPE when the program ended meanwhile (Node ignores SIGPIPE).
+    viaNode('write', { fd: release.writeFd, pipe: 'release' }, () => writeSync(release.writeFd, 'r'));
+  } catch (error) {
+    abandon();
+    throw error;
+  }
+  sys.close(release.writeFd);
   return { pid: child.pid, initPid, exited: child.exited, argv, idMaps };
 }
 
