@@ -13,4 +13,8 @@ export interface BootContext extends CommandContext {
   outcomes: StepOutcome[];
   /** Called once as the handoff begins. */
   onHandoff?: () => void;
+  /** How this boot was started: what a copy of it inside new namespaces is given. */
+  launch: { configPath: string; cmdline: string };
+  /** This boot runs inside namespaces its parent created for it (`__boot-in-namespaces`): it does not create them again. */
+  insideNamespaces: boolean;
 }

@@ -1,5 +1,6 @@
 // The boot of PID 1, top to bottom: early mounts, the runtime, kernel arguments, config, plan, steps, handoff —
 // or the emergency action.
+import { resolve } from 'node:path';
 import type { Config, LogLevel } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
 import { diagnosticsText } from '../config/format-diagnostics';
@@ -37,6 +38,8 @@ export interface BootOptions {
   onHandoff?: () => void;
   /** Signals PID 1 leaves alone (a subhost's shell on the user's terminal: Ctrl-C is the shell's, not a reboot). */
   ignoredSignals?: readonly HandledSignal[];
+  /** Runs inside namespaces a parent boot created for it (`__boot-in-namespaces`). */
+  insideNamespaces?: boolean;
   sys?: Sys;
 }
 
@@ -62,7 +65,8 @@ export async function boot(options: BootOptions): Promise<never> {
   });
 
   log.info(`bootstrap starting as ${describeRole(runtime)}`);
-  const args: BootArguments = parseCmdline(options.cmdline ?? readOptional('/proc/cmdline') ?? '');
+  const cmdline = options.cmdline ?? readOptional('/proc/cmdline') ?? '';
+  const args: BootArguments = parseCmdline(cmdline);
   if (args.logLevel) log.level = args.logLevel;
   for (const warning of args.warnings) log.warn(warning);
   if (args.testFault) scheduleTestFault(args.testFault, runtime);
@@ -85,8 +89,22 @@ export async function boot(options: BootOptions): Promise<never> {
   }
   log.debug(`planned ${steps.length} steps (${(performance.now() - planStart).toFixed(1)}ms)`);
 
-  const context: BootContext = { runtime, sys: runtime.sys, log, env: runtime.env, children: runtime.children, config, args, outcomes: [], ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}) };
-  const breakShell = args.breakBefore && {
+  const context: BootContext = {
+    runtime,
+    sys: runtime.sys,
+    log,
+    env: runtime.env,
+    children: runtime.children,
+    config,
+    args,
+    outcomes: [],
+    launch: { configPath: resolve(configPath), cmdline },
+    insideNamespaces: options.insideNamespaces === true,
+    ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}),
+  };
+  // A boot that hands over to a copy of itself in new namespaces runs no phase itself: the copy takes the break.
+  const handsOver = (config.namespaces ?? []).length > 0 && options.insideNamespaces !== true;
+  const breakShell = !handsOver && args.breakBefore && {
     phase: args.breakBefore,
     run: async () => {
       const shell = config.emergency?.shell ?? '/bin/sh';
@@ -132,7 +150,7 @@ function mountEarly(sys: Sys): string[] {
   const lines: string[] = [];
   for (const mount of virtualMounts.slice(0, 3)) {
     try {
-      mountVirtual({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: { onFailure: 'Abort', retries: 0, retryDelayMs: 0 }, ...mount }, { sys, log: early, env: {} });
+      mountVirtual({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: { onFailure: 'Abort', retries: 0, retryDelayMs: 0 }, ...mount, fresh: undefined }, { sys, log: early, env: {} });
     } catch (error) {
       early.warn(`early mount of ${mount.target}: ${(error as Error).message}`);
     }

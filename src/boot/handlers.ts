@@ -6,6 +6,7 @@ import { loadModule } from '../exec/handlers/module';
 import { mountFileSystem, mountVirtual } from '../exec/handlers/mount';
 import { checkHandoff, switchRoot } from '../exec/handlers/switch-root';
 import type { BootContext } from './boot-context';
+import { enterNamespaces } from './enter-namespaces';
 import { handoff } from './handoff';
 
 export const bootHandlers: Handlers<BootContext> = {
@@ -16,6 +17,7 @@ export const bootHandlers: Handlers<BootContext> = {
     context.runtime.takeConsole(step.device);
     return undefined;
   },
+  namespaces: enterNamespaces,
   mountVirtual,
   loopback: (step, context) => (context.sys.bringLoopbackUp(step.interface) ? undefined : { skipped: `${step.interface} is already up` }),
   loadModule,

@@ -36,6 +36,7 @@ const verbs: readonly Verb[] = [
   lazyVerb('subhost', verbSummaries.subhost, async () => (await import('./verbs/subhost')).subhostVerb),
   lazyVerb('__subhost-init', 'internal', async () => (await import('./verbs/subhost-init')).subhostInitVerb),
   lazyVerb('__exec-as', 'internal', async () => (await import('./verbs/exec-as')).execAsVerb),
+  lazyVerb('__boot-in-namespaces', 'internal', async () => (await import('./verbs/boot-in-namespaces')).bootInNamespacesVerb),
 ];
 
 /** Whether `word` is a verb: as PID 1 anything else is a kernel argument, and bootstrap boots. */

@@ -31,6 +31,8 @@ export const VALIDATION_CODES = [
   'subhost-upper-conflict',
   'duplicate-share-target',
   'virtual-filesystem-path',
+  'namespace-combination',
+  'id-map',
 ] as const;
 
 /** Stable codes a script can match on; the message may change, the code does not. */

@@ -2,6 +2,7 @@
 import type { Config, IdRange, IdRanges, NamespaceName } from './generated/config-types';
 import type { Finding } from './diagnostic';
 import { idMapOverlap, idMapRanges, type IdMapRange } from './id-map';
+import { idMapText } from './id-map-text';
 
 /** The namespaces of a subhost whose config lists none: overlay-boot's mount, net and pid, with uts and ipc. */
 export const SUBHOST_NAMESPACES: readonly NamespaceName[] = ['mount', 'pid', 'net', 'uts', 'ipc'];
@@ -25,6 +26,9 @@ export function namespaceFindings(config: Config): Finding[] {
       });
     }
   }
+  if (namespaces.includes('pid') && !namespaces.includes('mount')) {
+    findings.push({ code: 'namespace-combination', severity: 'error', path: ['namespaces'], message: '`pid` needs `mount`: a new PID namespace needs a /proc of its own, mounted in a mount namespace of its own' });
+  }
   const user = namespaces.indexOf('user');
   if (user >= 0 && !config.idMap) {
     findings.push({
@@ -45,13 +49,13 @@ export function namespaceFindings(config: Config): Finding[] {
         message: `idMap maps the ids of a user namespace, and ${where}: ${listed || config.subhost ? 'add user to namespaces' : 'add namespaces: [user, ...]'}, or remove idMap`,
       });
     }
-    findings.push(...rangeFindings(config.idMap.users, ['idMap', 'users']), ...rangeFindings(config.idMap.groups, ['idMap', 'groups']));
+    findings.push(...rangeFindings(config.idMap.users, ['idMap', 'users'], 'uid_map'), ...rangeFindings(config.idMap.groups, ['idMap', 'groups'], 'gid_map'));
   }
   return findings;
 }
 
 // Each range parses (the kernel's limits), and no two overlap inside or outside, which the kernel refuses with EINVAL.
-function rangeFindings(ranges: IdRanges, path: readonly (string | number)[]): Finding[] {
+function rangeFindings(ranges: IdRanges, path: readonly (string | number)[], file: 'uid_map' | 'gid_map'): Finding[] {
   const list: IdRange[] = Array.isArray(ranges) ? ranges : [ranges];
   const parsed: IdMapRange[] = [];
   const findings: Finding[] = [];
@@ -65,5 +69,17 @@ function rangeFindings(ranges: IdRanges, path: readonly (string | number)[]): Fi
   }
   const overlap = findings.length === 0 ? idMapOverlap(parsed) : undefined;
   if (overlap !== undefined) findings.push({ code: 'id-map-overlap', severity: 'error', path, message: `${path.join('.')}: ${overlap}; the kernel refuses such a map` });
+  if (findings.length > 0) return findings;
+  try {
+    idMapText(parsed, file);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return [{ code: 'id-map', severity: 'error', path, message: error.message }];
+  }
+  // The boot (and a subhost's PID 1) goes on as the namespace's root: without 0 inside it could own nothing.
+  if (!parsed.some((range) => range.inside === 0)) {
+    const id = file === 'uid_map' ? 'uid' : 'gid';
+    return [{ code: 'id-map', severity: 'error', path, message: `no range maps ${id} 0 inside: the boot goes on as the namespace's root, so map 0 (lcboot's example: "0 1000000 65536")` }];
+  }
   return findings;
 }

@@ -145,6 +145,8 @@ function hintFor(step: Step, error: OutcomeError | undefined): string {
       return error?.errno === 'ENODEV' ? `that the ${step.fsType} filesystem module is loaded` : 'the mount source, target and options';
     case 'checkHandoff':
       return 'that the handoff program exists in the new root and is executable';
+    case 'namespaces':
+      return 'that util-linux unshare(1) is installed, this kernel allows these namespaces here (user.max_user_namespaces, a seccomp profile), and idMap\'s outside ids exist';
     case 'hook':
     case 'bootScript':
       return 'the command and its output above';

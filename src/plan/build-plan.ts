@@ -5,8 +5,9 @@ import { moduleName, type LoadOrderFacts } from '../modules/modules-dep';
 import { moduleDirectories, ModuleResolveError, resolveModules } from '../modules/resolve-modules';
 import { consolePath } from './console-path';
 import { mountCall } from './mount-spec';
+import { freshReason, namespacesStep } from './namespace-plan';
 import { virtualMounts } from './virtual-mounts';
-import type { FailurePolicy, HandoffPlan, PhaseName, Step, StepOf } from './step';
+import type { FailurePolicy, HandoffPlan, PhaseName, Step, StepOf, SwitchMode } from './step';
 
 /** What the plan may know about the machine it runs on. */
 export interface PlanFacts extends LoadOrderFacts {
@@ -40,14 +41,23 @@ const abort: FailurePolicy = { onFailure: 'Abort', retries: 0, retryDelayMs: 0 }
 /** The steps of a boot, in order. Throws PlanError when the config cannot be planned with these facts. */
 export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   const steps: Step[] = [{ kind: 'console', phase: 'preSwitch', source: '/console', policy: abort, device: consolePath(config.console) }];
-  for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount });
+  // First of all (after the console a machine's init hands on): everything after this step runs in the namespaces.
+  try {
+    steps.push(...namespacesStep(config));
+  } catch (error) {
+    if (error instanceof RangeError) throw new PlanError('/idMap', error.message);
+    throw error;
+  }
+  const namespaces = config.namespaces ?? [];
+  for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount, fresh: freshReason(mount, namespaces) });
   // Services that talk to 127.0.0.1 (and probes of them) need lo up; a failure is not worth aborting a boot.
   steps.push({ kind: 'loopback', phase: 'preSwitch', source: '', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, interface: 'lo' });
   if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts, false));
   steps.push(...impliedModuleSteps(config, facts));
   if (config.switchRoot) steps.push(...switchRootSteps(config));
   // After a switch the root, and with it the module tree, is another one than the facts describe.
-  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, config.switchRoot !== undefined));
+  const switched = config.switchRoot !== undefined && config.switchRoot.mode !== 'none';
+  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, switched));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
   steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff) });
@@ -220,8 +230,10 @@ function switchRootSteps(config: Config): Step[] {
   } else if (!direct) {
     steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/target`, policy: abort, target: NEW_ROOT, fsType: 'none', device: top, flags: ['MS_BIND'], options: '', wait: undefined });
   }
-  steps.push({ kind: 'checkHandoff', phase: 'switchRoot', source: '/postSwitch/handoff', policy: abort, root: NEW_ROOT, programs: handoffPrograms(config.postSwitch.handoff) });
-  steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, moveMounts: ['/dev', '/proc', '/sys', '/run'] });
+  const mode: SwitchMode = config.switchRoot!.mode ?? 'move';
+  // With mode none the handoff runs in the root we are in: that is where its programs must be.
+  steps.push({ kind: 'checkHandoff', phase: 'switchRoot', source: '/postSwitch/handoff', policy: abort, root: mode === 'none' ? '/' : NEW_ROOT, programs: handoffPrograms(config.postSwitch.handoff) });
+  steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, carryMounts: ['/dev', '/proc', '/sys', '/run'], mode });
   return steps;
 }
 

@@ -1,11 +1,16 @@
 // Renders a plan as the text `bootstrap plan` prints: one numbered line per step, grouped by phase.
+import { formatRange } from '../config/id-map';
 import type { Step } from './step';
 
 type Describers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => string };
 
 const describe: Describers = {
   console: (step) => `open console ${step.device} on fds 0-2 as the controlling terminal`,
-  mountVirtual: (step) => `mount ${step.fsType} on ${step.target}${step.options ? ` (${step.options})` : ''} unless already mounted`,
+  namespaces: (step) => {
+    const maps = step.uidMap.length === 0 ? '' : ` (uid map ${step.uidMap.map(formatRange).join(', ')}; gid map ${step.gidMap.map(formatRange).join(', ')})`;
+    return `create namespaces ${step.namespaces.join(' ')} with util-linux unshare(1)${maps} and run the rest of the boot in them${step.uidMap.length === 0 ? '' : ' as their root'}`;
+  },
+  mountVirtual: (step) => `mount ${step.fsType} on ${step.target}${step.options ? ` (${step.options})` : ''}${step.fresh ? `, a new one even where one is mounted (${step.fresh})` : ' unless already mounted'}`,
   loopback: (step) => `bring ${step.interface} up unless it is`,
   loadModule: (step) => {
     const where = step.path ? ` from ${step.path}` : step.lookup ? ` and its dependencies, found under ${step.lookup.directory} of the root it runs in,` : ' (path and dependencies from modules.dep at boot)';
@@ -20,7 +25,19 @@ const describe: Describers = {
   setEnv: (step) => `set environment ${Object.keys(step.variables).join(' ')}`,
   hook: (step) => `run ${JSON.stringify(step.argv)}${step.input === undefined ? '' : ' with input'}${step.timeoutMs === undefined ? '' : ` (timeout ${step.timeoutMs}ms)`}`,
   checkHandoff: (step) => `check that ${step.programs.join(', ')} ${step.programs.length === 1 ? 'exists and is' : 'exist and are'} executable under ${step.root}`,
-  switchRoot: (step) => `move ${step.moveMounts.join(' ')} into ${step.newRoot}, free the initramfs, switch root to ${step.newRoot}`,
+  switchRoot: (step) => {
+    const into = `${step.carryMounts.join(' ')} into ${step.newRoot}`;
+    switch (step.mode) {
+      case 'move':
+        return `move ${into}, free the initramfs, switch root to ${step.newRoot}`;
+      case 'pivot':
+        return `bind ${into} (recursively), pivot_root into ${step.newRoot} and detach the old root (mode pivot)`;
+      case 'chroot':
+        return `bind ${into} (recursively), chroot into ${step.newRoot}; the old root stays mounted (mode chroot)`;
+      case 'none':
+        return `bind ${into} (recursively) and stay in this root (mode none)`;
+    }
+  },
   bootScript: (step) => `run boot script ${JSON.stringify(step.argv)}`,
   handoff: (step) => {
     const handoff = step.handoff;

@@ -1,5 +1,6 @@
 // The steps a boot performs, as data: what `bootstrap plan` prints and what the executor runs.
-import type { OnFailure } from '../config/generated/config-types';
+import type { NamespaceName, OnFailure } from '../config/generated/config-types';
+import type { IdMapRange } from '../config/id-map';
 
 export type PhaseName = 'preSwitch' | 'switchRoot' | 'postSwitch';
 
@@ -52,7 +53,10 @@ interface StepBase {
 
 export type Step =
   | (StepBase & { kind: 'console'; device: string })
-  | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[] })
+  /** Runs the rest of the boot in new namespaces (created by unshare(1)); uidMap and gidMap are empty without `user`. */
+  | (StepBase & { kind: 'namespaces'; namespaces: NamespaceName[]; uidMap: IdMapRange[]; gidMap: IdMapRange[] })
+  /** `fresh`: why a new one is mounted even over one already there (the namespace it shows is not ours). */
+  | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[]; fresh: string | undefined })
   | (StepBase & { kind: 'loopback'; interface: string })
   | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined })
   | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined })
@@ -62,9 +66,15 @@ export type Step =
   | (StepBase & { kind: 'setEnv'; variables: Record<string, string> })
   | (StepBase & { kind: 'hook'; argv: string[]; input: string | undefined; timeoutMs: number | undefined })
   | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })
-  | (StepBase & { kind: 'switchRoot'; newRoot: string; moveMounts: string[] })
+  | (StepBase & { kind: 'switchRoot'; newRoot: string; carryMounts: string[]; mode: SwitchMode })
   | (StepBase & { kind: 'bootScript'; argv: string[]; timeoutMs: number | undefined })
   | (StepBase & { kind: 'handoff'; handoff: HandoffPlan });
+
+/**
+ * How the new root becomes `/` (switchRoot.mode): `move` is the initramfs way (MS_MOVE of the new root onto `/`, then
+ * chroot); `pivot` pivot_root(2) and the old root detached; `chroot` chroot(2) only; `none` leaves `/` as it is.
+ */
+export type SwitchMode = 'move' | 'pivot' | 'chroot' | 'none';
 
 export type HandoffPlan =
   | { mode: 'exec'; argv: string[] }

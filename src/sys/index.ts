@@ -29,7 +29,7 @@ export interface Sys {
   sethostname(name: string): void;
   getpid(): number;
   becomeSubreaper(): void;
-  changeIdentity(identity: { uid: number; gid: number; groups: readonly number[] }): void;
+  changeIdentity(identity: { uid: number; gid: number; groups?: readonly number[] }): void;
   unblockSignals(signals: readonly number[]): void;
   dup2(oldFd: number, newFd: number): void;
   closeRange(first: number, last?: number, flags?: number): void;

@@ -83,9 +83,13 @@ export function unblockSignals(signals: readonly number[]): void {
   check(libc().syscall(syscallNumbers().rtSigprocmask, 'int', SIG_UNBLOCK, 'uint8_t *', set, 'void *', null, 'unsigned long', 8), 'rt_sigprocmask', { how: 'SIG_UNBLOCK', signals: signals.join(',') });
 }
 
-/** Drops to `uid`/`gid` with exactly `groups` as supplementary groups: setgroups, then setgid, then setuid. */
-export function changeIdentity(identity: { uid: number; gid: number; groups: readonly number[] }): void {
-  check(libc().setgroups(identity.groups.length, Uint32Array.from(identity.groups)), 'setgroups', { groups: identity.groups.join(',') });
+/**
+ * Changes to `uid`/`gid` with exactly `groups` as supplementary groups: setgroups, then setgid, then setuid.
+ * Without `groups` the supplementary groups stay as they are (a user namespace whose setgroups is "deny").
+ */
+export function changeIdentity(identity: { uid: number; gid: number; groups?: readonly number[] }): void {
+  const groups = identity.groups;
+  if (groups !== undefined) check(libc().setgroups(groups.length, Uint32Array.from(groups)), 'setgroups', { groups: groups.join(',') });
   check(libc().setgid(identity.gid), 'setgid', { gid: identity.gid });
   check(libc().setuid(identity.uid), 'setuid', { uid: identity.uid });
 }

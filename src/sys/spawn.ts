@@ -40,6 +40,8 @@ export interface SpawnSpec {
   stdio?: { in?: StdioSource; out?: StdioSource; err?: StdioSource };
   /** Close every descriptor ≥ 3 in the child, whatever its FD_CLOEXEC (default true: Node leaks some). */
   closeFrom3?: boolean;
+  /** Descriptors of ours the child gets as 3, 4, … in this order (kept across closeFrom3; each ≥ 3). */
+  passFds?: readonly number[];
 }
 
 /**
@@ -112,9 +114,24 @@ function addFileActions(fileActions: Buffer, spec: SpawnSpec): void {
     const cwd = checkPath('posix_spawn', 'cwd', spec.cwd);
     checkReturned(c.posix_spawn_file_actions_addchdir_np(fileActions, cwd), 'posix_spawn_file_actions_addchdir_np', { cwd });
   }
+  const passed = checkPassFds(spec.passFds ?? []);
+  passed.forEach((from, index) => {
+    checkReturned(c.posix_spawn_file_actions_adddup2(fileActions, from, 3 + index), 'posix_spawn_file_actions_adddup2', { fd: from, newFd: 3 + index });
+  });
   if (spec.closeFrom3 ?? true) {
-    checkReturned(c.posix_spawn_file_actions_addclosefrom_np(fileActions, 3), 'posix_spawn_file_actions_addclosefrom_np', { from: 3 });
+    const first = 3 + passed.length;
+    checkReturned(c.posix_spawn_file_actions_addclosefrom_np(fileActions, first), 'posix_spawn_file_actions_addclosefrom_np', { from: first });
   }
+}
+
+// The dup2s run in order: a descriptor still to be passed must not be overwritten by an earlier one's target.
+function checkPassFds(fds: readonly number[]): readonly number[] {
+  fds.forEach((fd, index) => {
+    checkInteger('posix_spawn', `passFds[${index}]`, fd, 3, 0x7fff_ffff);
+    const clobbered = fds.findIndex((other, earlier) => earlier < index && 3 + earlier === fd && other !== fd);
+    if (clobbered >= 0) throw new RangeError(`posix_spawn: passFds[${index}] (${fd}) would be overwritten by passFds[${clobbered}] becoming ${fd}; pass it earlier or dup it above ${2 + fds.length}`);
+  });
+  return fds;
 }
 
 /** How a reaped child ended: exited with a code, or killed by a signal. */

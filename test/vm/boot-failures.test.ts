@@ -59,6 +59,17 @@ postSwitch:
 postSwitch:
   handoff: {mode: exec, program: /no/such/program}
 `),
+  // The container modes are not for an initramfs: pivot_root(2) cannot take rootfs away (EINVAL).
+  'pivot-initramfs': config(`
+preSwitch:
+  modules:
+    names: [virtio_pci, virtiofs]
+switchRoot:
+  mode: pivot
+  rootFileSystem: {type: virtiofs, tag: rootfs}
+postSwitch:
+  handoff: {mode: exec, program: /sbin/init}
+`),
   'hook-abort': config(`${virtiofsRoot()}
 postSwitch:
   hooks:
@@ -127,6 +138,17 @@ describe('bootstrap failures end in the emergency action', () => {
       const transcript = await expectEmergencyPowerOff(guest);
       expect(transcript).toMatch(/bootstrap: error: .*\/no\/such\/program/);
       expect(transcript).not.toMatch(/bootstrap: move \/dev \/proc \/sys \/run into/);
+    },
+    testTimeoutMs,
+  );
+
+  it(
+    'switchRoot.mode pivot from the initramfs: refused before anything moves, saying why and what to use',
+    async () => {
+      const guest = await boot('pivot-initramfs', `bootstrap.config=${configPathFor('pivot-initramfs')}`);
+      const transcript = await expectEmergencyPowerOff(guest);
+      expect(transcript).toMatch(/bootstrap: error: +error: +switchRoot.mode pivot: \/ is the initramfs \(rootfs\), which pivot_root\(2\) cannot pivot away from \(EINVAL\); leave `mode` out .*or use mode: chroot/);
+      expect(transcript).toMatch(/bootstrap: error: boot aborted in switchRoot, step \d+ \(switchRoot from \/switchRoot\)/);
     },
     testTimeoutMs,
   );

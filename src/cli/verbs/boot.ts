@@ -15,6 +15,9 @@ argument is ignored); this verb is for running it by hand, e.g. as PID 1 of a PI
 namespace. Outside the machine's own PID 1 it never takes the host's console (it logs to the
 standard error it inherited, and a shell gets its standard streams), and the shutdown ends in an
 exit instead of reboot(2) (poweroff: status 0; reboot, halt or an aborted boot: status 1).
+With \`namespaces\` in the config it creates them with util-linux unshare(1), writes \`idMap\`, and
+the boot goes on in a copy of itself inside; it forwards signals to it and exits with its status
+(docs/container-entry.md).
 
 Options:
   --config FILE    the config (default: bootstrap.config= from the command line, else
@@ -22,7 +25,8 @@ Options:
   --cmdline TEXT   kernel arguments to use instead of /proc/cmdline (bootstrap.log=, bootstrap.break=)
   -h, --help       show this help
 
-Exit status (not the machine's init): 0 after poweroff, 1 after an aborted boot, 2 usage error.
+Exit status (not the machine's init): 0 after poweroff, 1 after an aborted boot, 2 usage error;
+with \`namespaces\`, the status of the boot inside.
 `,
   async run(args, io) {
     const parsed = parseArgs(args, { config: { value: true }, cmdline: { value: true } }, 'boot');

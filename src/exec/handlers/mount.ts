@@ -17,10 +17,10 @@ function currentMounts(): ReturnType<typeof readMountInfo> {
   }
 }
 
-/** proc, sysfs, devtmpfs, … unless the kernel or an earlier init already mounted them. */
+/** proc, sysfs, devtmpfs, … unless the kernel or an earlier init already mounted them (and, `fresh`, they show our namespaces). */
 export function mountVirtual(step: StepOf<'mountVirtual'>, context: BaseContext): { skipped: string } | void {
   const existing = mountedAt(currentMounts(), step.target);
-  if (existing && existing.fsType === step.fsType) return { skipped: `${step.fsType} is already mounted on ${step.target}` };
+  if (existing && existing.fsType === step.fsType && step.fresh === undefined) return { skipped: `${step.fsType} is already mounted on ${step.target}` };
   makeDirectories(step.target);
   context.sys.mount({ source: step.fsType, target: step.target, fsType: step.fsType, flags: mountFlagBits(step.flags), data: step.options || null });
 }

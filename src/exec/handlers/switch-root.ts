@@ -7,6 +7,7 @@ import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
 import { MS_MOVE } from '../../sys/mount';
 import type { BaseContext } from '../context';
+import { enterRoot } from './enter-root';
 import { readHead } from '../read-head';
 import { resolveInRoot } from '../resolve-in-root';
 
@@ -73,11 +74,15 @@ function freeInitramfs(directory: string, device: number, keep: string): void {
   }
 }
 
-/** Moves /dev /proc /sys /run into the new root, frees the initramfs, and makes the new root `/`. */
+/**
+ * Mode `move` (the initramfs way): moves /dev /proc /sys /run into the new root, frees the initramfs, and makes the
+ * new root `/`. The other modes (pivot, chroot, none) are enterRoot's.
+ */
 export function switchRoot(step: StepOf<'switchRoot'>, context: BaseContext): void {
+  if (step.mode !== 'move') return enterRoot({ ...step, mode: step.mode }, context);
   const { sys, log } = context;
   const mounts = readMountInfo();
-  for (const point of step.moveMounts) {
+  for (const point of step.carryMounts) {
     if (!mountedAt(mounts, point)) continue;
     const target = `${step.newRoot}${point}`;
     makeDirectories(target);
