@@ -26,7 +26,8 @@ export function namespaceFindings(config: Config): Finding[] {
       });
     }
   }
-  if (namespaces.includes('pid') && !namespaces.includes('mount')) {
+  // A subhost's own finding (subhost-namespaces) says this for it.
+  if (!config.subhost && namespaces.includes('pid') && !namespaces.includes('mount')) {
     findings.push({ code: 'namespace-combination', severity: 'error', path: ['namespaces'], message: '`pid` needs `mount`: a new PID namespace needs a /proc of its own, mounted in a mount namespace of its own' });
   }
   const user = namespaces.indexOf('user');

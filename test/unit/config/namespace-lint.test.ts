@@ -30,9 +30,9 @@ describe('namespaces and idMap', () => {
   });
 
   it('user needs idMap, idMap needs user, pid needs mount', () => {
-    expect(errorsOf(`namespaces: [user, mount]\n${minimal}`)).toEqual(['namespace-combination /namespaces']);
-    expect(errorsOf(`namespaces: [mount]\n${lcbootIdMap}${minimal}`)).toEqual(['namespace-combination /idMap']);
-    expect(errorsOf(`${lcbootIdMap}${minimal}`)).toEqual(['namespace-combination /idMap']);
+    expect(errorsOf(`namespaces: [user, mount]\n${minimal}`)).toEqual(['id-map-required /namespaces/0']);
+    expect(errorsOf(`namespaces: [mount]\n${lcbootIdMap}${minimal}`)).toEqual(['id-map-unused /idMap']);
+    expect(errorsOf(`${lcbootIdMap}${minimal}`)).toEqual(['id-map-unused /idMap']);
     expect(errorsOf(`namespaces: [pid, uts]\n${minimal}`)).toEqual(['namespace-combination /namespaces']);
     expect(errorsOf(`namespaces: [pid, mount]\n${minimal}`)).toEqual([]);
   });
@@ -41,10 +41,10 @@ describe('namespaces and idMap', () => {
     const result = validate(`namespaces: [user]\nidMap:\n  users: "1 1000001 10"\n  groups: ["0 1000000 10", "5 2000000 1"]\n${minimal}`);
     expect(result.diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.pointer, diagnostic.line])).toEqual([
       ['id-map', '/idMap/users', 3],
-      ['id-map', '/idMap/groups', 4],
+      ['id-map-overlap', '/idMap/groups', 4],
     ]);
     expect(result.diagnostics[0]?.message).toMatch(/no range maps uid 0 inside: the boot goes on as the namespace's root/);
-    expect(result.diagnostics[1]?.message).toMatch(/gid_map: ranges 0 1000000 10 and 5 2000000 1 overlap inside the namespace/);
+    expect(result.diagnostics[1]?.message).toMatch(/ranges 0 1000000 10 and 5 2000000 1 overlap inside the namespace/);
     expect(errorsOf(`namespaces: [user]\nidMap:\n  users: "0 4294967000 1000"\n  groups: "0 0 1"\n${minimal}`)).toEqual(['id-map /idMap/users']);
   });
 });
