@@ -45,6 +45,6 @@ describe('namespaces and idMap', () => {
     ]);
     expect(result.diagnostics[0]?.message).toMatch(/no range maps uid 0 inside: the boot goes on as the namespace's root/);
     expect(result.diagnostics[1]?.message).toMatch(/ranges 0 1000000 10 and 5 2000000 1 overlap inside the namespace/);
-    expect(errorsOf(`namespaces: [user]\nidMap:\n  users: "0 4294967000 1000"\n  groups: "0 0 1"\n${minimal}`)).toEqual(['id-map /idMap/users']);
+    expect(errorsOf(`namespaces: [user]\nidMap:\n  users: "0 4294967000 1000"\n  groups: "0 0 1"\n${minimal}`)).toEqual(['invalid-value /idMap/users']);
   });
 });
