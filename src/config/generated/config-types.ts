@@ -182,19 +182,14 @@ export type Environment1 = {
  */
 export type DependencyCondition = 'started' | 'ready' | 'completed' | 'completedSuccessfully';
 /**
- * A kind of Linux namespace.
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "namespaceName".
- */
-export type NamespaceName = 'user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
-/**
  * Namespaces to create for what follows (lcboot's re-unshare, a subhost's isolation). A subhost needs mount and pid and defaults to [mount, pid, net, uts, ipc]; `user` needs `idMap`. They are created by util-linux unshare(1) in a single-threaded process, never by this multi-threaded one (see docs/subhosts.md).
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "namespaces".
+ *
+ * Items: A kind of Linux namespace.
  */
-export type Namespaces = NamespaceName[];
+export type Namespaces = ('user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup')[];
 /**
  * An id map: one range, or a list of ranges (at most 340, the kernel's limit).
  *
@@ -253,6 +248,13 @@ export type Output =
        */
       maxFiles?: number;
     };
+/**
+ * A kind of Linux namespace.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "namespaceName".
+ */
+export type NamespaceName = 'user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
 
 /**
  * A bootstrap configuration: what PID 1 does before switching root, how it switches, and what it hands off to.
