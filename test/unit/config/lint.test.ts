@@ -57,6 +57,13 @@ describe('lint', () => {
     expect(result.diagnostics[0]!.message).not.toContain('mounted automatically');
   });
 
+  it('a key of another mount type is unknown, not taken as that type\'s and then ignored', () => {
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: tmpfs, target: /b, source: /x}\n${minimal}`)).toEqual(['unknown-key /preSwitch/mounts/0/source']);
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: bind, source: /a, target: /b, tag: t}\n${minimal}`)).toEqual(['unknown-key /preSwitch/mounts/0/tag']);
+    // The key of the value's own type, in a branch that fails for another reason, is not reported twice.
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: virtiofs, tag: 5, target: /b}\n${minimal}`)).toEqual(['wrong-type /preSwitch/mounts/0/tag']);
+  });
+
   it('retries without onFailure Retry is a warning', () => {
     const result = validate(`preSwitch:\n  hooks:\n    - {command: /bin/true, retries: 3}\n${minimal}`);
     expect(result.valid).toBe(true);
