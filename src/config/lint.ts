@@ -3,6 +3,7 @@ import type { Config, Handoff, Hook, Mount, Phase } from './generated/config-typ
 import { MAX_DIAGNOSTICS, type Finding } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { dependencies, findCycle } from './dependency-graph';
+import { idMapFindings } from './id-map-findings';
 import { closest } from './suggest';
 
 /** What lint may learn from the machine; absent on a host that cannot see the guest's files. */
@@ -53,6 +54,7 @@ function lintPhase(phase: Phase, path: (string | number)[], facts: LintFacts): F
       seen.set(target, index);
     }
     findings.push(...lintMountTarget(mount, target, at));
+    if (mount.type === 'bind' && mount.idMap) findings.push(...idMapFindings(mount.idMap, [...at, 'idMap']));
   }
   for (const [index, hook] of (phase.hooks ?? []).entries()) findings.push(...lintHook(hook, [...path, 'hooks', index]));
   for (const [key, value] of Object.entries(phase.sysctl ?? {})) {

@@ -204,7 +204,7 @@ function switchRootSteps(config: Config): Step[] {
   steps.push({ kind: 'mount', phase: 'switchRoot', source, policy: abort, target: mountAt, ...call });
   const top = root.target === '/' ? ROOT_MOUNT : `${ROOT_MOUNT}${root.target}`;
   if (root.overlay) {
-    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/overlay`, policy: abort, target: OVERLAY_TMPFS, fsType: 'tmpfs', device: 'tmpfs', flags: [], options: 'mode=0755', wait: undefined });
+    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/overlay`, policy: abort, target: OVERLAY_TMPFS, fsType: 'tmpfs', device: 'tmpfs', flags: [], options: 'mode=0755', wait: undefined, idMap: undefined });
     steps.push({
       kind: 'mount',
       phase: 'switchRoot',
@@ -216,9 +216,10 @@ function switchRootSteps(config: Config): Step[] {
       flags: call.flags.filter((flag) => flag !== 'MS_RDONLY'),
       options: `lowerdir=${top},upperdir=${OVERLAY_TMPFS}/upper,workdir=${OVERLAY_TMPFS}/work`,
       wait: undefined,
+      idMap: undefined,
     });
   } else if (!direct) {
-    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/target`, policy: abort, target: NEW_ROOT, fsType: 'none', device: top, flags: ['MS_BIND'], options: '', wait: undefined });
+    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/target`, policy: abort, target: NEW_ROOT, fsType: 'none', device: top, flags: ['MS_BIND'], options: '', wait: undefined, idMap: undefined });
   }
   steps.push({ kind: 'checkHandoff', phase: 'switchRoot', source: '/postSwitch/handoff', policy: abort, root: NEW_ROOT, programs: handoffPrograms(config.postSwitch.handoff) });
   steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, moveMounts: ['/dev', '/proc', '/sys', '/run'] });

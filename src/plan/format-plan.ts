@@ -1,5 +1,6 @@
 // Renders a plan as the text `bootstrap plan` prints: one numbered line per step, grouped by phase.
-import type { Step } from './step';
+import { formatRange } from '../config/id-map';
+import type { MountIdMap, Step } from './step';
 
 type Describers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => string };
 
@@ -12,7 +13,7 @@ const describe: Describers = {
     return `load module ${step.name}${where}${step.parameters ? ` with ${step.parameters}` : ''}`.replace(/,$/, '');
   },
   mount: (step) =>
-    `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
+    `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.idMap ? ` ${describeIdMap(step.idMap)}` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
   sysctl: (step) => `sysctl ${step.key} = ${step.value}`,
   symlink: (step) => `symlink ${step.path} -> ${step.target}`,
   tmpfile: (step) =>
@@ -30,6 +31,11 @@ const describe: Describers = {
     return `exec ${JSON.stringify(handoff.argv)}`;
   },
 };
+
+// Each range as uid_map and gid_map take it (inside outside count).
+function describeIdMap(idMap: MountIdMap): string {
+  return `idmapped (users ${idMap.users.map(formatRange).join(', ')}; groups ${idMap.groups.map(formatRange).join(', ')})`;
+}
 
 /** One line describing a step. */
 export function describeStep(step: Step): string {

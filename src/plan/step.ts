@@ -1,5 +1,6 @@
 // The steps a boot performs, as data: what `bootstrap plan` prints and what the executor runs.
 import type { OnFailure } from '../config/generated/config-types';
+import type { IdMapRange } from '../config/id-map';
 
 export type PhaseName = 'preSwitch' | 'switchRoot' | 'postSwitch';
 
@@ -43,6 +44,12 @@ export interface ModuleLookup {
   parameters: Record<string, string>;
 }
 
+/** The id mapping of an idmapped bind: a file stored as uid `inside + n` is seen through the mount as `outside + n`. */
+export interface MountIdMap {
+  users: IdMapRange[];
+  groups: IdMapRange[];
+}
+
 interface StepBase {
   phase: PhaseName;
   /** JSON pointer of the config value the step comes from, or "" for automatic steps. */
@@ -55,7 +62,7 @@ export type Step =
   | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[] })
   | (StepBase & { kind: 'loopback'; interface: string })
   | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined })
-  | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined })
+  | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined; idMap: MountIdMap | undefined })
   | (StepBase & { kind: 'sysctl'; key: string; value: string })
   | (StepBase & { kind: 'symlink'; path: string; target: string })
   | (StepBase & { kind: 'tmpfile'; path: string; type: 'file' | 'directory'; mode: number | undefined; user: number | string | undefined; group: number | string | undefined; content: string | undefined })

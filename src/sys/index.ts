@@ -3,6 +3,7 @@ import { releaseControllingTerminal, takeConsole, type ConsoleOptions } from './
 import { close, closeRange, dup2, keepStdioAcrossExec, setNonBlocking } from './fd';
 import { isExecutable } from './executable';
 import { deviceOf, isRamfsOrTmpfs, mknod, statfsType, symlink, type MknodSpec } from './fs';
+import { bindIdmapped, type IdmappedBindSpec } from './idmapped-bind';
 import { attachLoop, detachLoop, type LoopDevice } from './loop';
 import { finitModule, initModule, type FinitModuleSpec, type ModuleLoadResult } from './module';
 import { pipe, writeAll, writeSome, type Pipe } from './pipe';
@@ -13,7 +14,7 @@ import { becomeSubreaper, changeIdentity, unblockSignals, chdir, chroot, execve,
 import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSource } from './spawn';
 
 // The data types of the interface, so callers need no other import from sys/.
-export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, LoopDevice, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
+export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, IdmappedBindSpec, LoopDevice, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
 export { SysError } from './sys-error';
 
 /** Every kernel operation boot and supervision perform; plain data in and out, failures as SysError. */
@@ -21,6 +22,8 @@ export interface Sys {
   mount(spec: MountSpec): void;
   umount(spec: UmountSpec): void;
   pivotRoot(newRoot: string, putOld: string): void;
+  /** Binds source on target with its uids and gids mapped (open_tree, mount_setattr MOUNT_ATTR_IDMAP, move_mount). */
+  bindIdmapped(spec: IdmappedBindSpec): void;
   /** A free /dev/loopN on `file`, cleared by the kernel once its last user goes; close `fd` after mounting it. */
   attachLoop(file: string, options: { readOnly: boolean }): LoopDevice;
   detachLoop(device: string): void;
@@ -64,6 +67,7 @@ export const realSys: Sys = {
   mount,
   umount,
   pivotRoot,
+  bindIdmapped,
   attachLoop,
   detachLoop,
   finitModule,

@@ -69,6 +69,35 @@ export type Mount1 = Virtiofs | Ninep | Device | Nfs | Overlay | Tmpfs | Bind;
  */
 export type AbsolutePath = string;
 /**
+ * An id map: one range, or a list of ranges (at most 340, the kernel's limit).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idRanges".
+ */
+export type IdRanges = IdRange | [IdRange, ...IdRange[]];
+/**
+ * One range of an id map: `"internal external"` (size 1), `"internal external size"`, or an object.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idRange".
+ */
+export type IdRange =
+  | string
+  | {
+      /**
+       * First id inside the namespace.
+       */
+      internal: number;
+      /**
+       * First id outside (on the host) it maps to.
+       */
+      external: number;
+      /**
+       * How many ids (1 when not given).
+       */
+      size?: number;
+    };
+/**
  * A command to run: a shell command line (run with /bin/sh -c), an argument list, or an object.
  *
  * This interface was referenced by `Config`'s JSON-Schema
@@ -190,35 +219,6 @@ export type DependencyCondition = 'started' | 'ready' | 'completed' | 'completed
  * Items: A kind of Linux namespace.
  */
 export type Namespaces = ('user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup')[];
-/**
- * An id map: one range, or a list of ranges (at most 340, the kernel's limit).
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "idRanges".
- */
-export type IdRanges = IdRange | [IdRange, ...IdRange[]];
-/**
- * One range of an id map: `"internal external"` (size 1), `"internal external size"`, or an object.
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "idRange".
- */
-export type IdRange =
-  | string
-  | {
-      /**
-       * First id inside the namespace.
-       */
-      internal: number;
-      /**
-       * First id outside (on the host) it maps to.
-       */
-      external: number;
-      /**
-       * How many ids (1 when not given).
-       */
-      size?: number;
-    };
 /**
  * A signal name (SIGTERM, TERM, SIGUSR1, ...).
  *
@@ -455,6 +455,20 @@ export interface Bind {
    * An absolute path.
    */
   source: string;
+  /**
+   * Make it an idmapped mount (open_tree, mount_setattr MOUNT_ATTR_IDMAP, move_mount; Linux 5.12, a filesystem that allows it: ext4, xfs, btrfs, tmpfs since 6.3, ...), as lcboot's `mount-idmapped --map-mount=b:0:1000000:65536`: `users: "0 1000000 65536"` shows a file the source stores as uid 0 as uid 1000000 through the mount, and a file created by uid 1000000 through it is stored as uid 0. Ids without a mapping show as the overflow id 65534, and whoever has no mapping (root, with the map above) cannot create files through it (EOVERFLOW). Only the source's own mount is bound, not those below it.
+   */
+  idMap?: IdMap;
+}
+/**
+ * The uid and gid maps of a user namespace (lcboot's id_map), written to /proc/PID/uid_map and gid_map.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idMap".
+ */
+export interface IdMap {
+  users: IdRanges;
+  groups: IdRanges;
 }
 /**
  * A command given as a program and its arguments.
@@ -800,16 +814,6 @@ export interface NoneHandoff {
    */
   mode: 'none';
   bootScript?: BootScript;
-}
-/**
- * The uid and gid maps of a user namespace (lcboot's id_map), written to /proc/PID/uid_map and gid_map.
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "idMap".
- */
-export interface IdMap {
-  users: IdRanges;
-  groups: IdRanges;
 }
 /**
  * This config describes a subhost (overlay-boot): started with `bootstrap subhost start`, it runs in its own namespaces on a root overlaid on the host's; postSwitch then runs inside it, ending in the handoff (supervise, exec, shell, or none to just hold it).
