@@ -7,6 +7,9 @@ import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
 import type { BootContext } from './boot-context';
 import { REPORT_PATH, writeReport } from './report';
 
+// The longest a timer may wait (2^31 - 1 ms): the none handoff's keep-alive fires this rarely, and does nothing.
+const HOLD_INTERVAL_MS = 0x7fff_ffff;
+
 // A shell that dies at once would otherwise respawn in a tight loop.
 const RESPAWN_DELAY_MS = 1000;
 
@@ -32,6 +35,9 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   if (plan.mode === 'none') {
     // What ends it is a signal (TERM, PWR, INT: the runtime's shutdown), as for the seed's dummy_service.
     log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);
+    // A promise that never settles does not keep Node running: without a handle of its own the event loop would
+    // empty and PID 1 exit with 0 at once. This timer holds it until the shutdown exits the process.
+    setInterval(() => undefined, HOLD_INTERVAL_MS);
     return new Promise<never>(() => undefined);
   }
   for (;;) {
