@@ -5,7 +5,8 @@ type Node = { [key: string]: unknown };
 const sections: { title: string; def: string; intro?: string }[] = [
   { title: 'Top level', def: '#', intro: 'The file is a YAML mapping. Only `postSwitch.handoff` is required.' },
   { title: 'emergency', def: 'emergency' },
-  { title: 'preSwitch / postSwitch (a phase)', def: 'phase', intro: 'Both phases take these fields; `postSwitch` adds `handoff`. Empty values (`null`, `[]`, `{}`) mean nothing to do.' },
+  { title: 'preSwitch / postSwitch (a phase)', def: 'phase', intro: 'Both phases take these fields; `postSwitch` adds `handoff` and `initctl` (below). Empty values (`null`, `[]`, `{}`) mean nothing to do.' },
+  { title: 'postSwitch', def: 'postSwitch', intro: 'The fields of a phase (above), and:' },
   { title: 'modules', def: 'modules' },
   { title: 'Mount options (every mount and the root)', def: 'mountOptions' },
   { title: 'mounts[]', def: 'mount', intro: 'Each mount is one of the filesystem types below plus `target`, `onFailure` and the mount options. proc, sysfs, devtmpfs, devpts, /dev/shm and /run are mounted automatically and are rejected here.' },
@@ -35,7 +36,7 @@ const sections: { title: string; def: string; intro?: string }[] = [
 ];
 
 /** Definitions documented under another section's anchor. */
-const anchors: Record<string, string> = { postSwitch: 'phase', hook: 'hookCommand', rootFileSystem: 'rootFileSystem' };
+const anchors: Record<string, string> = { hook: 'hookCommand', rootFileSystem: 'rootFileSystem', handoff: 'execHandoff' };
 
 function refName(ref: string): string {
   return ref.replace('#/$defs/', '');

@@ -23,6 +23,14 @@ export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
   if (config.preSwitch) findings.push(...lintPhase(config.preSwitch, ['preSwitch'], facts));
   findings.push(...lintPhase(config.postSwitch, ['postSwitch'], facts));
   findings.push(...lintHandoff(config.postSwitch.handoff, ['postSwitch', 'handoff']));
+  if (config.postSwitch.initctl && config.postSwitch.handoff.mode === 'exec') {
+    findings.push({
+      code: 'invalid-value',
+      severity: 'error',
+      path: ['postSwitch', 'initctl'],
+      message: `initctl needs bootstrap to stay PID 1 to read /dev/initctl, and the exec handoff replaces it with ${config.postSwitch.handoff.program}, which then owns /dev/initctl (sysvinit makes its own); use mode shell, supervise or none, or remove \`initctl\``,
+    });
+  }
   const root = config.switchRoot?.rootFileSystem;
   if (root?.noExec) {
     findings.push({

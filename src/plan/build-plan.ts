@@ -50,7 +50,7 @@ export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, config.switchRoot !== undefined));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
-  steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff) });
+  steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff), initctl: config.postSwitch.initctl });
   return steps;
 }
 

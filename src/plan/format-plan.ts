@@ -1,6 +1,6 @@
 // Renders a plan as the text `bootstrap plan` prints: one numbered line per step, grouped by phase.
 import { formatRange } from '../config/id-map';
-import type { MountIdMap, Step } from './step';
+import type { HandoffPlan, MountIdMap, Step } from './step';
 
 type Describers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => string };
 
@@ -23,14 +23,15 @@ const describe: Describers = {
   checkHandoff: (step) => `check that ${step.programs.join(', ')} ${step.programs.length === 1 ? 'exists and is' : 'exist and are'} executable under ${step.root}`,
   switchRoot: (step) => `move ${step.moveMounts.join(' ')} into ${step.newRoot}, free the initramfs, switch root to ${step.newRoot}`,
   bootScript: (step) => `run boot script ${JSON.stringify(step.argv)}`,
-  handoff: (step) => {
-    const handoff = step.handoff;
-    if (handoff.mode === 'supervise') return `supervise ${Object.entries(handoff.processes).map(([name, process]) => `${name} ${JSON.stringify(process.argv)}`).join(', ')}`;
-    if (handoff.mode === 'none') return 'none: PID 1 reaps and holds until it is stopped';
-    if (handoff.mode === 'shell') return `shell ${JSON.stringify(handoff.argv)} on the console, on exit: ${handoff.onExit}`;
-    return `exec ${JSON.stringify(handoff.argv)}`;
-  },
+  handoff: (step) => `${describeHandoff(step.handoff)}${step.initctl ? '; take SysV init requests on /dev/initctl (runlevel 0 powers off, 6 reboots)' : ''}`,
 };
+
+function describeHandoff(handoff: HandoffPlan): string {
+  if (handoff.mode === 'supervise') return `supervise ${Object.entries(handoff.processes).map(([name, process]) => `${name} ${JSON.stringify(process.argv)}`).join(', ')}`;
+  if (handoff.mode === 'none') return 'none: PID 1 reaps and holds until it is stopped';
+  if (handoff.mode === 'shell') return `shell ${JSON.stringify(handoff.argv)} on the console, on exit: ${handoff.onExit}`;
+  return `exec ${JSON.stringify(handoff.argv)}`;
+}
 
 // Each range as uid_map and gid_map take it (inside outside count).
 function describeIdMap(idMap: MountIdMap): string {

@@ -71,7 +71,8 @@ export type Step =
   | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })
   | (StepBase & { kind: 'switchRoot'; newRoot: string; moveMounts: string[] })
   | (StepBase & { kind: 'bootScript'; argv: string[]; timeoutMs: number | undefined })
-  | (StepBase & { kind: 'handoff'; handoff: HandoffPlan });
+  /** `initctl`: PID 1 also takes SysV init requests on /dev/initctl (never with an exec handoff: validation refuses it). */
+  | (StepBase & { kind: 'handoff'; handoff: HandoffPlan; initctl: boolean });
 
 export type HandoffPlan =
   | { mode: 'exec'; argv: string[] }

@@ -175,6 +175,10 @@ export type RootFileSystem1 = Virtiofs | Ninep | Device | Nfs | Overlay;
  */
 export type PostSwitch = Phase & {
   handoff: Handoff;
+  /**
+   * Provide /dev/initctl, as lcboot's `initctl: true` does: a FIFO (mode 0600) on which PID 1 takes SysV init's requests, as a container manager (libvirt's LXC driver, say) or sysvinit's telinit and shutdown send them. Runlevel 0 powers off and runlevel 6 reboots, through the one shutdown sequence; other runlevels and commands are logged as not supported, and malformed requests are logged and dropped. Only with a handoff that keeps bootstrap PID 1 (shell, supervise, none): after an exec handoff the program is PID 1, and /dev/initctl is its business.
+   */
+  initctl: boolean;
 };
 /**
  * What PID 1 becomes at the end: exec a program, run a shell, or supervise processes.

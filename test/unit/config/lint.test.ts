@@ -74,6 +74,16 @@ describe('lint', () => {
     expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: virtiofs, tag: 5, target: /b}\n${minimal}`)).toEqual(['wrong-type /preSwitch/mounts/0/tag']);
   });
 
+  it('initctl with an exec handoff is an error saying why; with the handoffs that keep bootstrap PID 1 it is valid', () => {
+    const result = validate('postSwitch:\n  initctl: true\n  handoff: {mode: exec, program: /sbin/init}\n');
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'invalid-value', pointer: '/postSwitch/initctl', line: 2, column: 12 })]);
+    expect(result.diagnostics[0]!.message).toContain('the exec handoff replaces it with /sbin/init');
+    for (const handoff of ['{mode: shell}', '{mode: none}', '{mode: supervise, processes: {a: {program: /bin/a}}}']) {
+      expect(errorsOf(`postSwitch:\n  initctl: true\n  handoff: ${handoff}\n`)).toEqual([]);
+    }
+    expect(errorsOf('postSwitch:\n  initctl: yes\n  handoff: {mode: shell}\n')).toEqual(['wrong-type /postSwitch/initctl']);
+  });
+
   it('retries without onFailure Retry is a warning', () => {
     const result = validate(`preSwitch:\n  hooks:\n    - {command: /bin/true, retries: 3}\n${minimal}`);
     expect(result.valid).toBe(true);

@@ -157,6 +157,15 @@ postSwitch: {handoff: {mode: shell}}
     expect(text).toMatch(/mount none \/a on \/b \[MS_BIND\]\n/);
   });
 
+  it('the handoff step says whether PID 1 takes /dev/initctl requests (false by default)', () => {
+    const taking = buildPlan(config('postSwitch:\n  initctl: true\n  handoff: {mode: none}\n'));
+    expect(taking.at(-1)).toMatchObject({ kind: 'handoff', handoff: { mode: 'none' }, initctl: true });
+    expect(formatPlan(taking)).toContain('none: PID 1 reaps and holds until it is stopped; take SysV init requests on /dev/initctl (runlevel 0 powers off, 6 reboots)');
+    const not = buildPlan(config('postSwitch: {handoff: {mode: shell}}\n'));
+    expect(not.at(-1)).toMatchObject({ initctl: false });
+    expect(formatPlan(not)).not.toContain('initctl');
+  });
+
   it('turns hooks and the handoff into argv, with their failure policies', () => {
     const steps = buildPlan(full);
     expect(steps.filter((step) => step.kind === 'hook').map((step) => step.argv)).toEqual([['/bin/sh', '-c', 'echo pre'], ['/bin/echo', 'post']]);
