@@ -41,6 +41,14 @@ const startBoot = (config: string) => startPid1Program(config, (file, dir) => ['
 
 const isRunning = (pid: number): boolean => existsSync(`/proc/${pid}/stat`);
 
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
 describe('initctl as PID 1 of a PID namespace', () => {
   it('handoff none: garbage is logged and dropped while PID 1 keeps running; runlevel 0 ends it through the shutdown with status 0', async () => {
     const boot = await startBoot('logLevel: debug\npostSwitch:\n  initctl: true\n  handoff: {mode: none}\n');
@@ -81,6 +89,19 @@ describe('initctl as PID 1 of a PID namespace', () => {
     // The only process is the main one; it traps TERM and exits 0, which is what the namespace's PID 1 exits with.
     expect(output).toMatch(/app stopped: exited with status 0/);
     expect(status, output).toBe(0);
+  });
+
+  it('handoff shell: runlevel 0 while the shell runs ends it through the shutdown, without a respawn', async () => {
+    const boot = await startBoot(`postSwitch:
+  initctl: true
+  handoff: {mode: shell, program: /bin/sh, arguments: [-c, "echo started >> $DIR/starts; exec sleep 30"], onExit: respawn}
+`);
+    await boot.waitFor(/initctl: taking SysV init requests on /);
+    await until(() => existsSync(join(boot.dir, 'starts')));
+    send(join(boot.dir, 'initctl'), encodeRunlevelRequest('0'));
+    expect(await boot.exited, boot.output()).toBe(0);
+    expect(boot.output()).toMatch(/shutting down \(poweroff\): runlevel 0 requested on /);
+    expect(boot.output()).not.toMatch(/respawning/);
   });
 
   it('bootstrap supervise in a container with its own /dev makes /dev/initctl there; runlevel 0 ends it with status 0', async () => {
