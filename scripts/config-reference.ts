@@ -5,7 +5,8 @@ type Node = { [key: string]: unknown };
 const sections: { title: string; def: string; intro?: string }[] = [
   { title: 'Top level', def: '#', intro: 'The file is a YAML mapping. Only `postSwitch.handoff` is required.' },
   { title: 'emergency', def: 'emergency' },
-  { title: 'preSwitch / postSwitch (a phase)', def: 'phase', intro: 'Both phases take these fields; `postSwitch` adds `handoff`. Empty values (`null`, `[]`, `{}`) mean nothing to do.' },
+  { title: 'preSwitch / postSwitch (a phase)', def: 'phase', intro: 'Both phases take these fields; `postSwitch` adds `handoff` and `initctl` (below). Empty values (`null`, `[]`, `{}`) mean nothing to do.' },
+  { title: 'postSwitch', def: 'postSwitch', intro: 'The fields of a phase (above), and:' },
   { title: 'modules', def: 'modules' },
   { title: 'Mount options (every mount and the root)', def: 'mountOptions' },
   { title: 'mounts[]', def: 'mount', intro: 'Each mount is one of the filesystem types below plus `target`, `onFailure` and the mount options. proc, sysfs, devtmpfs, devpts, /dev/shm and /run are mounted automatically and are rejected here.' },
@@ -16,6 +17,12 @@ const sections: { title: string; def: string; intro?: string }[] = [
   { title: 'type: overlay', def: 'overlay' },
   { title: 'type: tmpfs (mounts only)', def: 'tmpfs' },
   { title: 'type: bind (mounts only)', def: 'bind' },
+  {
+    title: 'idMap (the top level, and bind mounts)',
+    def: 'idMap',
+    intro:
+      'The uid and gid maps of a user namespace, in lcboot\'s three forms. Each of `users` and `groups` is one range or a list of up to 340: `"0 1000000 65536"` (internal, external, size), `"0 1000000"` (size 1), or `{internal: 0, external: 1000000, size: 65536}`. Ranges may not overlap, inside or outside.',
+  },
   { title: 'switchRoot', def: 'switchRoot' },
   { title: 'switchRoot.rootFileSystem', def: 'rootFileSystem', intro: 'One of virtiofs, 9p, device, nfs, overlay (fields above) plus the mount options and:' },
   { title: 'hooks[]', def: 'hookCommand', intro: 'A hook is a string (run with `/bin/sh -c`), a list (`[program, arg, ...]`, run directly) or a mapping:' },
@@ -34,7 +41,7 @@ const sections: { title: string; def: string; intro?: string }[] = [
 ];
 
 /** Definitions documented under another section's anchor. */
-const anchors: Record<string, string> = { postSwitch: 'phase', hook: 'hookCommand', rootFileSystem: 'rootFileSystem', idRanges: 'idMap' };
+const anchors: Record<string, string> = { postSwitch: 'phase', hook: 'hookCommand', rootFileSystem: 'rootFileSystem', idRanges: 'idMap', handoff: 'execHandoff' };
 
 function refName(ref: string): string {
   return ref.replace('#/$defs/', '');
@@ -45,12 +52,16 @@ function typeOf(node: Node, defs: Record<string, Node>): string {
     const name = refName(node['$ref']);
     const target = defs[name]!;
     if (name === 'reserved') return 'reserved';
-    if (['duration', 'absolutePath', 'fileMode', 'onFailure', 'logLevel', 'program', 'arguments', 'owner', 'sysctl', 'environment', 'namespaces', 'namespaceName'].includes(name)) return typeOf(target, defs);
+    if (['duration', 'absolutePath', 'fileMode', 'onFailure', 'logLevel', 'program', 'arguments', 'owner', 'sysctl', 'environment', 'namespaces', 'namespaceName', 'idRanges'].includes(name)) return typeOf(target, defs);
+    if (name === 'idRange') return 'range';
     const anchor = anchors[name] ?? name;
     return `[${name}](#${anchor.toLowerCase()})`;
   }
   if ('const' in node) return `\`${String(node['const'])}\``;
   if (Array.isArray(node['enum'])) return (node['enum'] as unknown[]).map((value) => `\`${String(value)}\``).join(' \\| ');
+  // `allOf: [{$ref}]` beside a description: a reference whose named type keeps its own description.
+  const allOf = node['allOf'] as Node[] | undefined;
+  if (allOf?.length === 1 && node['type'] === undefined) return typeOf(allOf[0]!, defs);
   const anyOf = (node['anyOf'] ?? node['oneOf']) as Node[] | undefined;
   if (anyOf) return anyOf.map((branch) => typeOf(branch, defs)).join(' or ');
   const types = Array.isArray(node['type']) ? (node['type'] as string[]) : node['type'] ? [node['type'] as string] : [];

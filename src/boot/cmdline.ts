@@ -14,6 +14,8 @@ export interface BootArguments {
   breakBefore: BreakPoint | undefined;
   /** bootstrap.test.fault=uncaught|rejection: an injected bug, for tests of the last-resort path only. */
   testFault: 'uncaught' | 'rejection' | undefined;
+  /** bootstrap.test.initctl=PATH: the initctl FIFO there instead of /dev/initctl, for tests only (a test's /dev is the host's devtmpfs). */
+  testInitctlPath: string | undefined;
   /** Arguments bootstrap understood but could not use, in words, to log at start. */
   warnings: string[];
 }
@@ -46,7 +48,7 @@ export function splitCmdline(text: string): string[] {
 
 /** The bootstrap.* arguments of a kernel command line. */
 export function parseCmdline(text: string): BootArguments {
-  const result: BootArguments = { configPath: DEFAULT_CONFIG_PATH, logLevel: undefined, breakBefore: undefined, testFault: undefined, warnings: [] };
+  const result: BootArguments = { configPath: DEFAULT_CONFIG_PATH, logLevel: undefined, breakBefore: undefined, testFault: undefined, testInitctlPath: undefined, warnings: [] };
   for (const word of splitCmdline(text)) {
     const [key, value = ''] = word.split(/=(.*)/s, 2) as [string, string | undefined];
     switch (key) {
@@ -66,6 +68,10 @@ export function parseCmdline(text: string): BootArguments {
         break;
       case 'bootstrap.test.fault':
         if (value === 'uncaught' || value === 'rejection') result.testFault = value;
+        break;
+      case 'bootstrap.test.initctl':
+        if (value.startsWith('/')) result.testInitctlPath = value;
+        else result.warnings.push(`ignoring bootstrap.test.initctl=${value}: the path must be absolute`);
         break;
       default:
         if (key.startsWith('bootstrap.')) result.warnings.push(`ignoring unknown kernel argument ${key}`);

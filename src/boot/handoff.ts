@@ -2,6 +2,7 @@
 import type { StepOf } from '../plan/step';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { holdUntilShutdown } from '../pid1/hold';
+import { INITCTL_PATH, startInitctl } from '../pid1/initctl';
 import { runShell } from '../pid1/shell';
 import { supervise } from '../pid1/supervise';
 import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
@@ -19,9 +20,11 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   const problem = writeReport({ result: 'handoff', atMs: performance.now(), steps: context.outcomes });
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);
+  // Validation refuses initctl with an exec handoff: after exec, bootstrap is not PID 1 anymore.
+  const initctlPath = step.initctl ? (context.args.testInitctlPath ?? INITCTL_PATH) : undefined;
   if (plan.mode === 'supervise') {
     log.info(`supervising ${Object.keys(plan.processes).join(', ')} (boot took ${performance.now().toFixed(0)}ms)`);
-    return supervise(runtime, { config: context.config, consoleSink: runtime.openOutput() });
+    return supervise(runtime, { config: context.config, consoleSink: runtime.openOutput(), ...(initctlPath === undefined ? {} : { initctlPath }) });
   }
   if (plan.mode === 'exec') {
     log.info(`exec ${JSON.stringify(plan.argv)} (boot took ${performance.now().toFixed(0)}ms)`);
@@ -31,6 +34,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
     context.children.stop();
     return sys.execve({ path: plan.argv[0]!, argv: plan.argv, env: context.env });
   }
+  if (initctlPath !== undefined) startInitctl(runtime, initctlPath);
   if (plan.mode === 'none') {
     // What ends it is a signal (TERM, PWR, INT: the runtime's shutdown), as for the seed's dummy_service.
     log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);

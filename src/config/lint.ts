@@ -3,6 +3,7 @@ import type { Config, Handoff, Hook, Mount, Phase } from './generated/config-typ
 import { MAX_DIAGNOSTICS, type Finding } from './diagnostic';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { dependencies, findCycle } from './dependency-graph';
+import { idMapFindings } from './id-map-findings';
 import { closest } from './suggest';
 import { namespaceFindings } from './namespace-findings';
 import { subhostFindings } from './subhost-findings';
@@ -28,6 +29,14 @@ export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
   // A subhost's premount and postmount run on the host as a phase's hooks do, and are checked alike.
   for (const key of ['premount', 'postmount'] as const) {
     for (const [index, hook] of (config.subhost?.[key] ?? []).entries()) findings.push(...lintHook(hook, ['subhost', key, index]));
+  }
+  if (config.postSwitch.initctl && config.postSwitch.handoff.mode === 'exec') {
+    findings.push({
+      code: 'invalid-value',
+      severity: 'error',
+      path: ['postSwitch', 'initctl'],
+      message: `initctl needs bootstrap to stay PID 1 to read /dev/initctl, and the exec handoff replaces it with ${config.postSwitch.handoff.program}, which then owns /dev/initctl (sysvinit makes its own); use mode shell, supervise or none, or remove \`initctl\``,
+    });
   }
   const root = config.switchRoot?.rootFileSystem;
   if (root?.noExec) {
@@ -60,6 +69,7 @@ function lintPhase(phase: Phase, path: (string | number)[], facts: LintFacts): F
       seen.set(target, index);
     }
     findings.push(...lintMountTarget(mount, target, at));
+    if (mount.type === 'bind' && mount.idMap) findings.push(...idMapFindings(mount.idMap, [...at, 'idMap']));
   }
   for (const [index, hook] of (phase.hooks ?? []).entries()) findings.push(...lintHook(hook, [...path, 'hooks', index]));
   for (const [key, value] of Object.entries(phase.sysctl ?? {})) {

@@ -231,8 +231,12 @@ function discriminatorFinding(path: string[], key: string, chosen: unknown, cons
 
 function unknownKey(path: string[], key: string, value: unknown, data: unknown): Finding | undefined {
   const known = keysAt(data, path);
-  // A key defined by the value's own union branch only looks unevaluated because that branch failed.
-  if (known.includes(key) || unionAt(data, path).some((branch) => branch.properties !== undefined && Object.hasOwn(branch.properties, key))) return undefined;
+  // A key defined by the value's own union branch only looks unevaluated because that branch failed. When a branch
+  // fits the value (by its `type`, say), only that one counts: `source` on a tmpfs mount is bind's key, unknown here.
+  const branches = unionAt(data, path);
+  const fitting = branches.filter((branch) => branchFits(branch, value));
+  const defines = (branch: SchemaNode): boolean => branch.properties !== undefined && Object.hasOwn(branch.properties, key);
+  if (known.includes(key) || (fitting.length > 0 ? fitting : branches).some(defines)) return undefined;
   const guess = closest(key, known);
   const child = ownValue(value, key);
   let hint = guess ? `; did you mean \`${guess}\`?` : known.length > 0 ? `; expected one of ${known.join(', ')}` : '';

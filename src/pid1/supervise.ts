@@ -7,6 +7,7 @@ import type { LogSink, Logger } from '../log/log';
 import type { ServiceStatus } from '../supervisor/model';
 import type { Sys } from '../sys/index';
 import { emergency } from './emergency';
+import { startInitctl } from './initctl';
 import { keepMemoryFlat } from './flat-memory';
 import { holdUntilShutdown } from './hold';
 import type { Pid1 } from './runtime';
@@ -18,6 +19,8 @@ export interface SuperviseOptions {
   socketPath?: string;
   /** Where services' `console` output goes (non-blocking). */
   consoleSink: LogSink;
+  /** Take SysV init requests on this FIFO (postSwitch.initctl), once the services can be stopped; none when absent. */
+  initctlPath?: string;
 }
 
 // Signals that end a container's supervisor (after reaching the services), as they end tini's child.
@@ -95,6 +98,8 @@ export async function supervise(runtime: Pid1, options: SuperviseOptions): Promi
       log.debug(`ctrl-alt-del off: ${(error as Error).message}`);
     }
   }
+  // Only now: a runlevel 0 that came earlier would shut down before there were services to stop, then start them.
+  if (options.initctlPath !== undefined) startInitctl(runtime, options.initctlPath);
   supervisor.start();
   // With no main service nothing ends the supervisor but a signal or ctl: it holds after every service ended.
   return holdUntilShutdown();

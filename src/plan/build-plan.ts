@@ -60,7 +60,7 @@ export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, switched));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
-  steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff) });
+  steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff), initctl: config.postSwitch.initctl });
   return steps;
 }
 
@@ -214,7 +214,7 @@ function switchRootSteps(config: Config): Step[] {
   steps.push({ kind: 'mount', phase: 'switchRoot', source, policy: abort, target: mountAt, ...call });
   const top = root.target === '/' ? ROOT_MOUNT : `${ROOT_MOUNT}${root.target}`;
   if (root.overlay) {
-    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/overlay`, policy: abort, target: OVERLAY_TMPFS, fsType: 'tmpfs', device: 'tmpfs', flags: [], options: 'mode=0755', wait: undefined });
+    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/overlay`, policy: abort, target: OVERLAY_TMPFS, fsType: 'tmpfs', device: 'tmpfs', flags: [], options: 'mode=0755', wait: undefined, idMap: undefined });
     steps.push({
       kind: 'mount',
       phase: 'switchRoot',
@@ -226,9 +226,10 @@ function switchRootSteps(config: Config): Step[] {
       flags: call.flags.filter((flag) => flag !== 'MS_RDONLY'),
       options: `lowerdir=${top},upperdir=${OVERLAY_TMPFS}/upper,workdir=${OVERLAY_TMPFS}/work`,
       wait: undefined,
+      idMap: undefined,
     });
   } else if (!direct) {
-    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/target`, policy: abort, target: NEW_ROOT, fsType: 'none', device: top, flags: ['MS_BIND'], options: '', wait: undefined });
+    steps.push({ kind: 'mount', phase: 'switchRoot', source: `${source}/target`, policy: abort, target: NEW_ROOT, fsType: 'none', device: top, flags: ['MS_BIND'], options: '', wait: undefined, idMap: undefined });
   }
   const mode: SwitchMode = config.switchRoot!.mode ?? 'move';
   // With mode none the handoff runs in the root we are in: that is where its programs must be.

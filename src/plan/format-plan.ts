@@ -1,6 +1,6 @@
 // Renders a plan as the text `bootstrap plan` prints: one numbered line per step, grouped by phase.
 import { formatRange } from '../config/id-map';
-import type { Step } from './step';
+import type { HandoffPlan, MountIdMap, Step } from './step';
 
 type Describers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => string };
 
@@ -17,7 +17,7 @@ const describe: Describers = {
     return `load module ${step.name}${where}${step.parameters ? ` with ${step.parameters}` : ''}`.replace(/,$/, '');
   },
   mount: (step) =>
-    `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
+    `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.idMap ? ` ${describeIdMap(step.idMap)}` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
   sysctl: (step) => `sysctl ${step.key} = ${step.value}`,
   symlink: (step) => `symlink ${step.path} -> ${step.target}`,
   tmpfile: (step) =>
@@ -39,14 +39,20 @@ const describe: Describers = {
     }
   },
   bootScript: (step) => `run boot script ${JSON.stringify(step.argv)}`,
-  handoff: (step) => {
-    const handoff = step.handoff;
-    if (handoff.mode === 'supervise') return `supervise ${Object.entries(handoff.processes).map(([name, process]) => `${name} ${JSON.stringify(process.argv)}`).join(', ')}`;
-    if (handoff.mode === 'none') return 'none: PID 1 reaps and holds until it is stopped';
-    if (handoff.mode === 'shell') return `shell ${JSON.stringify(handoff.argv)} on the console, on exit: ${handoff.onExit}`;
-    return `exec ${JSON.stringify(handoff.argv)}`;
-  },
+  handoff: (step) => `${describeHandoff(step.handoff)}${step.initctl ? '; take SysV init requests on /dev/initctl (runlevel 0 powers off, 6 reboots)' : ''}`,
 };
+
+function describeHandoff(handoff: HandoffPlan): string {
+  if (handoff.mode === 'supervise') return `supervise ${Object.entries(handoff.processes).map(([name, process]) => `${name} ${JSON.stringify(process.argv)}`).join(', ')}`;
+  if (handoff.mode === 'none') return 'none: PID 1 reaps and holds until it is stopped';
+  if (handoff.mode === 'shell') return `shell ${JSON.stringify(handoff.argv)} on the console, on exit: ${handoff.onExit}`;
+  return `exec ${JSON.stringify(handoff.argv)}`;
+}
+
+// Each range as uid_map and gid_map take it (inside outside count).
+function describeIdMap(idMap: MountIdMap): string {
+  return `idmapped (users ${idMap.users.map(formatRange).join(', ')}; groups ${idMap.groups.map(formatRange).join(', ')})`;
+}
 
 /** One line describing a step. */
 export function describeStep(step: Step): string {

@@ -1,7 +1,8 @@
 // Translates a mount as users write it (type virtiofs, tag, readOnly, …) into what mount(2) takes.
 import type { Mount, MountOptions, RootFileSystem } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
-import type { MountFlag, MountWait } from './step';
+import { idMapRanges } from '../config/id-map';
+import type { MountFlag, MountIdMap, MountWait } from './step';
 
 export interface MountCall {
   fsType: string;
@@ -9,6 +10,8 @@ export interface MountCall {
   flags: MountFlag[];
   options: string;
   wait: MountWait | undefined;
+  /** Set for an idmapped bind. */
+  idMap: MountIdMap | undefined;
 }
 
 const flagOf: [keyof MountOptions, MountFlag][] = [
@@ -46,20 +49,28 @@ export function mountCall(spec: Mount | RootFileSystem): MountCall {
   const timeoutMs = parseDuration(spec.timeout);
   switch (spec.type) {
     case 'virtiofs':
-      return { fsType: 'virtiofs', device: spec.tag, flags, options: joinOptions(spec.options), wait: { kind: 'tag', fsType: 'virtiofs', tag: spec.tag, timeoutMs } };
+      return { fsType: 'virtiofs', device: spec.tag, flags, options: joinOptions(spec.options), wait: { kind: 'tag', fsType: 'virtiofs', tag: spec.tag, timeoutMs }, idMap: undefined };
     case '9p':
-      return { fsType: '9p', device: spec.tag, flags, options: joinOptions('trans=virtio,version=9p2000.L', spec.options), wait: { kind: 'tag', fsType: '9p', tag: spec.tag, timeoutMs } };
+      return { fsType: '9p', device: spec.tag, flags, options: joinOptions('trans=virtio,version=9p2000.L', spec.options), wait: { kind: 'tag', fsType: '9p', tag: spec.tag, timeoutMs }, idMap: undefined };
     case 'device':
-      return { fsType: spec.fsType ?? 'auto', device: spec.device, flags, options: joinOptions(spec.options), wait: { kind: 'device', device: spec.device, timeoutMs } };
+      return { fsType: spec.fsType ?? 'auto', device: spec.device, flags, options: joinOptions(spec.options), wait: { kind: 'device', device: spec.device, timeoutMs }, idMap: undefined };
     case 'nfs':
-      return { fsType: 'nfs', device: `${spec.server}:${spec.export}`, flags, options: joinOptions(`addr=${spec.server},nolock`, spec.options), wait: undefined };
+      return { fsType: 'nfs', device: `${spec.server}:${spec.export}`, flags, options: joinOptions(`addr=${spec.server},nolock`, spec.options), wait: undefined, idMap: undefined };
     case 'overlay': {
       const lower = Array.isArray(spec.lower) ? spec.lower.join(':') : spec.lower;
-      return { fsType: 'overlay', device: 'overlay', flags, options: joinOptions(`lowerdir=${lower},upperdir=${spec.upper},workdir=${spec.work}`, spec.options), wait: undefined };
+      return { fsType: 'overlay', device: 'overlay', flags, options: joinOptions(`lowerdir=${lower},upperdir=${spec.upper},workdir=${spec.work}`, spec.options), wait: undefined, idMap: undefined };
     }
     case 'tmpfs':
-      return { fsType: 'tmpfs', device: 'tmpfs', flags, options: joinOptions(spec.size && `size=${spec.size}`, spec.mode && `mode=${spec.mode}`, spec.options), wait: undefined };
+      return { fsType: 'tmpfs', device: 'tmpfs', flags, options: joinOptions(spec.size && `size=${spec.size}`, spec.mode && `mode=${spec.mode}`, spec.options), wait: undefined, idMap: undefined };
     case 'bind':
-      return { fsType: 'none', device: spec.source, flags: ['MS_BIND', ...flags], options: joinOptions(spec.options), wait: undefined };
+      return {
+        fsType: 'none',
+        device: spec.source,
+        flags: ['MS_BIND', ...flags],
+        options: joinOptions(spec.options),
+        wait: undefined,
+        // Validation checked the ranges (lint), so this cannot throw for a config that passed it.
+        idMap: spec.idMap && { users: idMapRanges(spec.idMap.users), groups: idMapRanges(spec.idMap.groups) },
+      };
   }
 }

@@ -44,6 +44,12 @@ export interface ModuleLookup {
   parameters: Record<string, string>;
 }
 
+/** The id mapping of an idmapped bind: a file stored as uid `inside + n` is seen through the mount as `outside + n`. */
+export interface MountIdMap {
+  users: IdMapRange[];
+  groups: IdMapRange[];
+}
+
 interface StepBase {
   phase: PhaseName;
   /** JSON pointer of the config value the step comes from, or "" for automatic steps. */
@@ -59,7 +65,7 @@ export type Step =
   | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[]; fresh: string | undefined })
   | (StepBase & { kind: 'loopback'; interface: string })
   | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined })
-  | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined })
+  | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined; idMap: MountIdMap | undefined })
   | (StepBase & { kind: 'sysctl'; key: string; value: string })
   | (StepBase & { kind: 'symlink'; path: string; target: string })
   | (StepBase & { kind: 'tmpfile'; path: string; type: 'file' | 'directory'; mode: number | undefined; user: number | string | undefined; group: number | string | undefined; content: string | undefined })
@@ -68,7 +74,8 @@ export type Step =
   | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })
   | (StepBase & { kind: 'switchRoot'; newRoot: string; carryMounts: string[]; mode: SwitchMode })
   | (StepBase & { kind: 'bootScript'; argv: string[]; timeoutMs: number | undefined })
-  | (StepBase & { kind: 'handoff'; handoff: HandoffPlan });
+  /** `initctl`: PID 1 also takes SysV init requests on /dev/initctl (never with an exec handoff: validation refuses it). */
+  | (StepBase & { kind: 'handoff'; handoff: HandoffPlan; initctl: boolean });
 
 /**
  * How the new root becomes `/` (switchRoot.mode): `move` is the initramfs way (MS_MOVE of the new root onto `/`, then

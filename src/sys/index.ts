@@ -3,6 +3,8 @@ import { releaseControllingTerminal, takeConsole, type ConsoleOptions } from './
 import { close, closeRange, dup2, keepStdioAcrossExec, setNonBlocking } from './fd';
 import { isExecutable } from './executable';
 import { deviceOf, isRamfsOrTmpfs, mknod, statfsType, symlink, type MknodSpec } from './fs';
+import { bindIdmapped, type IdmappedBindSpec } from './idmapped-bind';
+import { attachLoop, detachLoop, type LoopDevice } from './loop';
 import { finitModule, initModule, type FinitModuleSpec, type ModuleLoadResult } from './module';
 import { pipe, writeAll, writeSome, type Pipe } from './pipe';
 import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
@@ -12,7 +14,7 @@ import { becomeSubreaper, changeIdentity, unblockSignals, chdir, chroot, execve,
 import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSource } from './spawn';
 
 // The data types of the interface, so callers need no other import from sys/.
-export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
+export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, IdmappedBindSpec, LoopDevice, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
 export { SysError } from './sys-error';
 
 /** Every kernel operation boot and supervision perform; plain data in and out, failures as SysError. */
@@ -20,6 +22,11 @@ export interface Sys {
   mount(spec: MountSpec): void;
   umount(spec: UmountSpec): void;
   pivotRoot(newRoot: string, putOld: string): void;
+  /** Binds source on target with its uids and gids mapped (open_tree, mount_setattr MOUNT_ATTR_IDMAP, move_mount). */
+  bindIdmapped(spec: IdmappedBindSpec): void;
+  /** A free /dev/loopN on `file`, cleared by the kernel once its last user goes; close `fd` after mounting it. */
+  attachLoop(file: string, options: { readOnly: boolean }): LoopDevice;
+  detachLoop(device: string): void;
   finitModule(spec: FinitModuleSpec): ModuleLoadResult;
   initModule(image: Uint8Array, params?: string): ModuleLoadResult;
   execve(spec: ExecSpec): never;
@@ -60,6 +67,9 @@ export const realSys: Sys = {
   mount,
   umount,
   pivotRoot,
+  bindIdmapped,
+  attachLoop,
+  detachLoop,
   finitModule,
   initModule,
   execve,

@@ -53,6 +53,9 @@ export interface Libc {
   setgroups(count: number, groups: Uint32Array): number;
   setgid(gid: number): number;
   setuid(uid: number): number;
+  /** Pointers are BigInt addresses; only `fn(arg)` runs in the child, on `stack` (its top: stacks grow down). */
+  clone(fn: bigint, stack: bigint, flags: number, arg: null): number;
+  dlsym(handle: null, symbol: string): bigint | null;
 }
 
 // C prototypes in koffi's syntax; `_Out_` makes koffi copy the pointed-to values back into the typed array.
@@ -101,6 +104,8 @@ const prototypes: Record<keyof Libc, string> = {
   setgroups: 'int setgroups(size_t size, const uint32_t *list)',
   setgid: 'int setgid(uint32_t gid)',
   setuid: 'int setuid(uint32_t uid)',
+  clone: 'int clone(void *fn, void *stack, int flags, void *arg, ...)',
+  dlsym: 'void *dlsym(void *handle, const char *symbol)',
 };
 
 let declared: Libc | undefined;

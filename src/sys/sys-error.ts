@@ -44,7 +44,7 @@ export class SysError extends Error {
 // Bit masks read best in hex, counts and descriptors in decimal (`fd=999`, not `fd=0x3e7`).
 function formatArg(key: string, value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  const isMask = /flags$|^value$|^request$/i.test(key);
+  const isMask = /flags$|^value$|^request$|^attr/i.test(key);
   if (isMask && typeof value === 'number' && Number.isInteger(value) && value > 9) return `0x${value.toString(16)}`;
   return String(value);
 }

@@ -33,6 +33,7 @@ const step = (timeoutMs: number): StepOf<'mount'> => ({
   flags: ['MS_RDONLY', 'MS_NOATIME'],
   options: '',
   wait: { kind: 'tag', fsType: 'virtiofs', tag: 'rootfs', timeoutMs },
+  idMap: undefined,
 });
 
 describe('mount with a virtio tag', () => {

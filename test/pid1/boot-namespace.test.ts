@@ -141,6 +141,16 @@ postSwitch:
     expect(boot.output().match(/shutting down/g)).toHaveLength(1);
   });
 
+  it('handoff none holds PID 1 until a signal ends it (it exited with 0 at once: nothing kept the event loop alive)', async () => {
+    const boot = await startBoot('postSwitch:\n  handoff: {mode: none}\n');
+    await boot.waitFor(/no handoff program: PID 1 reaps and holds/);
+    await new Promise((done) => setTimeout(done, 500));
+    expect(existsSync(`/proc/${boot.pid}/stat`), boot.output()).toBe(true);
+    boot.signal('SIGTERM');
+    expect(await boot.exited, boot.output()).toBe(0);
+    expect(boot.output()).toMatch(/shutting down \(poweroff\): received SIGTERM/);
+  });
+
   it('honours shutdownTimeout between SIGTERM and SIGKILL for processes that ignore SIGTERM', async () => {
     const boot = await startBoot(`logLevel: info
 postSwitch:

@@ -1,4 +1,5 @@
 // The pure parts of the kernel boundary: dev_t and wait status encodings, syscall tables, argument checks.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { syscallNumbers } from '../../src/sys/arch';
 import { environmentArray } from '../../src/sys/env';
@@ -37,9 +38,20 @@ describe('wait status decoding', () => {
 
 describe('syscall numbers', () => {
   it('has the x86_64 and aarch64 tables and refuses other architectures', () => {
-    expect(syscallNumbers('x64')).toEqual({ pivotRoot: 155, initModule: 175, finitModule: 313, closeRange: 436, prctl: 157, rtSigprocmask: 14 });
-    expect(syscallNumbers('arm64')).toEqual({ pivotRoot: 41, initModule: 105, finitModule: 273, closeRange: 436, prctl: 167, rtSigprocmask: 135 });
+    expect(syscallNumbers('x64')).toEqual({ pivotRoot: 155, initModule: 175, finitModule: 313, closeRange: 436, prctl: 157, rtSigprocmask: 14, openTree: 428, moveMount: 429, mountSetattr: 442 });
+    expect(syscallNumbers('arm64')).toEqual({ pivotRoot: 41, initModule: 105, finitModule: 273, closeRange: 436, prctl: 167, rtSigprocmask: 135, openTree: 428, moveMount: 429, mountSetattr: 442 });
     expect(() => syscallNumbers('riscv64')).toThrow('sys: no syscall table for architecture riscv64 (supported: x64, arm64)');
+  });
+
+  // aarch64 takes its numbers from asm-generic; linux-libc-dev (a dependency of libc6-dev) installs both headers.
+  it.each([
+    ['x64', '/usr/include/x86_64-linux-gnu/asm/unistd_64.h'],
+    ['arm64', '/usr/include/asm-generic/unistd.h'],
+  ])('matches the kernel headers for %s', (arch, header) => {
+    const text = readFileSync(header, 'utf8');
+    const defined = (name: string): number => Number(new RegExp(`^#define __NR_${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    const names = Object.keys(syscallNumbers(arch)).map((key) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
+    expect(Object.values(syscallNumbers(arch))).toEqual(names.map(defined));
   });
 });
 

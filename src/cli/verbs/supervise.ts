@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { verbSummaries } from '../verb-summaries';
 import type { LogLevel } from '../../config/generated/config-types';
+import { INITCTL_PATH } from '../../pid1/initctl';
 import { supervise } from '../../pid1/supervise';
 import { detectRole } from '../../pid1/role';
 import { startPid1 } from '../../pid1/runtime';
@@ -16,7 +17,8 @@ export const superviseVerb: Verb = {
   summary: verbSummaries.supervise,
   help: `Usage: bootstrap supervise --config FILE [--socket PATH]
 
-Runs only postSwitch.handoff (mode: supervise) of the config, with postSwitch.environment: the
+Runs only postSwitch.handoff (mode: supervise) of the config, with postSwitch.environment and
+postSwitch.initctl (/dev/initctl, on which runlevel 0 or 6 ends it through its shutdown): the
 services in dependency order, restarts with backoff, probes, log routing, the control socket for
 'bootstrap ctl', and an orderly shutdown. A config without switchRoot is fine for it.
 
@@ -62,6 +64,6 @@ Exit status: the main service's status (0 without one) after a shutdown; 1 for a
     // A supervisor keeps no directory busy (and PID 1's cwd is / as tini's is).
     process.chdir('/');
     for (const [key, value] of Object.entries(config.postSwitch.environment ?? {})) runtime.env[key] = String(value);
-    return supervise(runtime, { config, consoleSink: runtime.openOutput(), ...(socket ? { socketPath: socket } : {}) });
+    return supervise(runtime, { config, consoleSink: runtime.openOutput(), ...(socket ? { socketPath: socket } : {}), ...(config.postSwitch.initctl ? { initctlPath: INITCTL_PATH } : {}) });
   },
 };

@@ -69,6 +69,35 @@ export type Mount1 = Virtiofs | Ninep | Device | Nfs | Overlay | Tmpfs | Bind;
  */
 export type AbsolutePath = string;
 /**
+ * An id map: one range, or a list of ranges (at most 340, the kernel's limit).
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idRanges".
+ */
+export type IdRanges = IdRange | [IdRange, ...IdRange[]];
+/**
+ * One range of an id map: `"internal external"` (size 1), `"internal external size"`, or an object.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idRange".
+ */
+export type IdRange =
+  | string
+  | {
+      /**
+       * First id inside the namespace.
+       */
+      internal: number;
+      /**
+       * First id outside (on the host) it maps to.
+       */
+      external: number;
+      /**
+       * How many ids (1 when not given).
+       */
+      size?: number;
+    };
+/**
  * A command to run: a shell command line (run with /bin/sh -c), an argument list, or an object.
  *
  * This interface was referenced by `Config`'s JSON-Schema
@@ -146,6 +175,10 @@ export type RootFileSystem1 = Virtiofs | Ninep | Device | Nfs | Overlay;
  */
 export type PostSwitch = Phase & {
   handoff: Handoff;
+  /**
+   * Provide /dev/initctl, as lcboot's `initctl: true` does: a FIFO (mode 0600) on which PID 1 takes SysV init's requests, as a container manager (libvirt's LXC driver, say) or sysvinit's telinit and shutdown send them. Runlevel 0 powers off and runlevel 6 reboots, through the one shutdown sequence; other runlevels and commands are logged as not supported, and malformed requests are logged and dropped. Only with a handoff that keeps bootstrap PID 1 (shell, supervise, none): after an exec handoff the program is PID 1, and /dev/initctl is its business.
+   */
+  initctl: boolean;
 };
 /**
  * What PID 1 becomes at the end: exec a program, run a shell, or supervise processes.
@@ -182,48 +215,14 @@ export type Environment1 = {
  */
 export type DependencyCondition = 'started' | 'ready' | 'completed' | 'completedSuccessfully';
 /**
- * A kind of Linux namespace.
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "namespaceName".
- */
-export type NamespaceName = 'user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
-/**
  * Namespaces to create for what follows (lcboot's re-unshare, a subhost's isolation). A subhost needs mount and pid and defaults to [mount, pid, net, uts, ipc]; `user` needs `idMap`. They are created by util-linux unshare(1) in a single-threaded process, never by this multi-threaded one (see docs/subhosts.md).
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "namespaces".
- */
-export type Namespaces = NamespaceName[];
-/**
- * An id map: one range, or a list of ranges (at most 340, the kernel's limit).
  *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "idRanges".
+ * Items: A kind of Linux namespace.
  */
-export type IdRanges = IdRange | [IdRange, ...IdRange[]];
-/**
- * One range of an id map: `"internal external"` (size 1), `"internal external size"`, or an object.
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "idRange".
- */
-export type IdRange =
-  | string
-  | {
-      /**
-       * First id inside the namespace.
-       */
-      internal: number;
-      /**
-       * First id outside (on the host) it maps to.
-       */
-      external: number;
-      /**
-       * How many ids (1 when not given).
-       */
-      size?: number;
-    };
+export type Namespaces = ('user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup')[];
 /**
  * A signal name (SIGTERM, TERM, SIGUSR1, ...).
  *
@@ -253,6 +252,13 @@ export type Output =
        */
       maxFiles?: number;
     };
+/**
+ * A kind of Linux namespace.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "namespaceName".
+ */
+export type NamespaceName = 'user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
 
 /**
  * A bootstrap configuration: what PID 1 does before switching root, how it switches, and what it hands off to.
@@ -453,6 +459,20 @@ export interface Bind {
    * An absolute path.
    */
   source: string;
+  /**
+   * Make it an idmapped mount (open_tree, mount_setattr MOUNT_ATTR_IDMAP, move_mount; Linux 5.12, a filesystem that allows it: ext4, xfs, btrfs, tmpfs since 6.3, ...), as lcboot's `mount-idmapped --map-mount=b:0:1000000:65536`: `users: "0 1000000 65536"` shows a file the source stores as uid 0 as uid 1000000 through the mount, and a file created by uid 1000000 through it is stored as uid 0. Ids without a mapping show as the overflow id 65534, and whoever has no mapping (root, with the map above) cannot create files through it (EOVERFLOW). Only the source's own mount is bound, not those below it.
+   */
+  idMap?: IdMap;
+}
+/**
+ * The uid and gid maps of a user namespace (lcboot's id_map), written to /proc/PID/uid_map and gid_map.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "idMap".
+ */
+export interface IdMap {
+  users: IdRanges;
+  groups: IdRanges;
 }
 /**
  * A command given as a program and its arguments.
@@ -798,16 +818,6 @@ export interface NoneHandoff {
    */
   mode: 'none';
   bootScript?: BootScript;
-}
-/**
- * The uid and gid maps of a user namespace (lcboot's id_map), written to /proc/PID/uid_map and gid_map.
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "idMap".
- */
-export interface IdMap {
-  users: IdRanges;
-  groups: IdRanges;
 }
 /**
  * This config describes a subhost (overlay-boot): started with `bootstrap subhost start`, it runs in its own namespaces on a root overlaid on the host's; postSwitch then runs inside it, ending in the handoff (supervise, exec, shell, or none to just hold it).

@@ -1,4 +1,4 @@
-// Handlers for `mountVirtual` and `mount`: wait for the device or tag, find the filesystem type, mount.
+// Handlers for `mountVirtual` and `mount`: wait for the device or tag, find the filesystem type, mount (a bind idmapped when asked).
 import type { StepOf } from '../../plan/step';
 import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
@@ -72,8 +72,9 @@ export async function mountFileSystem(step: StepOf<'mount'>, context: BaseContex
     context.sys.mount({ source: device, target: step.target, fsType, flags, data });
     return;
   }
-  // The bind itself takes no other flag; a second call applies them (see bindRemount).
-  context.sys.mount({ source: device, target: step.target, fsType, flags: mountFlagBits(['MS_BIND']), data });
+  // The bind itself takes no other flag; a second call applies them (see bindRemount), to an idmapped bind too.
+  if (step.idMap) context.sys.bindIdmapped({ source: device, target: step.target, users: step.idMap.users, groups: step.idMap.groups });
+  else context.sys.mount({ source: device, target: step.target, fsType, flags: mountFlagBits(['MS_BIND']), data });
   const remount = bindRemount(step.flags, mountedAt(currentMounts(), step.target)?.options ?? '');
   if (remount.ignored.length > 0) context.log.warn(`bind mount on ${step.target}: ${remount.ignored.join(' ')} belong to the filesystem of ${device} and cannot be set on a bind; ignored`);
   if (remount.flags !== undefined) context.sys.mount({ source: null, target: step.target, fsType: null, flags: remount.flags, data: null });

@@ -14,8 +14,14 @@ describe('kernel command line', () => {
       logLevel: 'debug',
       breakBefore: 'postSwitch',
       testFault: undefined,
+      testInitctlPath: undefined,
       warnings: [],
     });
+  });
+
+  it('bootstrap.test.initctl takes an absolute path for the tests\' initctl FIFO, and warns about a relative one', () => {
+    expect(parseCmdline('bootstrap.test.initctl=/tmp/x/initctl').testInitctlPath).toBe('/tmp/x/initctl');
+    expect(parseCmdline('bootstrap.test.initctl=initctl')).toMatchObject({ testInitctlPath: undefined, warnings: ['ignoring bootstrap.test.initctl=initctl: the path must be absolute'] });
   });
 
   it('defaults, and a bare bootstrap.break stops before preSwitch', () => {

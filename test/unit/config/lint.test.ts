@@ -57,6 +57,33 @@ describe('lint', () => {
     expect(result.diagnostics[0]!.message).not.toContain('mounted automatically');
   });
 
+  it('an idmapped bind\'s ranges that end past the largest id or overlap are errors at the range or the list', () => {
+    const bind = (idMap: string) => `preSwitch:\n  mounts:\n    - {type: bind, source: /a, target: /b, idMap: ${idMap}}\n${minimal}`;
+    expect(errorsOf(bind('{users: "0 1000000 65536", groups: ["0 1000000", "4294967290 0 10"]}'))).toEqual(['invalid-value /preSwitch/mounts/0/idMap/groups/1']);
+    const overlapping = validate(bind('{users: ["0 1000000 65536", "5 2000000 3"], groups: {internal: 0, external: 1000000, size: 65536}}'));
+    expect(overlapping.diagnostics).toEqual([expect.objectContaining({ code: 'invalid-value', pointer: '/preSwitch/mounts/0/idMap/users', message: expect.stringContaining('overlap inside the namespace') as unknown })]);
+    expect(errorsOf(bind('{users: "0 1000000 65536", groups: ["0 1000000", "1 1000001 5"]}'))).toEqual([]);
+    // Only a bind takes idMap.
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: tmpfs, target: /b, idMap: {users: "0 1 1", groups: "0 1 1"}}\n${minimal}`)).toEqual(['unknown-key /preSwitch/mounts/0/idMap']);
+  });
+
+  it('a key of another mount type is unknown, not taken as that type\'s and then ignored', () => {
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: tmpfs, target: /b, source: /x}\n${minimal}`)).toEqual(['unknown-key /preSwitch/mounts/0/source']);
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: bind, source: /a, target: /b, tag: t}\n${minimal}`)).toEqual(['unknown-key /preSwitch/mounts/0/tag']);
+    // The key of the value's own type, in a branch that fails for another reason, is not reported twice.
+    expect(errorsOf(`preSwitch:\n  mounts:\n    - {type: virtiofs, tag: 5, target: /b}\n${minimal}`)).toEqual(['wrong-type /preSwitch/mounts/0/tag']);
+  });
+
+  it('initctl with an exec handoff is an error saying why; with the handoffs that keep bootstrap PID 1 it is valid', () => {
+    const result = validate('postSwitch:\n  initctl: true\n  handoff: {mode: exec, program: /sbin/init}\n');
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'invalid-value', pointer: '/postSwitch/initctl', line: 2, column: 12 })]);
+    expect(result.diagnostics[0]!.message).toContain('the exec handoff replaces it with /sbin/init');
+    for (const handoff of ['{mode: shell}', '{mode: none}', '{mode: supervise, processes: {a: {program: /bin/a}}}']) {
+      expect(errorsOf(`postSwitch:\n  initctl: true\n  handoff: ${handoff}\n`)).toEqual([]);
+    }
+    expect(errorsOf('postSwitch:\n  initctl: yes\n  handoff: {mode: shell}\n')).toEqual(['wrong-type /postSwitch/initctl']);
+  });
+
   it('retries without onFailure Retry is a warning', () => {
     const result = validate(`preSwitch:\n  hooks:\n    - {command: /bin/true, retries: 3}\n${minimal}`);
     expect(result.valid).toBe(true);

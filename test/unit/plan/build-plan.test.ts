@@ -129,6 +129,43 @@ postSwitch:
     ]);
   });
 
+  it('an idmapped bind carries its ranges, in each of the three forms, into the step and the plan text', () => {
+    const steps = buildPlan(
+      config(`preSwitch:
+  mounts:
+    - type: bind
+      source: /mnt/root
+      target: /mnt/mapped
+      readOnly: true
+      idMap:
+        users: "0 1000000 65536"
+        groups: ["0 1000000", {internal: 1, external: 2000000, size: 10}]
+    - {type: bind, source: /a, target: /b}
+postSwitch: {handoff: {mode: shell}}
+`),
+    );
+    const [mapped, plain] = steps.filter((step) => step.kind === 'mount');
+    expect(mapped).toMatchObject({
+      fsType: 'none',
+      device: '/mnt/root',
+      flags: ['MS_BIND', 'MS_RDONLY'],
+      idMap: { users: [{ inside: 0, outside: 1000000, count: 65536 }], groups: [{ inside: 0, outside: 1000000, count: 1 }, { inside: 1, outside: 2000000, count: 10 }] },
+    });
+    expect(plain).toMatchObject({ device: '/a', idMap: undefined });
+    const text = formatPlan(steps);
+    expect(text).toContain('mount none /mnt/root on /mnt/mapped [MS_BIND MS_RDONLY] idmapped (users 0 1000000 65536; groups 0 1000000 1, 1 2000000 10)');
+    expect(text).toMatch(/mount none \/a on \/b \[MS_BIND\]\n/);
+  });
+
+  it('the handoff step says whether PID 1 takes /dev/initctl requests (false by default)', () => {
+    const taking = buildPlan(config('postSwitch:\n  initctl: true\n  handoff: {mode: none}\n'));
+    expect(taking.at(-1)).toMatchObject({ kind: 'handoff', handoff: { mode: 'none' }, initctl: true });
+    expect(formatPlan(taking)).toContain('none: PID 1 reaps and holds until it is stopped; take SysV init requests on /dev/initctl (runlevel 0 powers off, 6 reboots)');
+    const not = buildPlan(config('postSwitch: {handoff: {mode: shell}}\n'));
+    expect(not.at(-1)).toMatchObject({ initctl: false });
+    expect(formatPlan(not)).not.toContain('initctl');
+  });
+
   it('turns hooks and the handoff into argv, with their failure policies', () => {
     const steps = buildPlan(full);
     expect(steps.filter((step) => step.kind === 'hook').map((step) => step.argv)).toEqual([['/bin/sh', '-c', 'echo pre'], ['/bin/echo', 'post']]);
