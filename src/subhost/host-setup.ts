@@ -13,9 +13,7 @@ import type { HostChange } from './subhost-state';
 import { overlayOptions, type SubhostSpec } from './subhost-spec';
 
 export interface HostSetupDeps {
-  sys: Pick<Sys, 'mount' | 'umount'>;
-  /** Attaches an image file to a free loop device (freed when its last mount goes) and returns the device. */
-  attachLoop: (file: string) => string;
+  sys: Pick<Sys, 'mount' | 'umount' | 'attachLoop' | 'close'>;
   log: Logger;
   /** Called with each change just after it was made: the caller records it in the state. */
   record: (change: HostChange) => void;
@@ -44,9 +42,14 @@ export function setUpRoot(spec: SubhostSpec, deps: HostSetupDeps): void {
     makeDirectories(spec.work);
   } else if (spec.image !== undefined) {
     directory(spec.imageDirectory);
-    const device = deps.attachLoop(spec.image);
-    log.info(`image ${spec.image} is ${device}`);
-    mount('the image', device, spec.imageDirectory, imageType(spec.image), 0, null);
+    // Autoclear: the device frees itself when its last user goes, so it is mounted before our descriptor closes.
+    const loop = sys.attachLoop(spec.image, { readOnly: false });
+    log.info(`image ${spec.image} is ${loop.device}`);
+    try {
+      mount('the image', loop.device, spec.imageDirectory, imageType(spec.image), 0, null);
+    } finally {
+      sys.close(loop.fd);
+    }
     for (const [what, path] of [['root', spec.upper], ['work', spec.work]] as const) {
       if (!isDirectory(path)) throw new Error(`image ${spec.image}: has no /${what} directory (the subhost scripts' layout: /root is the upper layer, /work the overlay's work directory)`);
     }
@@ -87,7 +90,7 @@ function makeShareTarget(source: string, target: string): void {
 }
 
 /** Undoes recorded changes newest first; every failure is reported and the rest still undone. Returns the failures. */
-export function undoChanges(changes: readonly HostChange[], spec: SubhostSpec, deps: Pick<HostSetupDeps, 'sys' | 'log'>): string[] {
+export function undoChanges(changes: readonly HostChange[], spec: SubhostSpec, deps: { sys: Pick<Sys, 'umount'>; log: Logger }): string[] {
   const { sys, log } = deps;
   const failures: string[] = [];
   const attempt = (what: string, action: () => void): void => {

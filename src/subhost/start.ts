@@ -29,7 +29,6 @@ export const SUBHOST_INIT = '__subhost-init';
 export interface StartDeps {
   sys: Sys;
   log: Logger;
-  attachLoop: (file: string) => string;
 }
 
 export interface StartResult {
@@ -72,7 +71,7 @@ export async function startSubhost(spec: SubhostSpec, config: Config, deps: Star
   };
   try {
     runHostHooks(spec.premount, 'premount', spec, log);
-    setUpRoot(spec, { sys: deps.sys, log, record, attachLoop: deps.attachLoop });
+    setUpRoot(spec, { sys: deps.sys, log, record });
     runHostHooks(spec.postmount, 'postmount', spec, log);
     if (spec.netns !== undefined) {
       makeDirectories(NETNS_DIRECTORY);

@@ -1,5 +1,6 @@
 // overlay-boot's root rules (overlay, bind, LIVE as it is), the tmpfs upper, shares, refusals that change
 // nothing, a start that fails half-way and is undone, and two subhosts that do not see each other.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +67,32 @@ describe('the root, as overlay-boot derives it from UPPER, LOWER and LIVE', () =
     const run = cli(['subhost', 'enter', dir.name, '--', '/bin/sh', '-c', `cat /srv/data/file; touch /srv/data/new 2>/dev/null && echo writable || echo read-only; echo rw > ${dir.top}/rw/out`]);
     expect(run.stdout).toBe('shared\nread-only\n');
     expect(readdirSync(join(dir.top, 'rw'))).toEqual(['out']);
+  });
+});
+
+describe('an image-file subhost (the subhost scripts\' $SUB.img)', () => {
+  it('runs with its upper and work inside the image, loop-mounted at base/mnt, and frees the loop device at stop', () => {
+    const dir = subhostDir('img', `subhost:\n  root: {image: disk.img}\n${hold}`, ['live', 'image-tree/root', 'image-tree/work']);
+    const image = join(dir.base, 'disk.img');
+    const made = spawnSync('mkfs.ext4', ['-q', '-F', '-d', join(dir.base, 'image-tree'), image, '16M'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    start(dir.config, dir.name);
+    expect(mountsUnder(dir.base).sort()).toEqual([join(dir.base, 'live'), join(dir.base, 'mnt')]);
+    const run = cli(['subhost', 'enter', dir.name, '--', '/bin/sh', '-c', 'echo in-image > /root/image-file']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(join(dir.base, 'mnt/root/root/image-file'))).toBe(true);
+    expect(existsSync(join(dir.base, 'root'))).toBe(false);
+    expect(cli(['subhost', 'stop', dir.name]).status).toBe(0);
+    expect(mountsUnder(dir.base)).toEqual([]);
+    expect(spawnSync('losetup', ['-j', image], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
+  it('is refused when the image has no /root or /work, and what was done is undone', () => {
+    const dir = subhostDir('imgbad', `subhost:\n  root: {image: disk.img}\n${hold}`, ['live', 'empty']);
+    const image = join(dir.base, 'disk.img');
+    expect(spawnSync('mkfs.ext4', ['-q', '-F', '-d', join(dir.base, 'empty'), image, '8M']).status).toBe(0);
+    expectRefused(dir.config, dir.name, dir.base, [/has no \/root directory/, /everything it did was undone/]);
+    expect(spawnSync('losetup', ['-j', image], { encoding: 'utf8' }).stdout).toBe('');
   });
 });
 

@@ -115,9 +115,7 @@ async function start(args: readonly string[], io: CliIo, log: Logger): Promise<n
   const read = readSubhostConfig(path!, io);
   if (typeof read === 'number') return read;
   const spec = resolveSubhost(read.config, read.file);
-  const result = await startSubhost(spec, read.config, { sys: realSys, log, attachLoop: () => {
-    throw new SubhostError('image subhosts need loop devices, which this build cannot attach yet');
-  } });
+  const result = await startSubhost(spec, read.config, { sys: realSys, log });
   io.stdout(`subhost ${spec.name} ${result.resumed ? 'resumed' : 'started'}: PID 1 is host pid ${result.pid1.pid}; enter it with: bootstrap subhost enter ${spec.name}\n`);
   if (result.foreground) {
     // The terminal's Ctrl-C and Ctrl-\ are the shell's; this process only waits for the subhost's PID 1 to end.
