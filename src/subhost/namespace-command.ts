@@ -38,6 +38,9 @@ export function launchArgv(command: LaunchCommand): string[] {
     unshare.push(NAMESPACE_OPTION.get(name)!);
   }
   if (command.namespaces.includes('mount')) unshare.push('--propagation', 'private');
+  // Until `start` writes the id maps, PID 1 has no ids in its user namespace; keeping its capabilities (ambient)
+  // lets it become the namespace's root once they are written.
+  if (command.namespaces.includes('user')) unshare.push('--keep-caps');
   unshare.push('--', ...command.argv);
   if (command.resume && command.netns !== undefined && command.namespaces.includes('net')) return [command.nsenter, `--net=${command.netns}`, '--', ...unshare];
   return unshare;

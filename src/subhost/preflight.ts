@@ -3,6 +3,7 @@
 // names the path, the config key it comes from and the cause; all are reported at once.
 import { closeSync, existsSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
+import { idMapRanges } from '../config/id-map';
 import { identifyFileSystem, PROBE_BYTES } from '../probe/superblock';
 import { mountedAt, type MountInfoEntry } from '../probe/mountinfo';
 import type { SubhostSpec } from './subhost-spec';
@@ -53,10 +54,27 @@ export function preflight(spec: SubhostSpec, facts: PreflightFacts): string[] {
     if (!existsSync(share.source)) problems.push(`share ${share.source}: does not exist`);
     if (underKernelTree(share.target)) problems.push(`share target ${share.target}: is under ${KERNEL_TREES.join(' or ')}, which PID 1 mounts itself`);
   }
+  if (spec.idMap && directoryProblem(spec.live) === undefined) problems.push(...searchProblems(spec));
   if (spec.netns !== undefined && facts.exists(spec.netns)) {
     problems.push(`network namespace ${spec.name}: ${spec.netns} exists already (ip netns delete ${spec.name}, if nothing uses it)`);
   }
   return problems;
+}
+
+/**
+ * In a user namespace PID 1 is root of that namespace only: on the host it is the id 0 maps to, which needs
+ * search permission on every directory above live to reach it.
+ */
+function searchProblems(spec: SubhostSpec): string[] {
+  const root = idMapRanges(spec.idMap!.users).find((range) => range.inside === 0);
+  if (root === undefined) return [];
+  const problems: string[] = [];
+  for (let directory = posix.dirname(spec.live); ; directory = posix.dirname(directory)) {
+    const stat = statSync(directory);
+    const searchable = stat.uid === root.outside ? (stat.mode & 0o100) !== 0 : (stat.mode & 0o001) !== 0;
+    if (!searchable) problems.push(`live ${spec.live}: ${directory} (mode ${(stat.mode & 0o7777).toString(8)}, owner ${stat.uid}) is not searchable by the subhost's root, host uid ${root.outside}; chmod o+x ${directory}`);
+    if (directory === '/') return problems;
+  }
 }
 
 function underKernelTree(path: string): boolean {

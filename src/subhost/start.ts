@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process';
 import { isatty } from 'node:tty';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { idMapRanges } from '../config/id-map';
+import { writeIdMaps } from '../namespaces/write-id-maps';
 import type * as SeaModule from 'node:sea';
 import type { Config } from '../config/generated/config-types';
 import { isExecutable } from '../sys/executable';
@@ -137,7 +139,9 @@ async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: 
   const foreground = state.config.postSwitch.handoff.mode === 'shell';
   const output = foreground ? 'inherit' : openSync(spec.log, 'a', 0o600);
   // In the foreground PID 1 and its shell share this terminal and process group; otherwise a session of their own.
-  const child = spawn(argv[0]!, argv.slice(1), { detached: !foreground, stdio: [foreground ? 'inherit' : 'ignore', output, output, 'pipe'], env: subhostEnvironment() });
+  const mapped = spec.namespaces.includes('user');
+  // fd 3: PID 1 says "ready" on it; fd 4 (user namespace only): `start` releases PID 1 on it once the maps are written.
+  const child = spawn(argv[0]!, argv.slice(1), { detached: !foreground, stdio: [foreground ? 'inherit' : 'ignore', output, output, 'pipe', ...(mapped ? ['pipe' as const] : [])], env: subhostEnvironment() });
   if (typeof output === 'number') closeSync(output);
   const ended = new Promise<void>((done) => child.on('exit', () => done()));
   const launcher = child.pid;
@@ -163,6 +167,7 @@ async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: 
         if (pid !== undefined && startTime !== undefined) {
           state.pid1 = { pid, startTime };
           writeState(state);
+          if (mapped) release(pid, spec, child.stdio[4] as Writable, deps.log);
         }
       }
       if (said.includes('ready\n')) break;
@@ -195,6 +200,14 @@ function pid1ChildOf(pid: number): number | undefined {
     if (nspid !== undefined && nspid.length > 1 && nspid.at(-1) === '1') return child;
   }
   return undefined;
+}
+
+/** Writes the user namespace's id maps for PID 1 (from outside, where root may map any ids), then lets it go on. */
+function release(pid: number, spec: SubhostSpec, channel: Writable, log: Logger): void {
+  if (!spec.idMap) throw new Error('the user namespace has no idMap (validation requires one)');
+  const written = writeIdMaps(pid, { users: idMapRanges(spec.idMap.users), groups: idMapRanges(spec.idMap.groups) });
+  log.info(`user namespace: uid_map ${written.uidMap.trim().replaceAll('\n', ', ')}; gid_map ${written.gidMap.trim().replaceAll('\n', ', ')}`);
+  channel.end('1');
 }
 
 /** The last lines of a log file, bounded, for a failure message. */

@@ -5,8 +5,10 @@
 import { closeSync, writeSync } from 'node:fs';
 import type { Config } from '../config/generated/config-types';
 import { boot } from '../boot/boot';
-import { MNT_DETACH, MS_BIND, MS_REC } from '../sys/mount';
+import { MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REC } from '../sys/mount';
 import { realSys, type Sys } from '../sys/index';
+import { becomeNamespaceRoot } from '../namespaces/become-root';
+import { HANDSHAKE_TIMEOUT_MS, readOneByte, RELEASE_FD } from '../namespaces/handshake';
 import { readState } from './subhost-state';
 
 /** What `subhost start` hands its PID 1: the state file's subhost, and the descriptor to say "ready" on. */
@@ -23,10 +25,26 @@ export async function subhostInit(options: SubhostInitOptions): Promise<never> {
   if (!state) return die(`no state for subhost ${options.name}: it is started by bootstrap subhost start`);
   const { spec } = state;
   if (process.pid !== 1) return die(`PID ${process.pid}: the subhost's init must be PID 1 of a new PID namespace`);
+  if (spec.namespaces.includes('user')) {
+    // `start` writes the id maps from outside once it sees this process, then releases it on fd 4.
+    try {
+      if ((await readOneByte(RELEASE_FD, HANDSHAKE_TIMEOUT_MS)) !== 'byte') return die(`subhost start did not write the id maps within ${HANDSHAKE_TIMEOUT_MS} ms`);
+      becomeNamespaceRoot(sys);
+    } catch (error) {
+      return die(`becoming root of the user namespace: ${(error as Error).message}`);
+    }
+  }
   try {
     if (spec.namespaces.includes('uts')) sys.sethostname(spec.hostname);
-    // pivot_root(2) needs the new root to be a mount point; in this private namespace the bind is nobody else's.
-    if (spec.setup === 'live') sys.mount({ source: spec.live, target: spec.live, flags: MS_BIND | MS_REC });
+    // pivot_root(2) needs the new root to be a mount point, and one of this namespace: a mount copied into a user
+    // namespace from the host's is locked (EINVAL). The bind is made here, private, nobody else's.
+    if (spec.setup === 'live' || spec.namespaces.includes('user')) sys.mount({ source: spec.live, target: spec.live, flags: MS_BIND | MS_REC });
+    // The subhost's own /proc (of its PID namespace) and /sys (of its network namespace), mounted while the host's
+    // are still visible: in a user namespace the kernel mounts proc and sysfs only where one is fully visible already.
+    sys.mount({ source: 'proc', target: `${spec.live}/proc`, fsType: 'proc', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC });
+    if (spec.namespaces.includes('net')) sys.mount({ source: 'sysfs', target: `${spec.live}/sys`, fsType: 'sysfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC });
+    // devtmpfs cannot be mounted in a user namespace: its /dev is the host's, bound (the boot then finds it mounted).
+    if (spec.namespaces.includes('user')) sys.mount({ source: '/dev', target: `${spec.live}/dev`, flags: MS_BIND | MS_REC });
     sys.chdir(spec.live);
     // pivot_root(".", ".") stacks the old root on the new one; unmounting "." then drops the host's tree.
     sys.pivotRoot('.', '.');

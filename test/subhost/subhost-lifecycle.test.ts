@@ -1,7 +1,7 @@
 // Subhosts for real (root, this machine's kernel): the seed's smallest subhost started, entered and stopped;
 // what the host keeps after stop (nothing), after a SIGKILL of PID 1 (hibernation), and a resume.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { binary } from '../supervise/run-supervisor';
@@ -138,6 +138,36 @@ describe('a shell as the subhost\'s init (the subhost scripts\' control start)',
     const run = cli(['subhost', 'start', dir.config]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/standard input is not a terminal/);
+    expect(mountsUnder(dir.base)).toEqual([]);
+  });
+});
+
+describe('a user-namespace subhost (lcboot\'s id map)', () => {
+  it('is root inside, mapped to the configured host ids, and its files land on the host as those ids', () => {
+    const dir = subhostDir('userns', `namespaces: [user, mount, pid, net, uts, ipc]
+idMap:
+  users: "0 1000000 65536"
+  groups: ["0 1000000", {internal: 1, external: 1000001, size: 65535}]
+subhost: {}
+postSwitch:
+  handoff: {mode: none}
+`);
+    // Root inside is 1000000 outside: the temp directory (0700, the host's root) would stop it reaching live.
+    const refused = cli(['subhost', 'start', dir.config]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`${dir.top} \\(mode 700, owner 0\\) is not searchable by the subhost's root, host uid 1000000`));
+    chmodSync(dir.top, 0o755);
+    start(dir.config, dir.name);
+    const run = cli(['subhost', 'enter', dir.name, '--', '/bin/sh', '-c', 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; echo mapped > /tmp/mapped-file']);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n').map((line) => line.trim().split(/\s+/).join(' '));
+    expect(lines.slice(0, 5)).toEqual(['0', '0', '0 1000000 65536', '0 1000000 1', '1 1000001 65535']);
+    const written = statSync(join(dir.base, 'root/tmp/mapped-file'));
+    expect([written.uid, written.gid]).toEqual([1000000, 1000000]);
+    // PID 1 is root of the namespace too, and the host sees it as 1000000.
+    const pid1 = status(dir.name).pid1!;
+    expect(readFileSync(`/proc/${pid1}/status`, 'utf8')).toMatch(/^Uid:\s+1000000\s+1000000\s+1000000\s+1000000$/m);
+    expect(cli(['subhost', 'stop', dir.name]).status).toBe(0);
     expect(mountsUnder(dir.base)).toEqual([]);
   });
 });
