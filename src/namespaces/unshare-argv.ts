@@ -1,8 +1,8 @@
 // The util-linux unshare(1) command line that creates a set of namespaces and runs a program in them. Pure.
 import type { NamespaceName } from '../config/generated/config-types';
 
-/** unshare(1)'s option for each kind of namespace, in the order the command line lists them. */
-const namespaceOptions: ReadonlyArray<readonly [NamespaceName, string]> = [
+/** unshare(1)'s option for each kind of namespace (nsenter(1) takes the same), in the order the command line lists them. */
+export const namespaceOptions: ReadonlyArray<readonly [NamespaceName, string]> = [
   ['user', '--user'],
   ['mount', '--mount'],
   ['uts', '--uts'],

@@ -3,17 +3,9 @@
 // mount namespace too, so the namespaces are made by unshare(1) and entered by nsenter(1), single-threaded
 // programs, which then exec bootstrap or the user's command inside. Pure: argv in, argv out.
 import type { NamespaceName } from '../config/generated/config-types';
+import { namespaceOptions } from '../namespaces/unshare-argv';
 
-/** unshare(1)'s and nsenter(1)'s option for each namespace (unshare's pid also needs --fork: the child is PID 1). */
-const NAMESPACE_OPTION: ReadonlyMap<NamespaceName, string> = new Map<NamespaceName, string>([
-  ['user', '--user'],
-  ['mount', '--mount'],
-  ['uts', '--uts'],
-  ['ipc', '--ipc'],
-  ['net', '--net'],
-  ['pid', '--pid'],
-  ['cgroup', '--cgroup'],
-]);
+const NAMESPACE_OPTION: ReadonlyMap<NamespaceName, string> = new Map(namespaceOptions);
 
 export interface LaunchCommand {
   unshare: string;
