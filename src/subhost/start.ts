@@ -17,10 +17,11 @@ import { readOptional } from '../probe/read-optional';
 import { makeDirectories } from '../sys/fs';
 import type { Sys } from '../sys/index';
 import { runHostHooks } from './host-hooks';
+import { SubhostError } from './subhost-error';
 import { setUpRoot, undoChanges } from './host-setup';
 import { launchArgv } from './namespace-command';
 import { preflight } from './preflight';
-import { conditionOf, processStartTime, readState, removeState, writeState, type Pid1Identity, type SubhostState } from './subhost-state';
+import { conditionOf, lockSubhost, processStartTime, readState, removeState, writeState, type Pid1Identity, type SubhostState } from './subhost-state';
 import { NETNS_DIRECTORY, type SubhostSpec } from './subhost-spec';
 
 /** How long `start` waits for PID 1 to reach its handoff (its postSwitch steps and hooks run before). */
@@ -43,16 +44,18 @@ export interface StartResult {
   foreground: Promise<void> | undefined;
 }
 
-/** A refusal or failure whose message says everything; the caller prints it and exits 1. */
-export class SubhostError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SubhostError';
-  }
-}
 
 /** Starts (or resumes) the subhost `spec` runs with `config`. */
 export async function startSubhost(spec: SubhostSpec, config: Config, deps: StartDeps): Promise<StartResult> {
+  const unlock = lockSubhost(spec.name);
+  try {
+    return await startLocked(spec, config, deps);
+  } finally {
+    unlock();
+  }
+}
+
+async function startLocked(spec: SubhostSpec, config: Config, deps: StartDeps): Promise<StartResult> {
   const { log } = deps;
   const tools = { unshare: findTool('unshare'), nsenter: findTool('nsenter'), executable: bootstrapExecutable() };
   if (config.postSwitch.handoff.mode === 'shell' && !isatty(0)) {

@@ -4,8 +4,8 @@
 import type { Logger } from '../log/log';
 import type { Sys } from '../sys/index';
 import { undoChanges } from './host-setup';
-import { SubhostError } from './start';
-import { isAlive, readState, removeState, type Pid1Identity } from './subhost-state';
+import { SubhostError } from './subhost-error';
+import { isAlive, lockSubhost, readState, removeState, type Pid1Identity } from './subhost-state';
 
 /** After SIGKILL the kernel ends the namespace's processes at once; this bounds the wait for it. */
 export const KILL_WAIT_MS = 5000;
@@ -18,6 +18,16 @@ export interface StopResult {
 }
 
 export async function stopSubhost(name: string, deps: { sys: Sys; log: Logger }): Promise<StopResult> {
+  if (!readState(name)) throw new SubhostError(`no subhost ${name} is running or hibernating`);
+  const unlock = lockSubhost(name);
+  try {
+    return await stopLocked(name, deps);
+  } finally {
+    unlock();
+  }
+}
+
+async function stopLocked(name: string, deps: { sys: Sys; log: Logger }): Promise<StopResult> {
   const { sys, log } = deps;
   const state = readState(name);
   if (!state) throw new SubhostError(`no subhost ${name} is running or hibernating`);

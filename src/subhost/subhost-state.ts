@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Config } from '../config/generated/config-types';
 import { readOptional } from '../probe/read-optional';
+import { SubhostError } from './subhost-error';
 import { CONSOLE_LOG, SUBHOSTS_STATE, type SubhostSpec } from './subhost-spec';
 
 /** The host process that is the subhost's PID 1, told apart from a later process with the same pid by its start time. */
@@ -65,12 +66,36 @@ export function writeState(state: SubhostState): void {
   renameSync(`${path}.new`, path);
 }
 
+/**
+ * Takes the subhost's lock (a file holding our pid) for a start or a stop, so that two of them never work on one
+ * subhost at once; a lock whose process is gone is stale and taken over. Returns the release.
+ */
+export function lockSubhost(name: string): () => void {
+  const directory = `${SUBHOSTS_STATE}/${name}`;
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const path = `${directory}/lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number((readOptional(path) ?? '').trim());
+    if (Number.isInteger(holder) && holder > 0 && processStartTime(holder) !== undefined) {
+      throw new SubhostError(`another start or stop of subhost ${name} is under way (pid ${holder}); wait for it, or remove ${path} if that process is not bootstrap`);
+    }
+    rmSync(path, { force: true });
+  }
+  throw new SubhostError(`cannot take the lock ${path}: it keeps coming back`);
+}
+
 /** Removes the state once everything it recorded was undone; PID 1's log stays for the administrator. */
 export function removeState(name: string): void {
   const directory = `${SUBHOSTS_STATE}/${name}`;
   if (!existsSync(directory)) return;
   for (const entry of readdirSync(directory)) {
-    if (entry !== CONSOLE_LOG) rmSync(`${directory}/${entry}`, { recursive: true, force: true });
+    if (entry !== CONSOLE_LOG && entry !== 'lock') rmSync(`${directory}/${entry}`, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,7 @@
 // overlay-boot's root rules (overlay, bind, LIVE as it is), the tmpfs upper, shares, refusals that change
 // nothing, a start that fails half-way and is undone, and two subhosts that do not see each other.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { binary } from '../supervise/run-supervisor';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +121,16 @@ describe('refusals change nothing', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(new RegExp(`subhost ${dir.name} is already running`));
     expect(status(dir.name).condition).toBe('running');
+  });
+
+  it('two starts of one subhost at once: one starts it, the other is refused', async () => {
+    const dir = subhostDir('race', `subhost: {}\n${hold}`);
+    track(dir.name);
+    const run = (): Promise<number | null> => new Promise((done) => spawn(binary, ['subhost', 'start', dir.config], { stdio: 'ignore' }).on('exit', (code) => done(code)));
+    const codes = await Promise.all([run(), run()]);
+    expect(codes.sort()).toEqual([0, 1]);
+    expect(status(dir.name).condition).toBe('running');
+    expect(mountsUnder(dir.base)).toEqual([join(dir.base, 'live')]);
   });
 
   it('a start that fails half-way (a failing postmount) is undone in reverse', () => {

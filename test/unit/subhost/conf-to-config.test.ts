@@ -68,7 +68,7 @@ describe("overlay-boot(8)'s examples", () => {
       console: 'console',
       subhost: { name: 'copy', base: '.', root: defaultRoot, stopTimeout: '30s' },
       namespaces: subhostNamespaces,
-      postSwitch: { handoff: { mode: 'none' } },
+      postSwitch: { initctl: false, handoff: { mode: 'none' } },
     });
     expect(unsupported).toEqual([]);
     expect(lineWith(yaml, 'name:')).toBe("  name: copy # NAME not set: overlay-boot's default, the .conf's file name without its extension");
@@ -85,7 +85,7 @@ describe("overlay-boot(8)'s examples", () => {
       console: 'console',
       subhost: { name: 'tiny', base: '.', root: { ...defaultRoot, lower: 'base' }, stopTimeout: '30s' },
       namespaces: subhostNamespaces,
-      postSwitch: { handoff: { mode: 'none' } },
+      postSwitch: { initctl: false, handoff: { mode: 'none' } },
     });
     const message = 'CABLES (line 2): virtual cables are not supported yet; remove CABLES or leave it empty';
     expect(unsupported).toEqual([{ line: 2, severity: 'error', code: 'not-supported', message }]);
@@ -102,6 +102,7 @@ describe("overlay-boot(8)'s examples", () => {
       subhost: { name: 'mta', base: '.', root: defaultRoot, stopTimeout: '30s' },
       namespaces: subhostNamespaces,
       postSwitch: {
+        initctl: false,
         handoff: { mode: 'supervise', shutdownTimeout: '5s', processes: Object.fromEntries(services.map((name, index) => [name, serviceStart(name, services[index - 1])])) },
       },
     });

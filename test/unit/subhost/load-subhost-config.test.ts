@@ -51,7 +51,7 @@ describe('a .conf', () => {
         console: 'console',
         subhost: { name: 'ex1', base: '.', root: { lower: '/', upper: 'root', work: 'work', live: 'live' }, stopTimeout: '30s' },
         namespaces: ['mount', 'pid', 'net', 'uts', 'ipc'],
-        postSwitch: { handoff: { mode: 'none' } },
+        postSwitch: { initctl: false, handoff: { mode: 'none' } },
       },
     });
   });
