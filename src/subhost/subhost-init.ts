@@ -3,12 +3,12 @@
 // the host, makes LIVE its / with pivot_root(2), and then boots on the PID 1 runtime in the namespace role:
 // /proc, /sys, /dev, /run of its own, lo up, the postSwitch steps, the handoff.
 import { closeSync, writeSync } from 'node:fs';
-import type { Config } from '../config/generated/config-types';
 import { boot } from '../boot/boot';
 import { MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REC } from '../sys/mount';
 import { realSys, type Sys } from '../sys/index';
 import { becomeNamespaceRoot } from '../namespaces/become-root';
 import { HANDSHAKE_TIMEOUT_MS, readOneByte, RELEASE_FD } from '../namespaces/handshake';
+import { innerConfig } from './inner-config';
 import { readState } from './subhost-state';
 
 /** What `subhost start` hands its PID 1: the state file's subhost, and the descriptor to say "ready" on. */
@@ -62,15 +62,6 @@ export async function subhostInit(options: SubhostInitOptions): Promise<never> {
     // A shell handoff runs on the terminal `start` was run from: its Ctrl-C and Ctrl-\ reach PID 1 too.
     ...(state.config.postSwitch.handoff.mode === 'shell' ? { ignoredSignals: ['SIGINT', 'SIGQUIT'] as const } : {}),
   });
-}
-
-/** The config PID 1 boots: the subhost's own keys were used by `start`; a subhost has no console for a shell. */
-export function innerConfig(config: Config): Config {
-  const inner: Config = { ...config, emergency: { action: 'poweroff', shell: '/bin/sh', ...config.emergency } };
-  delete inner.subhost;
-  delete inner.namespaces;
-  delete inner.idMap;
-  return inner;
 }
 
 function ready(fd: number | undefined): void {

@@ -1,5 +1,6 @@
 // The subhost verb's usage, refusals and exit codes (0 ok, 1 refused, 2 usage or I/O), run as a user runs it.
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cli, subhostDir, uniqueName } from './subhost-fixture';
 
@@ -49,5 +50,18 @@ describe('bootstrap subhost', () => {
     const dir = subhostDir('byfile', 'subhost: {name: byfilename}\npostSwitch:\n  handoff: {mode: none}\n');
     const run = cli(['subhost', 'status', dir.config]);
     expect(run.stdout).toMatch(/^byfilename: stopped/);
+  });
+
+  it('plan of a subhost config shows what start does on the host and PID 1 before its boot, changing nothing', () => {
+    const dir = subhostDir('plan', 'subhost:\n  root: {ramSize: 8m}\n  share: [{source: /srv, readOnly: true}]\npostSwitch:\n  handoff: {mode: none}\n');
+    const run = cli(['plan', dir.config]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^subhost start \(on the host\):\n/);
+    expect(run.stdout).toMatch(new RegExp(`mount tmpfs \\(size=8m\\) on /run/bootstrap/subhosts/${dir.name}/ram`));
+    expect(run.stdout).toMatch(new RegExp(`mount overlay on ${dir.base}/live \\(lowerdir=/,upperdir=/run/bootstrap/subhosts/${dir.name}/ram/root,`));
+    expect(run.stdout).toMatch(/bind \/srv on .*\/live\/srv read-only/);
+    expect(run.stdout).toMatch(/pivot_root into .*\/live and detach the host's tree\npreSwitch:/);
+    expect(run.stdout).not.toMatch(/new namespaces/);
+    expect(existsSync(`/run/bootstrap/subhosts/${dir.name}`)).toBe(false);
   });
 });

@@ -5,6 +5,15 @@ import { expectPositionals, optionValue, parseArgs } from '../args';
 import { readConfig } from '../read-config';
 import { diagnosticsJson, diagnosticsText } from '../../config/format-diagnostics';
 import { exitCode, type Verb } from '../verb';
+import { resolve } from 'node:path';
+import { innerConfig } from '../../subhost/inner-config';
+import { describeSubhostStart } from '../../subhost/subhost-plan';
+import { resolveSubhost } from '../../subhost/subhost-spec';
+
+function formatSubhost(subhost: { host: string[]; inside: string[] }): string {
+  const numbered = (lines: string[]): string => lines.map((line, index) => `  ${String(index + 1).padStart(2)}. ${line}\n`).join('');
+  return `subhost start (on the host):\n${numbered(subhost.host)}PID 1 of the subhost, before its boot:\n${numbered(subhost.inside)}`;
+}
 
 export const planVerb: Verb = {
   name: 'plan',
@@ -14,7 +23,8 @@ export const planVerb: Verb = {
 Validates the config, then prints every step PID 1 would perform, in order:
 automatic virtual filesystems, then per phase modules (in dependency order when
 modules.dep is readable here), mounts, sysctl, symlinks, tmpfiles, environment
-and hooks, then the root switch and the handoff. Nothing is changed.
+and hooks, then the root switch and the handoff. Nothing is changed. For a subhost
+config, what 'subhost start' does on the host and PID 1 before its boot come first.
 
 Options:
   --output text|json          text (default) or {"steps": [...]}; when the config is invalid,
@@ -42,8 +52,12 @@ Exit status: 0 planned, 1 invalid config or unplannable (an unknown module), 2 u
     }
     const kernelRelease = optionValue(parsed, 'kernel-release');
     try {
-      const steps = buildPlan(result.config, { readFile: io.readOptional, ...(kernelRelease ? { kernelRelease } : {}) });
-      io.stdout(json ? `${JSON.stringify({ steps }, null, 2)}\n` : formatPlan(steps));
+      const config = result.config;
+      // A subhost's boot is PID 1's part after `subhost start` did the host's: its namespaces and root are not steps.
+      const subhost = config.subhost ? describeSubhostStart(resolveSubhost(config, resolve(file === '-' ? 'stdin.yaml' : file))) : undefined;
+      const steps = buildPlan(subhost ? innerConfig(config) : config, { readFile: io.readOptional, ...(kernelRelease ? { kernelRelease } : {}) });
+      if (json) io.stdout(`${JSON.stringify({ ...(subhost ? { subhost } : {}), steps }, null, 2)}\n`);
+      else io.stdout(`${subhost ? formatSubhost(subhost) : ''}${formatPlan(steps)}`);
       return exitCode.ok;
     } catch (error) {
       if (!(error instanceof PlanError)) throw error;
