@@ -103,7 +103,8 @@ export interface NetlinkStatus {
 export function decodeStatus(message: NetlinkMessage, done = false): NetlinkStatus {
   const { payload, flags } = message;
   if (payload.length < 4) return { errno: 0, kernelMessage: undefined, offset: undefined };
-  const errno = -view(payload).getInt32(0, LITTLE_ENDIAN);
+  const error = view(payload).getInt32(0, LITTLE_ENDIAN);
+  const errno = error === 0 ? 0 : -error;
   let tlvs = 4;
   if (!done) {
     if (payload.length < 4 + NLMSG_HEADER_SIZE) return { errno, kernelMessage: undefined, offset: undefined };

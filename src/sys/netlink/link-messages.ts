@@ -8,7 +8,9 @@ import { OPER_STATES, type LinkInfo } from './link-spec';
 import type { NetlinkRequest } from './route-socket';
 import { decodeIfInfoMsg, encodeIfInfoMsg, IFINFOMSG_SIZE } from './structs';
 
-// errno from <asm-generic/errno.h>, the same on x86_64 and aarch64.
+// errno values from <asm-generic/errno*.h>, the same on x86_64 and aarch64.
+const ENODEV = 19;
+const EINVAL = 22;
 const EOPNOTSUPP = 95;
 
 /** A namespace by process or by an open namespace file: IFLA_NET_NS_PID or IFLA_NET_NS_FD. */
@@ -23,6 +25,8 @@ export type ResolvedNewLink =
 /** Changes to the link `index`, resolved: the master as an index (0 detaches), the namespace as a pid or descriptor. */
 export interface ResolvedLinkChange {
   index: number;
+  /** The link's name, for messages. */
+  name?: string;
   up?: boolean;
   newName?: string;
   mac?: string;
@@ -71,7 +75,7 @@ export function newLinkRequest(link: ResolvedNewLink): NetlinkRequest {
 /** RTM_NEWLINK on an existing link by index (no NLM_F_CREATE): only what `change` names is changed. */
 export function changeLinkRequest(change: ResolvedLinkChange): NetlinkRequest {
   const attributes: Uint8Array[] = [];
-  const args: Record<string, unknown> = { index: change.index };
+  const args: Record<string, unknown> = change.name === undefined ? { index: change.index } : { name: change.name };
   if (change.newName !== undefined) {
     attributes.push(stringAttribute(IFLA_IFNAME, change.newName));
     args.newName = change.newName;
@@ -94,17 +98,24 @@ export function changeLinkRequest(change: ResolvedLinkChange): NetlinkRequest {
   }
   const flags = change.up === undefined ? 0 : change.up ? IFF_UP : 0;
   if (change.up !== undefined) args.up = change.up;
-  return { name: 'RTM_NEWLINK', type: RTM_NEWLINK, body: [encodeIfInfoMsg({ index: change.index, flags, change: change.up === undefined ? 0 : IFF_UP }), ...attributes], args };
+  const request: NetlinkRequest = { name: 'RTM_NEWLINK', type: RTM_NEWLINK, body: [encodeIfInfoMsg({ index: change.index, flags, change: change.up === undefined ? 0 : IFF_UP }), ...attributes], args };
+  // get_net_ns_by_fd() refuses a descriptor of anything but a network namespace with EINVAL.
+  if (change.netns !== undefined && 'fd' in change.netns) request.hint = (errno) => (errno === EINVAL ? 'the namespace given is not a network namespace' : undefined);
+  return request;
 }
 
 /** RTM_DELLINK by name. */
 export function deleteLinkRequest(name: string): NetlinkRequest {
-  return { name: 'RTM_DELLINK', type: RTM_DELLINK, body: [encodeIfInfoMsg({}), stringAttribute(IFLA_IFNAME, name)], args: { name } };
+  const hint = (errno: number): string | undefined => (errno === ENODEV ? `no link is named ${name} in this network namespace` : undefined);
+  return { name: 'RTM_DELLINK', type: RTM_DELLINK, body: [encodeIfInfoMsg({}), stringAttribute(IFLA_IFNAME, name)], args: { name }, hint };
 }
 
 /** RTM_GETLINK of one link, by name or by index. */
 export function getLinkRequest(link: { name: string } | { index: number }): NetlinkRequest {
-  if ('name' in link) return { name: 'RTM_GETLINK', type: RTM_GETLINK, body: [encodeIfInfoMsg({}), stringAttribute(IFLA_IFNAME, link.name)], args: { name: link.name } };
+  if ('name' in link) {
+    const hint = (errno: number): string | undefined => (errno === ENODEV ? `no link is named ${link.name} in this network namespace` : undefined);
+    return { name: 'RTM_GETLINK', type: RTM_GETLINK, body: [encodeIfInfoMsg({}), stringAttribute(IFLA_IFNAME, link.name)], args: { name: link.name }, hint };
+  }
   return { name: 'RTM_GETLINK', type: RTM_GETLINK, body: [encodeIfInfoMsg({ index: link.index })], args: { index: link.index } };
 }
 

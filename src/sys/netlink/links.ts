@@ -37,9 +37,11 @@ export function addLink(link: NewLink): void {
         if (link.mac !== undefined) parseMac(link.mac);
         if (link.peer.mac !== undefined) parseMac(link.peer.mac);
         const { mac, peer } = link;
-        withNetns(peer.netns, (netns) => {
+        withNetns(peer.netns, (netns, where) => {
           const resolved: ResolvedNewLink = { kind: 'veth', name: link.name, ...(mac === undefined ? {} : { mac }), peer: { name: peer.name, ...(peer.mac === undefined ? {} : { mac: peer.mac }), ...(netns === undefined ? {} : { netns }) } };
-          socket.request(newLinkRequest(resolved));
+          const request = newLinkRequest(resolved);
+          if (where !== undefined) request.args.peerNetns = where;
+          socket.request(request);
         });
         return;
       }
@@ -68,18 +70,19 @@ export function changeLink(change: LinkChange): void {
     const index = linkBy(socket, { name: change.name }).index;
     // IFLA_MASTER 0 detaches the link from its master.
     const masterIndex = change.master === undefined ? undefined : change.master === null ? 0 : linkBy(socket, { name: change.master }).index;
-    withNetns(change.netns, (netns) => {
-      socket.request(
-        changeLinkRequest({
-          index,
-          ...(change.up === undefined ? {} : { up: change.up }),
-          ...(change.newName === undefined ? {} : { newName: change.newName }),
-          ...(change.mac === undefined ? {} : { mac: change.mac }),
-          ...(change.mtu === undefined ? {} : { mtu: change.mtu }),
-          ...(masterIndex === undefined ? {} : { masterIndex }),
-          ...(netns === undefined ? {} : { netns }),
-        }),
-      );
+    withNetns(change.netns, (netns, where) => {
+      const request = changeLinkRequest({
+        index,
+        name: change.name,
+        ...(change.up === undefined ? {} : { up: change.up }),
+        ...(change.newName === undefined ? {} : { newName: change.newName }),
+        ...(change.mac === undefined ? {} : { mac: change.mac }),
+        ...(change.mtu === undefined ? {} : { mtu: change.mtu }),
+        ...(masterIndex === undefined ? {} : { masterIndex }),
+        ...(netns === undefined ? {} : { netns }),
+      });
+      if (where !== undefined) request.args.netns = where;
+      socket.request(request);
     });
   });
 }
@@ -103,15 +106,18 @@ export function linkNames(socket: RouteSocket): Map<number, string> {
   return new Map(links.map((link) => [link.index, link.name]));
 }
 
-/** Runs `use` with the namespace as netlink names it: a namespace file is opened for the request and closed after. */
-function withNetns<T>(netns: NetnsRef | undefined, use: (netns: NetnsAttribute | undefined) => T): T {
-  if (netns === undefined) return use(undefined);
-  if ('pid' in netns) return use({ pid: checkInteger('netns', 'pid', netns.pid, 1, 0x3fff_ffff) });
-  if ('fd' in netns) return use({ fd: checkFd('netns', 'fd', netns.fd) });
+/**
+ * Runs `use` with the namespace as netlink names it, and as messages name it (a namespace file by its path): a
+ * namespace file is opened for the request and closed after.
+ */
+function withNetns<T>(netns: NetnsRef | undefined, use: (netns: NetnsAttribute | undefined, where: string | undefined) => T): T {
+  if (netns === undefined) return use(undefined, undefined);
+  if ('pid' in netns) return use({ pid: checkInteger('netns', 'pid', netns.pid, 1, 0x3fff_ffff) }, `pid ${netns.pid}`);
+  if ('fd' in netns) return use({ fd: checkFd('netns', 'fd', netns.fd) }, `fd ${netns.fd}`);
   const path = checkPath('netns', 'path', netns.path);
   const fd = viaNode('open', { path }, () => openSync(path, 'r'));
   try {
-    return use({ fd });
+    return use({ fd }, path);
   } finally {
     closeSync(fd);
   }

@@ -4,6 +4,7 @@
 import { checkInteger } from '../check';
 import { close } from '../fd';
 import { check, lastErrno, libc } from '../libc';
+import { waitReadable } from '../poll';
 import { SysError } from '../sys-error';
 import { AF_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_ROUTE, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOL_NETLINK } from './constants';
 import { decodeMessages, decodeStatus, type NetlinkMessage, type NetlinkStatus } from './decode';
@@ -18,7 +19,6 @@ export const DUMP_ATTEMPTS = 3;
 const RECEIVE_BUFFER = 64 * 1024;
 const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
-const POLLIN = 0x1;
 // errno values from <asm-generic/errno*.h>, the same on x86_64 and aarch64.
 const EINTR = 4;
 const EAGAIN = 11;
@@ -127,15 +127,9 @@ export class RouteSocket {
       if (errno === EINTR) continue;
       if (errno !== EAGAIN) throw new SysError({ syscall: 'recv', errno, args: { fd: this.fd, request: request.name } });
       const remaining = deadline - Date.now();
-      if (remaining <= 0) {
+      if (remaining <= 0 || !waitReadable(this.fd, remaining)) {
         throw new SysError({ syscall: request.name, errno: ETIMEDOUT, args: request.args, hint: `the kernel did not answer within ${this.timeoutMs} ms` });
       }
-      // struct pollfd {int fd; short events; short revents}.
-      const pollfd = new Uint8Array(8);
-      const view = new DataView(pollfd.buffer);
-      view.setInt32(0, this.fd, LITTLE_ENDIAN);
-      view.setInt16(4, POLLIN, LITTLE_ENDIAN);
-      if (libc().poll(pollfd, 1, remaining) === -1 && lastErrno() !== EINTR) throw new SysError({ syscall: 'poll', errno: lastErrno(), args: { fd: this.fd, timeoutMs: remaining } });
     }
   }
 }
