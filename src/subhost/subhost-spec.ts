@@ -3,6 +3,7 @@
 import { posix } from 'node:path';
 import type { Config, Hook, IdMap, NamespaceName, SubhostRoot } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
+import { planCables, type CablePlan } from './cable-plan';
 
 /** PID 1's output when `subhost.log` names no file: in the state directory, kept when the state goes. */
 export const CONSOLE_LOG = 'console.log';
@@ -50,6 +51,8 @@ export interface SubhostSpec {
   image: string | undefined;
   imageDirectory: string;
   share: ShareSpec[];
+  /** The interfaces the cables make (overlay-boot's CABLES), in order. */
+  cables: CablePlan[];
   namespaces: NamespaceName[];
   idMap: IdMap | undefined;
   premount: Hook[];
@@ -112,6 +115,7 @@ export function resolveSubhost(config: Config, file: string): SubhostSpec {
     image,
     imageDirectory,
     share: (subhost.share ?? []).map((share) => ({ source: share.source, target: share.target ?? share.source, readOnly: share.readOnly ?? false })),
+    cables: planCables(name, subhost.cables ?? []),
     namespaces,
     idMap: config.idMap,
     premount: subhost.premount ?? [],
