@@ -2,7 +2,7 @@
 // the veth pair with its subhost end created directly in the subhost's network namespace, the host end given to
 // its bridge or brought up for ifup; a VLAN interface on a prior cable's host end.
 import type { Logger } from '../log/log';
-import type { Sys } from '../sys/index';
+import type { NetnsRef, Sys } from '../sys/index';
 import type { CablePlan } from './cable-plan';
 import type { IfUpDown } from './ifupdown';
 import type { HostChange } from './subhost-state';
@@ -15,13 +15,13 @@ export interface CableDeps {
   ifup: IfUpDown | undefined;
 }
 
-/** Makes every cable of a subhost whose network namespace is the file `netns`; throws at the first that fails. */
-export function setUpCables(plans: readonly CablePlan[], netns: string, deps: CableDeps): void {
+/** Makes every cable of a subhost whose network namespace is `netns`; throws at the first that fails. */
+export function setUpCables(plans: readonly CablePlan[], netns: NetnsRef, deps: CableDeps): void {
   const { sys, log, record } = deps;
   for (const plan of plans) {
     if (plan.kind === 'veth') {
       log.info(`cables[${plan.cable}]: veth ${plan.host} on the host, ${plan.inside}${plan.mac ? ` (${plan.mac})` : ''} in the subhost`);
-      sys.addLink({ kind: 'veth', name: plan.host, peer: { name: plan.inside, ...(plan.mac === undefined ? {} : { mac: plan.mac }), netns: { path: netns } } });
+      sys.addLink({ kind: 'veth', name: plan.host, peer: { name: plan.inside, ...(plan.mac === undefined ? {} : { mac: plan.mac }), netns } });
       record({ kind: 'link', name: plan.host });
       if (plan.bridge !== undefined) {
         log.info(`cables[${plan.cable}]: ${plan.host} joins bridge ${plan.bridge}`);

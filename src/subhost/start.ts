@@ -229,7 +229,9 @@ function release(pid: number, state: SubhostState, what: { maps: boolean; cables
       state.changes.push(change);
       writeState(state);
     };
-    setUpCables(spec.cables, spec.netns, { sys: deps.sys, log, record, ifup: hostIfupdown('ifup') });
+    // By PID 1's pid, not by /run/netns/NAME: unshare(1) binds that file from a helper process, which may not have
+    // done so yet when PID 1 appears (the file was then still the empty one start made: EINVAL).
+    setUpCables(spec.cables, { pid }, { sys: deps.sys, log, record, ifup: hostIfupdown('ifup') });
   }
   channel.end('1');
 }

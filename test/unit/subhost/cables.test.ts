@@ -82,11 +82,11 @@ describe('setUpCables', () => {
     const { log } = logLines();
     const changes: HostChange[] = [];
     const ifups: string[] = [];
-    setUpCables(plans, '/run/netns/mta', { sys, log, record: (change) => changes.push(change), ifup: (name) => (ifups.push(name), undefined) });
+    setUpCables(plans, { pid: 4242 }, { sys, log, record: (change) => changes.push(change), ifup: (name) => (ifups.push(name), undefined) });
     expect(calls).toEqual([
-      'add veth mta0 peer eth0 in {"path":"/run/netns/mta"}',
+      'add veth mta0 peer eth0 in {"pid":4242}',
       'change mta0 up',
-      'add veth mta1 peer eth1 02:00:00:00:00:01 in {"path":"/run/netns/mta"}',
+      'add veth mta1 peer eth1 02:00:00:00:00:01 in {"pid":4242}',
       'change mta1 master br0 up',
       'add vlan mta1.302 on mta1 id 302',
       'change mta1.302 up',
@@ -106,18 +106,18 @@ describe('setUpCables', () => {
     const { sys } = fakeKernel();
     const { log, lines } = logLines();
     const changes: HostChange[] = [];
-    setUpCables(plans.slice(0, 1), '/run/netns/mta', { sys, log, record: (change) => changes.push(change), ifup: () => 'ifup mta0 exited with status 1' });
+    setUpCables(plans.slice(0, 1), { pid: 4242 }, { sys, log, record: (change) => changes.push(change), ifup: () => 'ifup mta0 exited with status 1' });
     expect(changes).toEqual([{ kind: 'link', name: 'mta0' }]);
     expect(lines.some((line) => line.includes('warn: ifup mta0 exited with status 1; mta0 is up without the host\'s configuration of it'))).toBe(true);
     const quiet = logLines();
-    setUpCables(plans.slice(0, 1), '/run/netns/mta', { sys, log: quiet.log, record: () => undefined, ifup: undefined });
+    setUpCables(plans.slice(0, 1), { pid: 4242 }, { sys, log: quiet.log, record: () => undefined, ifup: undefined });
     expect(quiet.lines.some((line) => line.includes('mta0 is up; the host has no ifup to configure it'))).toBe(true);
   });
 
   it('stops at the first failure, with what was made before it recorded', () => {
     const { sys } = fakeKernel((call, name) => (call === 'add' && name === 'mta1.302' ? new SysError({ syscall: 'RTM_NEWLINK', errno: 95, args: { name } }) : undefined));
     const changes: HostChange[] = [];
-    expect(() => setUpCables(plans, '/run/netns/mta', { sys, log: logLines().log, record: (change) => changes.push(change), ifup: undefined })).toThrow(/EOPNOTSUPP/);
+    expect(() => setUpCables(plans, { pid: 4242 }, { sys, log: logLines().log, record: (change) => changes.push(change), ifup: undefined })).toThrow(/EOPNOTSUPP/);
     expect(changes).toEqual([{ kind: 'link', name: 'mta0' }, { kind: 'link', name: 'mta1' }]);
   });
 });
