@@ -90,6 +90,8 @@ function cableFindings(config: Config, subhost: Subhost): Finding[] {
     for (const [key, value] of [['bridge', bridge], ['mac', mac]] as const) {
       if (value !== undefined) cable(index, key, `a VLAN cable is made on the host end of the cable before it and has nothing in the subhost: it takes no ${key} (make it a cable of its own)`);
     }
+    // The seed's range is 1–4095, but IEEE 802.1Q reserves 4095 and Linux refuses it (measured: ERANGE).
+    if (vlan === 4095) cable(index, 'vlan', 'VLAN 4095 is reserved by IEEE 802.1Q and Linux refuses it ("8021q: Invalid VLAN id"): use 1 to 4094');
     if (prior === undefined) {
       cable(index, 'vlan', 'a VLAN cable goes "on the prior host interface", the host end of a cable before it, and there is none: put a cable without vlan first');
       continue;

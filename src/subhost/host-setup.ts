@@ -144,6 +144,7 @@ export function undoChanges(changes: readonly HostChange[], spec: SubhostSpec, d
         break;
       case 'ifup': {
         // Only a warning: the interface goes next whatever ifdown says.
+        log.info(`ifdown ${change.name}`);
         const ifdown = 'ifdown' in deps ? deps.ifdown : hostIfupdown('ifdown');
         const failure = ifdown === undefined ? `the host has no ifdown to deconfigure ${change.name}` : ifdown(change.name);
         if (failure !== undefined) log.warn(`${failure}; removing ${change.name} all the same`);

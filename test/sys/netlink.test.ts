@@ -110,7 +110,7 @@ describe('links', () => {
     expect(refusals.master?.code).toBe('ENODEV');
     expect(refusals.vlanParent?.code).toBe('ENODEV');
     expect(refusals.mtu?.message).toBe('RTM_NEWLINK(name="v0", mtu=70000): EINVAL (Invalid argument); the kernel says "mtu greater than device maximum"');
-    expect(refusals.vlanId).toEqual({ name: 'RangeError', message: 'addLink: id must be an integer from 1 to 4095, got 0' });
+    expect(refusals.vlanId).toEqual({ name: 'RangeError', message: 'addLink: id must be an integer from 1 to 4094, got 0' });
     expect(refusals.name?.name).toBe('TypeError');
     expect(refusals.mac?.message).toMatch(/"02:00:00:00:00" is not a MAC address/);
   });

@@ -948,7 +948,7 @@ export interface Cable {
    */
   mac?: string;
   /**
-   * The VLAN id (1–4095) of a VLAN cable, which takes neither bridge nor mac.
+   * The VLAN id of a VLAN cable, which takes neither bridge nor mac: overlay-boot allows 1–4095, Linux 1–4094 (4095 is reserved by IEEE 802.1Q).
    */
   vlan?: number;
 }

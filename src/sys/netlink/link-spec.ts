@@ -8,7 +8,7 @@ export type NewLink =
   /** A veth pair: `name` here, `peer.name` its other end, created directly in `peer.netns` when given. */
   | { kind: 'veth'; name: string; mac?: string; peer: { name: string; mac?: string; netns?: NetnsRef } }
   | { kind: 'bridge'; name: string }
-  /** An 802.1Q VLAN interface `name` on `parent`, tagging with `id` (1–4095); needs the kernel's 8021q. */
+  /** An 802.1Q VLAN interface `name` on `parent`, tagging with `id` (1–4094); needs the kernel's 8021q. */
   | { kind: 'vlan'; name: string; parent: string; id: number };
 
 /** Changes to an existing link `name`; what is left out stays as it is. */

@@ -50,7 +50,8 @@ export function addLink(link: NewLink): void {
         return;
       case 'vlan': {
         checkInterfaceName('addLink', 'parent', link.parent);
-        checkInteger('addLink', 'id', link.id, 1, 4095);
+        // IEEE 802.1Q reserves 0 and 4095; the kernel refuses 4095 too (ERANGE, "8021q: Invalid VLAN id").
+        checkInteger('addLink', 'id', link.id, 1, 4094);
         const parentIndex = linkBy(socket, { name: link.parent }).index;
         socket.request(newLinkRequest({ kind: 'vlan', name: link.name, parentIndex, id: link.id }));
         return;

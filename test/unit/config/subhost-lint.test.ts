@@ -114,7 +114,7 @@ describe('premount and postmount', () => {
 
 describe('cables', () => {
   it('a cable, a bridge, a MAC and VLANs after a cable are valid', () => {
-    expect(placed(subhost('  cables: [{}, {bridge: br0, mac: "02:00:00:00:00:01"}, {vlan: 302}, {vlan: 4095}]\n'))).toEqual([]);
+    expect(placed(subhost('  cables: [{}, {bridge: br0, mac: "02:00:00:00:00:01"}, {vlan: 302}, {vlan: 4094}]\n'))).toEqual([]);
   });
 
   it('the schema takes a unicast MAC of six hex pairs, an interface name for a bridge, a VLAN id from 1 to 4095, nothing else', () => {
@@ -139,6 +139,11 @@ describe('cables', () => {
     const words = messages(subhost('  cables: [{vlan: 5}, {}, {vlan: 6}, {vlan: 6}]\n'));
     expect(words[0]).toBe('a VLAN cable goes "on the prior host interface", the host end of a cable before it, and there is none: put a cable without vlan first');
     expect(words[1]).toBe('cables[2] already puts VLAN 6 on the host end of cables[1]');
+  });
+
+  it('VLAN 4095, in the seed\'s range but reserved by IEEE 802.1Q, is refused as Linux refuses it', () => {
+    expect(placed(subhost('  cables: [{}, {vlan: 4095}]\n'))).toEqual(['subhost-cable /subhost/cables/1/vlan 3:23']);
+    expect(messages(subhost('  cables: [{}, {vlan: 4095}]\n'))[0]).toBe('VLAN 4095 is reserved by IEEE 802.1Q and Linux refuses it ("8021q: Invalid VLAN id"): use 1 to 4094');
   });
 
   it('an all-zero MAC, and cables without the network namespace, are refused', () => {
