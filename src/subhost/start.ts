@@ -24,10 +24,10 @@ import { preflight } from './preflight';
 import { conditionOf, lockSubhost, processStartTime, readState, removeState, writeState, type HostChange, type Pid1Identity, type SubhostState } from './subhost-state';
 import { setUpCables } from './cables';
 import { hostIfupdown } from './ifupdown';
-import { NETNS_DIRECTORY, type SubhostSpec } from './subhost-spec';
+import { NETNS_DIRECTORY, RELEASE_TIMEOUT_MS, type SubhostSpec } from './subhost-spec';
 
 /** How long `start` waits for PID 1 to reach its handoff (its postSwitch steps and hooks run before). */
-export const START_TIMEOUT_MS = 5 * 60_000;
+export const START_TIMEOUT_MS = RELEASE_TIMEOUT_MS;
 /** The internal verb PID 1 runs. */
 export const SUBHOST_INIT = '__subhost-init';
 

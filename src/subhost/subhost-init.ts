@@ -8,7 +8,8 @@ import { boot } from '../boot/boot';
 import { MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REC } from '../sys/mount';
 import { realSys, type Sys } from '../sys/index';
 import { becomeNamespaceRoot } from '../namespaces/become-root';
-import { HANDSHAKE_TIMEOUT_MS, readOneByte } from '../namespaces/handshake';
+import { readOneByte } from '../namespaces/handshake';
+import { RELEASE_TIMEOUT_MS } from './subhost-spec';
 import { readState } from './subhost-state';
 
 /** What `subhost start` hands its PID 1: the state file's subhost, the descriptor to say "ready" on, the one to wait on. */
@@ -30,8 +31,8 @@ export async function subhostInit(options: SubhostInitOptions): Promise<never> {
   if (spec.namespaces.includes('user') && options.releaseFd === undefined) return die('a subhost with a user namespace is released by subhost start once its id maps are written: --release-fd is missing');
   if (options.releaseFd !== undefined) {
     // `start` writes the id maps and makes the cables from outside once it sees this process, then releases it.
-    const released = await readOneByte(options.releaseFd, HANDSHAKE_TIMEOUT_MS);
-    if (released !== 'byte') return die(released === 'timeout' ? `subhost start did not release PID 1 within ${HANDSHAKE_TIMEOUT_MS} ms` : 'subhost start gave up before releasing PID 1 (its id maps or cables failed)');
+    const released = await readOneByte(options.releaseFd, RELEASE_TIMEOUT_MS);
+    if (released !== 'byte') return die(released === 'timeout' ? `subhost start did not release PID 1 within ${RELEASE_TIMEOUT_MS} ms` : 'subhost start gave up before releasing PID 1 (its id maps or cables failed)');
   }
   if (spec.namespaces.includes('user')) {
     try {

@@ -10,6 +10,12 @@ export const CONSOLE_LOG = 'console.log';
 
 /** Where subhosts keep their state on the host: one directory per running or hibernating subhost. */
 export const SUBHOSTS_STATE = '/run/bootstrap/subhosts';
+/**
+ * How long PID 1 waits for `start` to make its host side (the id maps, the cables, whose `ifup` may wait for DHCP
+ * a minute each) before it gives up: as long as `start` waits for the whole of PID 1's boot.
+ */
+export const RELEASE_TIMEOUT_MS = 5 * 60_000;
+
 /** Where `ip netns` looks for named network namespaces. */
 export const NETNS_DIRECTORY = '/run/netns';
 

@@ -11,9 +11,10 @@ const { start, track } = subhostStarter();
 interface IpLink {
   ifname: string;
   flags: string[];
+  operstate: string;
   master?: string;
   address?: string;
-  linkinfo?: { info_kind?: string };
+  linkinfo?: { info_kind?: string; info_slave_data?: { state?: string } };
 }
 
 /** The host's links, as `ip -j -d link` shows them. */
@@ -34,6 +35,17 @@ function inside(name: string, command: string): string {
   const run = cli(['subhost', 'enter', name, '--', '/bin/sh', '-c', command]);
   expect(run.status, `${command}:\n${run.stdout}${run.stderr}`).toBe(0);
   return run.stdout;
+}
+
+/** Waits (at most 5 s) until `ready` holds for the host's link `name`; the kernel settles a port's state a little later. */
+function waitForHostLink(name: string, ready: (link: IpLink) => boolean): void {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const link = hostLink(name);
+    if (link !== undefined && ready(link)) return;
+    if (Date.now() > deadline) throw new Error(`${name} did not settle within 5 s: ${JSON.stringify(link)}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
 }
 
 /** Whether this kernel makes VLAN interfaces (8021q), tried in a throw-away network namespace. */
@@ -70,6 +82,8 @@ describe('two subhosts on one bridge', () => {
     expect(inside(b.name, 'cat /sys/class/net/eth0/address')).toBe('02:00:00:21:3b:02\n');
     inside(a.name, 'ip addr add 10.213.58.1/24 dev eth0 && ip link set eth0 up');
     inside(b.name, 'ip addr add 10.213.58.2/24 dev eth0 && ip link set eth0 up');
+    // Both ports carry traffic once the far ends are up: carrier, then the bridge's forwarding state.
+    for (const dir of [a, b]) waitForHostLink(`${dir.name}0`, (link) => link.operstate === 'UP' && link.linkinfo?.info_slave_data?.state === 'forwarding');
     expect(inside(a.name, '/usr/bin/busybox ping -c1 -W2 10.213.58.2')).toMatch(/1 packets received/);
     expect(inside(b.name, '/usr/bin/busybox ping -c1 -W2 10.213.58.1')).toMatch(/1 packets received/);
     // The addresses are the subhosts' own: the host has no route to them.
