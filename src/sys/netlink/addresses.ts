@@ -41,6 +41,7 @@ export function listAddresses(): AddressInfo[] {
       .filter((message) => message.type === RTM_NEWADDR)
       .flatMap((message) => {
         const address = decodeAddress(message);
+        // A link deleted between the two dumps has no name any more: its index, marked as one, says which it was.
         return address === undefined ? [] : [{ ...address, link: names.get(address.index) ?? `#${address.index}` }];
       });
   });

@@ -55,8 +55,9 @@ export class RouteSocket {
       // The kernel's words on a refusal, and errors without a copy of our request: both since Linux 4.3/4.12; an
       // older kernel (ENOPROTOOPT) still answers with the errno alone.
       for (const [option, name] of [[NETLINK_EXT_ACK, 'NETLINK_EXT_ACK'], [NETLINK_CAP_ACK, 'NETLINK_CAP_ACK']] as const) {
-        if (libc().setsockopt(fd, SOL_NETLINK, option, Int32Array.of(1), 4) === -1 && lastErrno() !== ENOPROTOOPT) {
-          throw new SysError({ syscall: 'setsockopt', errno: lastErrno(), args: { fd, level: 'SOL_NETLINK', optname: name } });
+        if (libc().setsockopt(fd, SOL_NETLINK, option, Int32Array.of(1), 4) === -1) {
+          const errno = lastErrno();
+          if (errno !== ENOPROTOOPT) throw new SysError({ syscall: 'setsockopt', errno, args: { fd, level: 'SOL_NETLINK', optname: name } });
         }
       }
       // struct sockaddr_nl {u16 family; u16 pad; u32 pid; u32 groups}: port id 0 lets the kernel choose one.

@@ -36,6 +36,7 @@ export function listRoutes(): RouteInfo[] {
       .flatMap((message) => {
         const route = decodeRoute(message);
         if (route === undefined) return [];
+        // A link deleted between the two dumps has no name any more: its index, marked as one, says which it was.
         return [{ ...route, link: route.linkIndex === undefined ? undefined : (names.get(route.linkIndex) ?? `#${route.linkIndex}`) }];
       });
   });
