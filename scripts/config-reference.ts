@@ -38,6 +38,7 @@ const sections: { title: string; def: string; intro?: string }[] = [
   { title: 'subhost', def: 'subhost' },
   { title: 'subhost.root', def: 'subhostRoot' },
   { title: 'subhost.share[]', def: 'share' },
+  { title: 'subhost.cables[]', def: 'cable' },
 ];
 
 /** Definitions documented under another section's anchor. */
@@ -54,6 +55,8 @@ function typeOf(node: Node, defs: Record<string, Node>): string {
     if (name === 'reserved') return 'reserved';
     if (['duration', 'absolutePath', 'fileMode', 'onFailure', 'logLevel', 'program', 'arguments', 'owner', 'sysctl', 'environment', 'namespaces', 'namespaceName', 'idRanges'].includes(name)) return typeOf(target, defs);
     if (name === 'idRange') return 'range';
+    if (name === 'interfaceName') return 'interface name';
+    if (name === 'macAddress') return 'MAC address (`02:00:00:00:00:01`)';
     const anchor = anchors[name] ?? name;
     return `[${name}](#${anchor.toLowerCase()})`;
   }

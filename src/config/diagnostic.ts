@@ -30,6 +30,7 @@ export const VALIDATION_CODES = [
   'not-for-subhost',
   'subhost-upper-conflict',
   'duplicate-share-target',
+  'subhost-cable',
   'virtual-filesystem-path',
   'namespace-combination',
   'id-map',

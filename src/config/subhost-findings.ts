@@ -1,5 +1,5 @@
 // Checks of a `subhost` section a schema cannot express: what a subhost replaces, what holds its upper layer,
-// where its shares land, and paths inside the kernel's own filesystems.
+// where its shares land, its cables, and paths inside the kernel's own filesystems.
 import { posix } from 'node:path';
 import type { Config, Subhost } from './generated/config-types';
 import type { Finding } from './diagnostic';
@@ -10,7 +10,7 @@ type Path = readonly (string | number)[];
 export function subhostFindings(config: Config): Finding[] {
   const subhost = config.subhost;
   if (!subhost) return [];
-  return [...replacedSections(config), ...upperFindings(subhost), ...shareTargetFindings(subhost), ...kernelPathFindings(subhost)];
+  return [...replacedSections(config), ...upperFindings(subhost), ...shareTargetFindings(subhost), ...cableFindings(config, subhost), ...kernelPathFindings(subhost)];
 }
 
 // A subhost has no initramfs and builds its root from subhost.root: these sections have nothing to act on.
@@ -66,6 +66,40 @@ function shareTargetFindings(subhost: Subhost): Finding[] {
       path: ['subhost', 'share', index, share.target === undefined ? 'source' : 'target'],
       message: `${target} is already where item ${earlier + 1} of \`share\` appears in the subhost; a second bind there would hide the first`,
     });
+  }
+  return findings;
+}
+
+// overlay-boot(8): a VLAN tag sets up "a VLAN host interface on the prior host interface, and skip[s] subhost side
+// setup", so it needs a veth cable before it and has no bridge or MAC of its own.
+function cableFindings(config: Config, subhost: Subhost): Finding[] {
+  const cables = subhost.cables ?? [];
+  const findings: Finding[] = [];
+  const cable = (index: number, key: string, message: string): void => void findings.push({ code: 'subhost-cable', severity: 'error', path: ['subhost', 'cables', index, key], message });
+  if (cables.length > 0 && config.namespaces !== undefined && !config.namespaces.includes('net')) {
+    findings.push({ code: 'subhost-cable', severity: 'error', path: ['subhost', 'cables'], at: 'key', message: "cables lead into the subhost's network namespace, and `namespaces` has no net: add net, or remove the cables" });
+  }
+  let prior: number | undefined;
+  const vlans = new Map<string, number>();
+  for (const [index, { bridge, mac, vlan }] of cables.entries()) {
+    if (vlan === undefined) {
+      prior = index;
+      if (mac !== undefined && /^00(:00){5}$/.test(mac)) cable(index, 'mac', `${mac} is all zeros, which no interface may have`);
+      continue;
+    }
+    for (const [key, value] of [['bridge', bridge], ['mac', mac]] as const) {
+      if (value !== undefined) cable(index, key, `a VLAN cable is made on the host end of the cable before it and has nothing in the subhost: it takes no ${key} (make it a cable of its own)`);
+    }
+    // The seed's range is 1–4095, but IEEE 802.1Q reserves 4095 and Linux refuses it (measured: ERANGE).
+    if (vlan === 4095) cable(index, 'vlan', 'VLAN 4095 is reserved by IEEE 802.1Q and Linux refuses it ("8021q: Invalid VLAN id"): use 1 to 4094');
+    if (prior === undefined) {
+      cable(index, 'vlan', 'a VLAN cable goes "on the prior host interface", the host end of a cable before it, and there is none: put a cable without vlan first');
+      continue;
+    }
+    const key = `${prior}.${vlan}`;
+    const earlier = vlans.get(key);
+    if (earlier !== undefined) cable(index, 'vlan', `cables[${earlier}] already puts VLAN ${vlan} on the host end of cables[${prior}]`);
+    else vlans.set(key, index);
   }
   return findings;
 }

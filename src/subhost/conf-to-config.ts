@@ -9,6 +9,7 @@ import { validateConfigText } from '../config/validate-config';
 import { commentText, list, mapping, scalar, wrap, type Entry } from './commented-yaml';
 import { confHandoff } from './conf-handoff';
 import { confDirectory, lineOf, origin, relativeTo } from './conf-origin';
+import type { Cable } from './conf-values';
 import type { ConfDiagnostic, OverlayConf, OverlayConfVariable, RootSetup } from './overlay-conf';
 
 /** A .conf as a bootstrap config. */
@@ -19,8 +20,6 @@ export interface ConfConversion {
   data: unknown;
   /** What the YAML means: validated, every default filled in, equal to loading the YAML beside the .conf. */
   config: Config;
-  /** What the .conf asks for that bootstrap cannot do yet (cables): left out of the YAML with a comment; no subhost may start from it. */
-  unsupported: ConfDiagnostic[];
   /** Warnings of the validation, placed on the variables they are about. */
   warnings: ConfDiagnostic[];
 }
@@ -37,6 +36,7 @@ const VARIABLE_AT: readonly (readonly [string, OverlayConfVariable])[] = [
   ['/subhost/root/live', 'LIVE'],
   ['/subhost/root/ramSize', 'RAM_SIZE'],
   ['/subhost/share', 'SHARE'],
+  ['/subhost/cables', 'CABLES'],
   ['/subhost/premount', 'PREMOUNT'],
   ['/subhost/postmount', 'POSTMOUNT'],
   ['/subhost/log', 'LOG'],
@@ -46,9 +46,8 @@ const VARIABLE_AT: readonly (readonly [string, OverlayConfVariable])[] = [
 export function confToConfig(conf: OverlayConf): ConfToConfigResult {
   const handoff = confHandoff(conf);
   if (!handoff.ok) return { ok: false, diagnostics: [handoff.diagnostic] };
-  const unsupported = cablesRefused(conf);
   const document = new Document();
-  document.commentBefore = commentText(header(conf, unsupported));
+  document.commentBefore = commentText(header(conf));
   document.contents = mapping([
     { key: 'subhost', value: subhostSection(conf) },
     {
@@ -63,25 +62,16 @@ export function confToConfig(conf: OverlayConf): ConfToConfigResult {
   const variables = new Map(VARIABLE_AT);
   const placed = result.diagnostics.map((diagnostic) => onVariable(conf, diagnostic, variables, handoff.variable));
   if (!result.config) return { ok: false, diagnostics: placed };
-  return { ok: true, conversion: { yaml, data: document.toJS(), config: result.config, unsupported, warnings: placed } };
+  return { ok: true, conversion: { yaml, data: document.toJS(), config: result.config, warnings: placed } };
 }
 
-function header(conf: OverlayConf, unsupported: readonly ConfDiagnostic[]): string[] {
+function header(conf: OverlayConf): string[] {
   const file = posix.basename(conf.file);
   const lines = [`A bootstrap subhost config, imported from ${file} (overlay-boot) by \`bootstrap subhost import\`.`];
   if (!relativeTo(confDirectory(conf), conf.base).startsWith('/')) {
     lines.push(...wrap(`Keep it beside ${file}: base is relative to this file's directory, as BASE is to the .conf's, and the root's relative paths are relative to base.`));
   }
-  for (const refusal of unsupported) lines.push('', refusal.message);
-  if (unsupported.length > 0) lines.push(...wrap('This config leaves the cables out: the subhost gets a network namespace of its own with only its loopback interface.'));
   return lines;
-}
-
-// Virtual cables need the rtnetlink layer the networking work brings; until then a subhost with cables is refused.
-function cablesRefused(conf: OverlayConf): ConfDiagnostic[] {
-  if (conf.cables.length === 0) return [];
-  const line = lineOf(conf, 'CABLES');
-  return [{ line, severity: 'error', code: 'not-supported', message: `CABLES (line ${line}): virtual cables are not supported yet; remove CABLES or leave it empty` }];
 }
 
 function subhostSection(conf: OverlayConf): YAMLMap {
@@ -91,6 +81,13 @@ function subhostSection(conf: OverlayConf): YAMLMap {
     { key: 'base', value: scalar(relativeTo(confDirectory(conf), conf.base)), comment: origin(conf, 'BASE', '') },
     { key: 'root', above: rootSetupWords[conf.rootSetup], value: rootSection(conf, under) },
   ];
+  if (conf.cables.length > 0) {
+    entries.push({
+      key: 'cables',
+      above: wrap(`${origin(conf, 'CABLES', '')}: cable i is a veth pair, ${conf.name}<i> on the host and eth<i> in the subhost, its host end given to the bridge before the "=" or else brought up for ifup; a VLAN tag (.N) makes a VLAN on the host end of the cable before it instead.`),
+      value: list(conf.cables.map(cableNode)),
+    });
+  }
   if (conf.share.length > 0) {
     entries.push({
       key: 'share',
@@ -136,5 +133,23 @@ function onVariable(conf: OverlayConf, diagnostic: Diagnostic, variables: Readon
   if (variable === undefined) {
     return { line: 0, severity, code: 'invalid-value', message: `the imported config is invalid at ${pointer || 'its top'} (a bug in the importer; please report it): ${message}` };
   }
-  return { line: lineOf(conf, variable), severity, code: 'invalid-value', message: `${variable}: ${message}` };
+  // CABLES is one line of several specifiers: say which one (counted from 0, as the interfaces are).
+  const cable = /^\/subhost\/cables\/([0-9]+)/.exec(pointer)?.[1];
+  const which = cable === undefined ? '' : ` (cable ${cable}, "${cableText(conf.cables[Number(cable)])}")`;
+  return { line: lineOf(conf, variable), severity, code: 'invalid-value', message: `${variable}${which}: ${message}` };
+}
+
+/** One CABLES specifier as its YAML item: `{}` for "=", `{bridge: br0, mac: ...}`, `{vlan: 302}` for "=.302". */
+function cableNode(cable: Cable): YAMLMap {
+  const entries: Entry[] = [];
+  if (cable.bridge !== undefined) entries.push({ key: 'bridge', value: scalar(cable.bridge) });
+  if (cable.mac !== undefined) entries.push({ key: 'mac', value: scalar(cable.mac) });
+  if (cable.vlan !== undefined) entries.push({ key: 'vlan', value: scalar(cable.vlan) });
+  return mapping(entries, true);
+}
+
+/** A cable as its CABLES specifier reads: `[bridge]=[MAC or .VLAN]`. */
+function cableText(cable: Cable | undefined): string {
+  if (cable === undefined) return '?';
+  return `${cable.bridge ?? ''}=${cable.mac ?? (cable.vlan === undefined ? '' : `.${cable.vlan}`)}`;
 }

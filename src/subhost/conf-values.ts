@@ -48,8 +48,8 @@ export function parseCables(text: string): Parsed<Cable[]> {
       const match = VLAN.exec(tail);
       const vlan = match ? Number(match[1]) : NaN;
       if (!(vlan >= 1 && vlan <= 4095)) return fail(`${which}: VLAN tag "${tail}" must be "." and a number from 1 to 4095`);
-      // The tag names a VLAN on "the prior host interface"; without a bridge there is none to put it on.
-      if (cable.bridge === undefined) return fail(`${which}: VLAN tag "${tail}" needs a host interface before the "=", e.g. "eth0${tail}"`);
+      // The VLAN goes "on the prior host interface", the host end of a cable before it: whether there is one, and
+      // that a bridge has no place here, is checked on the config (subhost.cables) the .conf becomes.
       cable.vlan = vlan;
     } else if (tail !== '') {
       if (!MAC.test(tail)) return fail(`${which}: "${tail}" is neither a MAC address (six hex pairs, e.g. 02:00:00:00:00:01) nor a VLAN tag (".N")`);

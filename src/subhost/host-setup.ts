@@ -7,7 +7,8 @@ import { mountsBelow, readMountInfo, type MountInfoEntry } from '../probe/mounti
 import type { Logger } from '../log/log';
 import { MNT_DETACH, MS_BIND, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT } from '../sys/mount';
 import { makeDirectories } from '../sys/fs';
-import type { Sys } from '../sys/index';
+import { SysError, type Sys } from '../sys/index';
+import { hostIfupdown, type IfUpDown } from './ifupdown';
 import { imageType } from './preflight';
 import type { HostChange } from './subhost-state';
 import { overlayOptions, type SubhostSpec } from './subhost-spec';
@@ -89,8 +90,15 @@ function makeShareTarget(source: string, target: string): void {
   writeFileSync(target, '', { flag: 'wx' });
 }
 
+export interface UndoDeps {
+  sys: Pick<Sys, 'umount' | 'deleteLink'>;
+  log: Logger;
+  /** The host's ifdown; by default found on the host when a change needs it. */
+  ifdown?: IfUpDown | undefined;
+}
+
 /** Undoes recorded changes newest first; every failure is reported and the rest still undone. Returns the failures. */
-export function undoChanges(changes: readonly HostChange[], spec: SubhostSpec, deps: { sys: Pick<Sys, 'umount'>; log: Logger }): string[] {
+export function undoChanges(changes: readonly HostChange[], spec: SubhostSpec, deps: UndoDeps): string[] {
   const { sys, log } = deps;
   const failures: string[] = [];
   const attempt = (what: string, action: () => void): void => {
@@ -134,7 +142,29 @@ export function undoChanges(changes: readonly HostChange[], spec: SubhostSpec, d
       case 'directory':
         attempt(`remove ${change.path}`, () => existsSync(change.path) && rmdirSync(change.path));
         break;
+      case 'ifup': {
+        // Only a warning: the interface goes next whatever ifdown says.
+        log.info(`ifdown ${change.name}`);
+        const ifdown = 'ifdown' in deps ? deps.ifdown : hostIfupdown('ifdown');
+        const failure = ifdown === undefined ? `the host has no ifdown to deconfigure ${change.name}` : ifdown(change.name);
+        if (failure !== undefined) log.warn(`${failure}; removing ${change.name} all the same`);
+        break;
+      }
+      case 'link':
+        log.info(`remove the interface ${change.name}`);
+        attempt(`remove the interface ${change.name}`, () => deleteLinkIfPresent(sys, change.name));
+        break;
     }
   }
   return failures;
+}
+
+// A veth pair goes with either end: when the subhost's network namespace went (its file unmounted, its processes
+// gone), the host end went with it, and ENODEV says it is done.
+function deleteLinkIfPresent(sys: Pick<Sys, 'deleteLink'>, name: string): void {
+  try {
+    sys.deleteLink(name);
+  } catch (error) {
+    if (!(error instanceof SysError && error.code === 'ENODEV')) throw error;
+  }
 }

@@ -57,10 +57,8 @@ function loadConf(path: string, file: string, bytes: Uint8Array, options: LoadSu
   if (!parsed.conf) return { ok: false, ioError: false, message: confDiagnosticsText(path, parsed.diagnostics) };
   const converted = confToConfig(parsed.conf);
   if (!converted.ok) return { ok: false, ioError: false, message: confDiagnosticsText(path, [...parsed.diagnostics, ...converted.diagnostics]) };
-  const { config, unsupported, warnings } = converted.conversion;
+  const { config, warnings } = converted.conversion;
   const found: ConfDiagnostic[] = [...parsed.diagnostics, ...warnings];
-  // A conversion that left something out (cables) is good enough to print, never to start.
-  if (unsupported.length > 0) return { ok: false, ioError: false, message: confDiagnosticsText(path, [...found, ...unsupported].sort((a, b) => a.line - b.line)) };
   const name = config.subhost?.name ?? parsed.conf.name;
   return { ok: true, loaded: { config, file, format: 'conf', name, base: resolve(dirname(file), config.subhost?.base ?? '.') }, warnings: found.map((diagnostic) => formatConfDiagnostic(path, diagnostic)) };
 }

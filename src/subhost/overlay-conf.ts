@@ -26,9 +26,7 @@ export type ConfDiagnosticCode =
   | 'invalid-value'
   | 'missing-variable'
   /** Two variables that cannot both be set (INIT and START). */
-  | 'conflicting-variables'
-  /** A value bootstrap cannot act on yet (CABLES). */
-  | 'not-supported';
+  | 'conflicting-variables';
 
 /** One finding about a `.conf` file. */
 export interface ConfDiagnostic {

@@ -1,11 +1,13 @@
 // What must hold before `subhost start` changes anything: every directory and file it will use exists and is of
-// the right kind, work is on upper's mount, the image is a filesystem, no name or mount is taken. Each problem
+// the right kind, work is on upper's mount, the image is a filesystem, no name, mount or interface is taken, every
+// bridge a cable names is there. Each problem
 // names the path, the config key it comes from and the cause; all are reported at once.
 import { closeSync, existsSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { idMapRanges } from '../config/id-map';
 import { identifyFileSystem, PROBE_BYTES } from '../probe/superblock';
 import { mountedAt, type MountInfoEntry } from '../probe/mountinfo';
+import { cableProblems, type HostLink } from './cable-plan';
 import type { SubhostSpec } from './subhost-spec';
 
 /** What the checks may read of the machine, so the logic is testable with a made-up one. */
@@ -13,6 +15,8 @@ export interface PreflightFacts {
   mounts: readonly MountInfoEntry[];
   /** Whether a named network namespace file exists already. */
   exists: (path: string) => boolean;
+  /** The host's network interfaces (read only when the subhost has cables). */
+  links: () => readonly HostLink[];
 }
 
 /** Paths under these are the kernel's, never a subhost's layers or mount points. */
@@ -55,6 +59,7 @@ export function preflight(spec: SubhostSpec, facts: PreflightFacts): string[] {
     if (underKernelTree(share.target)) problems.push(`share target ${share.target}: is under ${KERNEL_TREES.join(' or ')}, which PID 1 mounts itself`);
   }
   if (spec.idMap && directoryProblem(spec.live) === undefined) problems.push(...searchProblems(spec));
+  if (spec.cables.length > 0) problems.push(...cableProblems(spec.cables, facts.links()));
   if (spec.netns !== undefined && facts.exists(spec.netns)) {
     problems.push(`network namespace ${spec.name}: ${spec.netns} exists already (ip netns delete ${spec.name}, if nothing uses it)`);
   }

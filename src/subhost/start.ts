@@ -1,7 +1,7 @@
 // `subhost start`: refuse before changing anything, then (recording each change) the premount hooks, the root
-// at LIVE, the postmount hooks, and PID 1 in new namespaces; returns once PID 1 reached its handoff. A start
-// that fails half-way undoes what it did, newest first. A hibernating subhost resumes on its mounts and network
-// namespace.
+// at LIVE, the postmount hooks, PID 1 in new namespaces, and (before PID 1 goes on) the cables into its network
+// namespace; returns once PID 1 reached its handoff. A start that fails half-way undoes what it did, newest first.
+// A hibernating subhost resumes on its mounts, network namespace and cables.
 import { spawn } from 'node:child_process';
 import { isatty } from 'node:tty';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -21,11 +21,13 @@ import { SubhostError } from './subhost-error';
 import { setUpRoot, undoChanges } from './host-setup';
 import { launchArgv } from './namespace-command';
 import { preflight } from './preflight';
-import { conditionOf, lockSubhost, processStartTime, readState, removeState, writeState, type Pid1Identity, type SubhostState } from './subhost-state';
-import { NETNS_DIRECTORY, type SubhostSpec } from './subhost-spec';
+import { conditionOf, lockSubhost, processStartTime, readState, removeState, writeState, type HostChange, type Pid1Identity, type SubhostState } from './subhost-state';
+import { setUpCables } from './cables';
+import { hostIfupdown } from './ifupdown';
+import { NETNS_DIRECTORY, RELEASE_TIMEOUT_MS, type SubhostSpec } from './subhost-spec';
 
 /** How long `start` waits for PID 1 to reach its handoff (its postSwitch steps and hooks run before). */
-export const START_TIMEOUT_MS = 5 * 60_000;
+export const START_TIMEOUT_MS = RELEASE_TIMEOUT_MS;
 /** The internal verb PID 1 runs. */
 export const SUBHOST_INIT = '__subhost-init';
 
@@ -66,7 +68,7 @@ async function startLocked(spec: SubhostSpec, config: Config, deps: StartDeps): 
   if (previous && condition === 'running') throw new SubhostError(`subhost ${spec.name} is already running (PID 1 is host pid ${previous.pid1?.pid}); stop it first`);
   if (previous) return resume(previous, spec, config, tools, deps);
 
-  const problems = preflight(spec, { mounts: readMountInfo(), exists: existsSync });
+  const problems = preflight(spec, { mounts: readMountInfo(), exists: existsSync, links: () => deps.sys.listLinks() });
   if (problems.length > 0) throw new SubhostError(`subhost ${spec.name} not started, nothing was changed:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
   const state: SubhostState = { version: 1, spec, config, changes: [], pid1: undefined, launcher: undefined };
   writeState(state);
@@ -104,16 +106,16 @@ interface Tools {
 
 async function resume(state: SubhostState, spec: SubhostSpec, config: Config, tools: Tools, deps: StartDeps): Promise<StartResult> {
   const { log } = deps;
-  for (const key of ['live', 'upper', 'work', 'setup', 'image', 'ramSize'] as const) {
+  for (const key of ['live', 'upper', 'work', 'setup', 'image', 'ramSize', 'cables'] as const) {
     if (JSON.stringify(state.spec[key]) !== JSON.stringify(spec[key]) || JSON.stringify(state.spec.lower) !== JSON.stringify(spec.lower)) {
-      throw new SubhostError(`subhost ${spec.name} hibernates on a root its config no longer describes (${key} changed); stop it first ('bootstrap subhost stop ${spec.name}')`);
+      throw new SubhostError(`subhost ${spec.name} hibernates on a root and cables its config no longer describes (${key} changed); stop it first ('bootstrap subhost stop ${spec.name}')`);
     }
   }
   const mounts = readMountInfo();
   const missing = state.changes.filter((change) => change.kind === 'mount' && mountedAt(mounts, change.target) === undefined).map((change) => (change.kind === 'mount' ? change.target : ''));
   if (missing.length > 0) throw new SubhostError(`subhost ${spec.name} hibernates, but ${missing.join(', ')} is no longer mounted; stop it ('bootstrap subhost stop ${spec.name}') and start it again`);
   if (spec.netns !== undefined && !existsSync(spec.netns)) throw new SubhostError(`subhost ${spec.name} hibernates, but its network namespace ${spec.netns} is gone; stop it and start it again`);
-  log.info(`subhost ${spec.name} hibernates: resuming on its mounts${spec.netns ? ' and network namespace' : ''}`);
+  log.info(`subhost ${spec.name} hibernates: resuming on its mounts${spec.netns ? ' and network namespace' : ''}${spec.cables.length > 0 ? ' with its cables' : ''}`);
   // The services may have changed while it slept; the root may not (checked above).
   const resumed: SubhostState = { ...state, spec: { ...spec }, config, pid1: undefined, launcher: undefined };
   writeState(resumed);
@@ -129,22 +131,26 @@ async function resume(state: SubhostState, spec: SubhostSpec, config: Config, to
 /** Starts PID 1 through unshare(1) and waits until it says it reached the handoff, or fails, or the time is up. */
 async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: StartDeps): Promise<{ pid1: Pid1Identity; foreground: Promise<void> | undefined }> {
   const { spec } = state;
+  const mapped = spec.namespaces.includes('user');
+  // PID 1 waits on fd 4 until its host side is made: the id maps of its user namespace, the cables into its network
+  // namespace (on a first start: they stay while it hibernates).
+  const cables = !resume && spec.cables.length > 0;
+  const held = mapped || cables;
   const argv = launchArgv({
     unshare: tools.unshare,
     nsenter: tools.nsenter,
     namespaces: spec.namespaces,
     netns: spec.netns,
     resume,
-    argv: [tools.executable, SUBHOST_INIT, spec.name, '--ready-fd', '3'],
+    argv: [tools.executable, SUBHOST_INIT, spec.name, '--ready-fd', '3', ...(held ? ['--release-fd', '4'] : [])],
   });
   deps.log.info(`starting PID 1: ${argv.join(' ')}`);
   makeDirectories(spec.stateDirectory);
   const foreground = state.config.postSwitch.handoff.mode === 'shell';
   const output = foreground ? 'inherit' : openSync(spec.log, 'a', 0o600);
   // In the foreground PID 1 and its shell share this terminal and process group; otherwise a session of their own.
-  const mapped = spec.namespaces.includes('user');
-  // fd 3: PID 1 says "ready" on it; fd 4 (user namespace only): `start` releases PID 1 on it once the maps are written.
-  const child = spawn(argv[0]!, argv.slice(1), { detached: !foreground, stdio: [foreground ? 'inherit' : 'ignore', output, output, 'pipe', ...(mapped ? ['pipe' as const] : [])], env: subhostEnvironment() });
+  // fd 3: PID 1 says "ready" on it; fd 4 (when held): `start` releases PID 1 on it once its host side is made.
+  const child = spawn(argv[0]!, argv.slice(1), { detached: !foreground, stdio: [foreground ? 'inherit' : 'ignore', output, output, 'pipe', ...(held ? ['pipe' as const] : [])], env: subhostEnvironment() });
   if (typeof output === 'number') closeSync(output);
   const ended = new Promise<void>((done) => child.on('exit', () => done()));
   const launcher = child.pid;
@@ -170,7 +176,7 @@ async function launch(state: SubhostState, tools: Tools, resume: boolean, deps: 
         if (pid !== undefined && startTime !== undefined) {
           state.pid1 = { pid, startTime };
           writeState(state);
-          if (mapped) release(pid, spec, child.stdio[4] as Writable, deps.log);
+          if (held) release(pid, state, { maps: mapped, cables }, child.stdio[4] as Writable, deps);
         }
       }
       if (said.includes('ready\n')) break;
@@ -205,11 +211,28 @@ function pid1ChildOf(pid: number): number | undefined {
   return undefined;
 }
 
-/** Writes the user namespace's id maps for PID 1 (from outside, where root may map any ids), then lets it go on. */
-function release(pid: number, spec: SubhostSpec, channel: Writable, log: Logger): void {
-  if (!spec.idMap) throw new Error('the user namespace has no idMap (validation requires one)');
-  const written = writeIdMaps(pid, { users: idMapRanges(spec.idMap.users), groups: idMapRanges(spec.idMap.groups) });
-  log.info(`user namespace: uid_map ${written.uidMap.trim().replaceAll('\n', ', ')}; gid_map ${written.gidMap.trim().replaceAll('\n', ', ')}`);
+/**
+ * Makes PID 1's host side, then lets it go on: the user namespace's id maps (written from outside, where root may
+ * map any ids), the cables (each recorded in the state as it is made).
+ */
+function release(pid: number, state: SubhostState, what: { maps: boolean; cables: boolean }, channel: Writable, deps: StartDeps): void {
+  const { spec } = state;
+  const { log } = deps;
+  if (what.maps) {
+    if (!spec.idMap) throw new Error('the user namespace has no idMap (validation requires one)');
+    const written = writeIdMaps(pid, { users: idMapRanges(spec.idMap.users), groups: idMapRanges(spec.idMap.groups) });
+    log.info(`user namespace: uid_map ${written.uidMap.trim().replaceAll('\n', ', ')}; gid_map ${written.gidMap.trim().replaceAll('\n', ', ')}`);
+  }
+  if (what.cables) {
+    if (spec.netns === undefined) throw new Error('cables need the network namespace (validation requires net)');
+    const record = (change: HostChange): void => {
+      state.changes.push(change);
+      writeState(state);
+    };
+    // By PID 1's pid, not by /run/netns/NAME: unshare(1) binds that file from a helper process, which may not have
+    // done so yet when PID 1 appears (the file was then still the empty one start made: EINVAL).
+    setUpCables(spec.cables, { pid }, { sys: deps.sys, log, record, ifup: hostIfupdown('ifup') });
+  }
   channel.end('1');
 }
 

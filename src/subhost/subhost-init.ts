@@ -7,14 +7,17 @@ import { boot } from '../boot/boot';
 import { MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REC } from '../sys/mount';
 import { realSys, type Sys } from '../sys/index';
 import { becomeNamespaceRoot } from '../namespaces/become-root';
-import { HANDSHAKE_TIMEOUT_MS, readOneByte, RELEASE_FD } from '../namespaces/handshake';
+import { readOneByte } from '../namespaces/handshake';
 import { innerConfig } from './inner-config';
+import { RELEASE_TIMEOUT_MS } from './subhost-spec';
 import { readState } from './subhost-state';
 
-/** What `subhost start` hands its PID 1: the state file's subhost, and the descriptor to say "ready" on. */
+/** What `subhost start` hands its PID 1: the state file's subhost, the descriptor to say "ready" on, the one to wait on. */
 export interface SubhostInitOptions {
   name: string;
   readyFd: number | undefined;
+  /** `start` writes a byte here once PID 1's host side is made (id maps, cables); PID 1 waits for it first. */
+  releaseFd: number | undefined;
   sys?: Sys;
 }
 
@@ -25,10 +28,14 @@ export async function subhostInit(options: SubhostInitOptions): Promise<never> {
   if (!state) return die(`no state for subhost ${options.name}: it is started by bootstrap subhost start`);
   const { spec } = state;
   if (process.pid !== 1) return die(`PID ${process.pid}: the subhost's init must be PID 1 of a new PID namespace`);
+  if (spec.namespaces.includes('user') && options.releaseFd === undefined) return die('a subhost with a user namespace is released by subhost start once its id maps are written: --release-fd is missing');
+  if (options.releaseFd !== undefined) {
+    // `start` writes the id maps and makes the cables from outside once it sees this process, then releases it.
+    const released = await readOneByte(options.releaseFd, RELEASE_TIMEOUT_MS);
+    if (released !== 'byte') return die(released === 'timeout' ? `subhost start did not release PID 1 within ${RELEASE_TIMEOUT_MS} ms` : 'subhost start gave up before releasing PID 1 (its id maps or cables failed)');
+  }
   if (spec.namespaces.includes('user')) {
-    // `start` writes the id maps from outside once it sees this process, then releases it on fd 4.
     try {
-      if ((await readOneByte(RELEASE_FD, HANDSHAKE_TIMEOUT_MS)) !== 'byte') return die(`subhost start did not write the id maps within ${HANDSHAKE_TIMEOUT_MS} ms`);
       becomeNamespaceRoot(sys);
     } catch (error) {
       return die(`becoming root of the user namespace: ${(error as Error).message}`);

@@ -3,12 +3,19 @@
 import { posix } from 'node:path';
 import type { Config, Hook, IdMap, NamespaceName, SubhostRoot } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
+import { planCables, type CablePlan } from './cable-plan';
 
 /** PID 1's output when `subhost.log` names no file: in the state directory, kept when the state goes. */
 export const CONSOLE_LOG = 'console.log';
 
 /** Where subhosts keep their state on the host: one directory per running or hibernating subhost. */
 export const SUBHOSTS_STATE = '/run/bootstrap/subhosts';
+/**
+ * How long PID 1 waits for `start` to make its host side (the id maps, the cables, whose `ifup` may wait for DHCP
+ * a minute each) before it gives up: as long as `start` waits for the whole of PID 1's boot.
+ */
+export const RELEASE_TIMEOUT_MS = 5 * 60_000;
+
 /** Where `ip netns` looks for named network namespaces. */
 export const NETNS_DIRECTORY = '/run/netns';
 
@@ -50,6 +57,8 @@ export interface SubhostSpec {
   image: string | undefined;
   imageDirectory: string;
   share: ShareSpec[];
+  /** The interfaces the cables make (overlay-boot's CABLES), in order. */
+  cables: CablePlan[];
   namespaces: NamespaceName[];
   idMap: IdMap | undefined;
   premount: Hook[];
@@ -112,6 +121,7 @@ export function resolveSubhost(config: Config, file: string): SubhostSpec {
     image,
     imageDirectory,
     share: (subhost.share ?? []).map((share) => ({ source: share.source, target: share.target ?? share.source, readOnly: share.readOnly ?? false })),
+    cables: planCables(name, subhost.cables ?? []),
     namespaces,
     idMap: config.idMap,
     premount: subhost.premount ?? [],

@@ -17,7 +17,11 @@ export interface Pid1Identity {
 export type HostChange =
   | { kind: 'mount'; target: string }
   | { kind: 'directory'; path: string }
-  | { kind: 'netns'; path: string };
+  | { kind: 'netns'; path: string }
+  /** A host interface a cable added (a veth pair's host end, whose deletion takes the subhost end too; a VLAN). */
+  | { kind: 'link'; name: string }
+  /** `ifup NAME` succeeded: undone by `ifdown NAME`, so ifupdown does not keep a deleted interface configured. */
+  | { kind: 'ifup'; name: string };
 
 export interface SubhostState {
   version: 1;

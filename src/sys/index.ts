@@ -10,11 +10,18 @@ import { pipe, writeAll, writeSome, type Pipe } from './pipe';
 import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
 import { reboot, sync, type RebootCommand } from './power';
 import { bringLoopbackUp } from './net';
+import { addAddress, deleteAddress, listAddresses, type AddressSpec } from './netlink/addresses';
+import type { AddressInfo } from './netlink/address-messages';
+import type { LinkChange, LinkInfo, NetnsRef, NewLink, OperState } from './netlink/link-spec';
+import { addLink, changeLink, deleteLink, getLink, listLinks } from './netlink/links';
+import type { RouteInfo, RouteSpec } from './netlink/route-messages';
+import { addRoute, deleteRoute, listRoutes } from './netlink/routes';
 import { becomeSubreaper, changeIdentity, unblockSignals, chdir, chroot, execve, getpid, sethostname, setsid, type ExecSpec } from './process';
 import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSource } from './spawn';
 
 // The data types of the interface, so callers need no other import from sys/.
 export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, IdmappedBindSpec, LoopDevice, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
+export type { AddressInfo, AddressSpec, LinkChange, LinkInfo, NetnsRef, NewLink, OperState, RouteInfo, RouteSpec };
 export { SysError } from './sys-error';
 
 /** Every kernel operation boot and supervision perform; plain data in and out, failures as SysError. */
@@ -50,6 +57,22 @@ export interface Sys {
   deviceOf(path: string): bigint;
   reboot(command: RebootCommand): void;
   bringLoopbackUp(name?: string): boolean;
+  // rtnetlink, in this process's network namespace; each call is one bounded exchange with the kernel.
+  /** Every link: index, name, MAC, MTU, up/lower-up/running flags, carrier, operstate, kind, master. */
+  listLinks(): LinkInfo[];
+  /** One link's state now (for waiting on carrier); SysError ENODEV when there is none. */
+  getLink(name: string): LinkInfo;
+  /** Creates a veth pair (its peer directly in another namespace when asked), a bridge, or a VLAN interface. */
+  addLink(link: NewLink): void;
+  /** Sets a link up or down, renames it, sets its MAC, MTU or master (null detaches), or moves it to a namespace. */
+  changeLink(change: LinkChange): void;
+  deleteLink(name: string): void;
+  addAddress(spec: AddressSpec): void;
+  deleteAddress(spec: AddressSpec): void;
+  listAddresses(): AddressInfo[];
+  addRoute(spec: RouteSpec): void;
+  deleteRoute(spec: RouteSpec): void;
+  listRoutes(): RouteInfo[];
   sync(): void;
   posixSpawn(spec: SpawnSpec): number;
   waitAny(): ChildExit | null;
@@ -93,6 +116,17 @@ export const realSys: Sys = {
   deviceOf,
   reboot,
   bringLoopbackUp,
+  listLinks,
+  getLink,
+  addLink,
+  changeLink,
+  deleteLink,
+  addAddress,
+  deleteAddress,
+  listAddresses,
+  addRoute,
+  deleteRoute,
+  listRoutes,
   sync,
   posixSpawn,
   waitAny,

@@ -50,6 +50,13 @@ export interface Libc {
   ptsname_r(fd: number, buffer: Memory, length: number): number;
   getsockopt(fd: number, level: number, name: number, value: Memory, length: Int32Array): number;
   socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, address: Memory, length: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Memory, length: number): number;
+  sendto(fd: number, bytes: Memory, count: number, flags: number, address: Memory, length: number): number;
+  /** Writes into `bytes` in place (koffi hands C the typed array's own memory). */
+  recv(fd: number, bytes: Memory, count: number, flags: number): number;
+  /** `fds` is an array of struct pollfd {int fd; short events; short revents}. */
+  poll(fds: Memory, count: number, timeoutMs: number): number;
   setgroups(count: number, groups: Uint32Array): number;
   setgid(gid: number): number;
   setuid(uid: number): number;
@@ -101,6 +108,11 @@ const prototypes: Record<keyof Libc, string> = {
   ptsname_r: 'int ptsname_r(int fd, _Out_ uint8_t *buf, size_t buflen)',
   getsockopt: 'int getsockopt(int fd, int level, int optname, _Out_ uint8_t *optval, _Inout_ uint32_t *optlen)',
   socket: 'int socket(int domain, int type, int protocol)',
+  bind: 'int bind(int fd, const void *addr, uint32_t addrlen)',
+  setsockopt: 'int setsockopt(int fd, int level, int optname, const void *optval, uint32_t optlen)',
+  sendto: 'long sendto(int fd, const void *buf, size_t len, int flags, const void *dest_addr, uint32_t addrlen)',
+  recv: 'long recv(int fd, void *buf, size_t len, int flags)',
+  poll: 'int poll(void *fds, unsigned long nfds, int timeout)',
   setgroups: 'int setgroups(size_t size, const uint32_t *list)',
   setgid: 'int setgid(uint32_t gid)',
   setuid: 'int setuid(uint32_t uid)',

@@ -90,6 +90,15 @@ const descriptions: Record<string, string> = {
   ENOKEY: 'Required key not available',
   EKEYREJECTED: 'Key was rejected by service',
   ETIMEDOUT: 'Connection timed out',
+  ERANGE: 'Numerical result out of range',
+  ENOBUFS: 'No buffer space available',
+  ENOPROTOOPT: 'Protocol not available',
+  EOPNOTSUPP: 'Operation not supported',
+  EAFNOSUPPORT: 'Address family not supported by protocol',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  ENOTSUP: 'Operation not supported',
 };
 
 /** The C library's wording of an errno, for messages. */

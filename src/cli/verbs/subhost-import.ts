@@ -70,16 +70,15 @@ function importConf(args: readonly string[], io: CliIo): number {
   if (!conf) return fail(diagnostics, exitCode.invalid);
   const converted = confToConfig(conf);
   if (!converted.ok) return fail([...diagnostics, ...converted.diagnostics], exitCode.invalid);
-  const { yaml, data, unsupported, warnings } = converted.conversion;
-  const found = [...diagnostics, ...warnings, ...unsupported].sort((a, b) => a.line - b.line);
+  const { yaml, data, warnings } = converted.conversion;
+  const found = [...diagnostics, ...warnings].sort((a, b) => a.line - b.line);
   if (json) {
-    io.stdout(jsonOutput(unsupported.length === 0, found, data));
+    io.stdout(jsonOutput(true, found, data));
   } else {
     io.stdout(yaml);
-    // The refusal is in the YAML's first comment; stderr says it too, for whoever sent stdout to a file.
-    if (found.length > 0) io.stderr(unsupported.length > 0 ? confDiagnosticsText(path, found) : found.map((diagnostic) => `${formatConfDiagnostic(path, diagnostic)}\n`).join(''));
+    if (found.length > 0) io.stderr(found.map((diagnostic) => `${formatConfDiagnostic(path, diagnostic)}\n`).join(''));
   }
-  return unsupported.length > 0 ? exitCode.invalid : exitCode.ok;
+  return exitCode.ok;
 }
 
 function jsonOutput(valid: boolean, diagnostics: readonly ConfDiagnostic[], config: unknown): string {

@@ -259,6 +259,20 @@ export type Output =
  * via the `definition` "namespaceName".
  */
 export type NamespaceName = 'user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
+/**
+ * An interface name: 1 to 15 of A–Z a–z 0–9 _ . -
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "interfaceName".
+ */
+export type InterfaceName = string;
+/**
+ * A unicast MAC address: six hex pairs such as 02:00:00:00:00:01, the low bit of the first byte clear
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "macAddress".
+ */
+export type MacAddress = string;
 
 /**
  * A bootstrap configuration: what PID 1 does before switching root, how it switches, and what it hands off to.
@@ -844,6 +858,12 @@ export interface Subhost {
    */
   share?: Share[];
   /**
+   * Virtual cables between the host and the subhost's network namespace (overlay-boot's CABLES), created once PID 1's namespaces exist and before it boots; `subhost stop` removes them.
+   *
+   * @maxItems 100
+   */
+  cables?: Cable[];
+  /**
    * Commands run on the host before the root is mounted (overlay-boot's PREMOUNT).
    */
   premount?: Hook[] | null;
@@ -911,6 +931,26 @@ export interface Share {
    * Bind it read-only.
    */
   readOnly: boolean;
+}
+/**
+ * A virtual cable (overlay-boot's CABLES). Cable i is a veth pair: NAME<i> on the host, eth<i> in the subhost's network namespace. With `vlan` it is instead the VLAN interface PRIOR.N on the host end PRIOR of the nearest veth cable before it, and nothing in the subhost.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "cable".
+ */
+export interface Cable {
+  /**
+   * A host bridge (it must exist) that takes the host end; without one the host end is brought up and `ifup NAME<i>` runs when the host has ifup.
+   */
+  bridge?: string;
+  /**
+   * The MAC address of the subhost end eth<i>; without one the kernel picks a random one at each start.
+   */
+  mac?: string;
+  /**
+   * The VLAN id of a VLAN cable, which takes neither bridge nor mac: overlay-boot allows 1–4095, Linux 1–4094 (4095 is reserved by IEEE 802.1Q).
+   */
+  vlan?: number;
 }
 /**
  * Reserved for a future version; any value is rejected as not supported yet.

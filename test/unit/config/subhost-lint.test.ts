@@ -111,3 +111,44 @@ describe('premount and postmount', () => {
     expect(validate(text).diagnostics.map((diagnostic) => diagnostic.severity)).toEqual(['warning', 'error']);
   });
 });
+
+describe('cables', () => {
+  it('a cable, a bridge, a MAC and VLANs after a cable are valid', () => {
+    expect(placed(subhost('  cables: [{}, {bridge: br0, mac: "02:00:00:00:00:01"}, {vlan: 302}, {vlan: 4094}]\n'))).toEqual([]);
+  });
+
+  it('the schema takes a unicast MAC of six hex pairs, an interface name for a bridge, a VLAN id from 1 to 4095, nothing else', () => {
+    expect(placed(subhost('  cables: [{mac: "01:00:5e:00:00:01"}, {mac: "02:00:00:00:00"}, {bridge: "br 0"}, {vlan: 0}, {vlan: 4096}, {port: 1}]\n'))).toEqual([
+      'invalid-value /subhost/cables/0/mac 3:18',
+      'invalid-value /subhost/cables/1/mac 3:46',
+      'invalid-value /subhost/cables/2/bridge 3:74',
+      'invalid-value /subhost/cables/3/vlan 3:90',
+      'invalid-value /subhost/cables/4/vlan 3:101',
+      'unknown-key /subhost/cables/5/port 3:109',
+    ]);
+    expect(messages(subhost('  cables: [{mac: "01:00:5e:00:00:01"}]\n'))[0]).toContain('must be a unicast MAC address: six hex pairs such as 02:00:00:00:00:01');
+  });
+
+  it('a VLAN cable needs a cable before it, and takes no bridge or MAC; the same VLAN twice on one host end is refused', () => {
+    expect(placed(subhost('  cables: [{vlan: 5}, {}, {vlan: 6, bridge: br0, mac: "02:00:00:00:00:01"}, {vlan: 6}]\n'))).toEqual([
+      'subhost-cable /subhost/cables/0/vlan 3:19',
+      'subhost-cable /subhost/cables/2/bridge 3:45',
+      'subhost-cable /subhost/cables/2/mac 3:55',
+      'subhost-cable /subhost/cables/3/vlan 3:84',
+    ]);
+    const words = messages(subhost('  cables: [{vlan: 5}, {}, {vlan: 6}, {vlan: 6}]\n'));
+    expect(words[0]).toBe('a VLAN cable goes "on the prior host interface", the host end of a cable before it, and there is none: put a cable without vlan first');
+    expect(words[1]).toBe('cables[2] already puts VLAN 6 on the host end of cables[1]');
+  });
+
+  it('VLAN 4095, in the seed\'s range but reserved by IEEE 802.1Q, is refused as Linux refuses it', () => {
+    expect(placed(subhost('  cables: [{}, {vlan: 4095}]\n'))).toEqual(['subhost-cable /subhost/cables/1/vlan 3:23']);
+    expect(messages(subhost('  cables: [{}, {vlan: 4095}]\n'))[0]).toBe('VLAN 4095 is reserved by IEEE 802.1Q and Linux refuses it ("8021q: Invalid VLAN id"): use 1 to 4094');
+  });
+
+  it('an all-zero MAC, and cables without the network namespace, are refused', () => {
+    expect(placed(subhost('  cables: [{mac: "00:00:00:00:00:00"}]\n'))).toEqual(['subhost-cable /subhost/cables/0/mac 3:18']);
+    expect(placed(`namespaces: [mount, pid]\n${subhost('  cables: [{}]\n')}`)).toEqual(['subhost-cable /subhost/cables 4:3']);
+    expect(messages(`namespaces: [mount, pid]\n${subhost('  cables: [{}]\n')}`)[0]).toMatch(/has no net: add net/);
+  });
+});

@@ -63,14 +63,14 @@ function serviceStart(name: string, after?: string): Record<string, unknown> {
 
 describe("overlay-boot(8)'s examples", () => {
   it('"Smallest possible", /opt/subhost/copy/copy.conf: BASE=. is an overlay of / held by PID 1', () => {
-    const { config, unsupported, yaml } = converted('BASE=.\n', '/opt/subhost/copy/copy.conf');
+    const { config, yaml } = converted('BASE=.\n', '/opt/subhost/copy/copy.conf');
     expect(config).toEqual({
       console: 'console',
       subhost: { name: 'copy', base: '.', root: defaultRoot, stopTimeout: '30s' },
       namespaces: subhostNamespaces,
       postSwitch: { initctl: false, handoff: { mode: 'none' } },
     });
-    expect(unsupported).toEqual([]);
+    expect(yaml).not.toContain('cables');
     expect(lineWith(yaml, 'name:')).toBe("  name: copy # NAME not set: overlay-boot's default, the .conf's file name without its extension");
     expect(lineWith(yaml, 'base:')).toBe('  base: . # from BASE (line 1)');
     expect(lineWith(yaml, 'upper:')).toBe("    upper: root # UPPER not set: overlay-boot's default, BASE/root");
@@ -79,27 +79,26 @@ describe("overlay-boot(8)'s examples", () => {
     expect(yaml).toContain("# LOG not set: the subhost's output goes to /run/bootstrap/subhosts/copy/console.log, bootstrap's default");
   });
 
-  it('/opt/subhost/tiny/tiny.conf: its cable is refused (said in the YAML), START=none holds, LOWER=base is BASE/base', () => {
-    const { config, unsupported, yaml } = converted('BASE=.\nCABLES= =\nSTART= none\nLOWER= base\n', '/opt/subhost/tiny/tiny.conf');
+  it('/opt/subhost/tiny/tiny.conf: one cable without bridge or MAC, START=none holds, LOWER=base is BASE/base', () => {
+    const { config, yaml } = converted('BASE=.\nCABLES= =\nSTART= none\nLOWER= base\n', '/opt/subhost/tiny/tiny.conf');
     expect(config).toEqual({
       console: 'console',
-      subhost: { name: 'tiny', base: '.', root: { ...defaultRoot, lower: 'base' }, stopTimeout: '30s' },
+      subhost: { name: 'tiny', base: '.', root: { ...defaultRoot, lower: 'base' }, cables: [{}], stopTimeout: '30s' },
       namespaces: subhostNamespaces,
       postSwitch: { initctl: false, handoff: { mode: 'none' } },
     });
-    const message = 'CABLES (line 2): virtual cables are not supported yet; remove CABLES or leave it empty';
-    expect(unsupported).toEqual([{ line: 2, severity: 'error', code: 'not-supported', message }]);
-    expect(yaml.split('\n')).toContain(`# ${message}`);
+    expect(yaml).toContain('  # from CABLES (line 2): cable i is a veth pair, tiny<i> on the host and eth<i> in the subhost,');
+    expect(yaml).toContain('  cables:\n    - {}\n');
     expect(lineWith(yaml, 'lower:')).toBe('    lower: base # from LOWER (line 4)');
     expect(yaml).toContain('# from START (line 3): none, so no services.');
   });
 
-  it('/opt/subhost/mta/mta.conf: six SysV services started in turn, each after the one before completed; the cable refused', () => {
-    const { config, unsupported } = converted('BASE=.\nCABLES= =\nSTART= rsyslog networking ssh saslauthd postfix dovecot\n', '/opt/subhost/mta/mta.conf');
+  it('/opt/subhost/mta/mta.conf: six SysV services started in turn, each after the one before completed; a cable to the host', () => {
+    const { config } = converted('BASE=.\nCABLES= =\nSTART= rsyslog networking ssh saslauthd postfix dovecot\n', '/opt/subhost/mta/mta.conf');
     const services = ['rsyslog', 'networking', 'ssh', 'saslauthd', 'postfix', 'dovecot'];
     expect(config).toEqual({
       console: 'console',
-      subhost: { name: 'mta', base: '.', root: defaultRoot, stopTimeout: '30s' },
+      subhost: { name: 'mta', base: '.', root: defaultRoot, cables: [{}], stopTimeout: '30s' },
       namespaces: subhostNamespaces,
       postSwitch: {
         initctl: false,
@@ -109,11 +108,25 @@ describe("overlay-boot(8)'s examples", () => {
     const handoff = config.postSwitch.handoff;
     // Listed order is start order: the YAML mapping keeps it, and each waits for the one before.
     expect(handoff.mode === 'supervise' && Object.keys(handoff.processes)).toEqual(services);
-    expect(unsupported.map((diagnostic) => diagnostic.line)).toEqual([2]);
   });
 });
 
 describe('each variable', () => {
+  it('CABLES: bridge, MAC and VLAN tags become subhost.cables in order', () => {
+    const { config, yaml } = converted('BASE=.\nCABLES= br0=02:AB:00:00:00:01 = =.302 =.4094\n', '/opt/subhost/x/x.conf');
+    expect(config.subhost?.cables).toEqual([{ bridge: 'br0', mac: '02:ab:00:00:00:01' }, {}, { vlan: 302 }, { vlan: 4094 }]);
+    expect(yaml).toContain('  cables:\n    - {bridge: br0, mac: 02:ab:00:00:00:01}\n    - {}\n    - {vlan: 302}\n    - {vlan: 4094}\n');
+    // .4095 is in overlay-boot's range, and refused as Linux refuses it.
+    expect(refused('BASE=.\nCABLES= = =.4095\n').map((diagnostic) => diagnostic.message)).toEqual([expect.stringMatching(/^CABLES \(cable 1, "=\.4095"\): VLAN 4095 is reserved by IEEE 802\.1Q/) as unknown]);
+  });
+
+  it('CABLES: a VLAN with no cable before it, or with a bridge, is refused naming the specifier', () => {
+    expect(refused('BASE=.\nCABLES==.3 br0= br0=.4\n')).toEqual([
+      { line: 2, severity: 'error', code: 'invalid-value', message: 'CABLES (cable 0, "=.3"): a VLAN cable goes "on the prior host interface", the host end of a cable before it, and there is none: put a cable without vlan first' },
+      { line: 2, severity: 'error', code: 'invalid-value', message: 'CABLES (cable 2, "br0=.4"): a VLAN cable is made on the host end of the cable before it and has nothing in the subhost: it takes no bridge (make it a cable of its own)' },
+    ]);
+  });
+
   it('NAME, and paths: relative to the .conf (BASE) and to BASE (the root) where they are under them, absolute elsewhere', () => {
     const { config, yaml } = converted('NAME=web1\nBASE=../srv/web\nLIVE=/mnt/web\nUPPER=layers/up\nWORK=layers/wk\nLOWER=/srv/debian\n', '/etc/subhosts/web.conf');
     expect(config.subhost).toEqual({ name: 'web1', base: '/etc/srv/web', root: { lower: '/srv/debian', upper: 'layers/up', work: 'layers/wk', live: '/mnt/web' }, stopTimeout: '30s' });

@@ -1,0 +1,48 @@
+// Addresses through rtnetlink: add, delete and list IPv4 and IPv6 addresses of links ("192.168.10.2/24", "fd00::2/64").
+import { RTM_NEWADDR } from './constants';
+import { addressRequest, decodeAddress, dumpAddressesRequest, type AddressInfo } from './address-messages';
+import { parsePrefix } from './ip-address';
+import { checkInterfaceName } from './link-spec';
+import { linkBy, linkNames } from './links';
+import { withRouteSocket } from './route-socket';
+
+/** An address on a link: `address` with its prefix length. */
+export interface AddressSpec {
+  link: string;
+  address: string;
+}
+
+/** Adds `spec.address` to the link; the same address already there is EEXIST. */
+export function addAddress(spec: AddressSpec): void {
+  changeAddress('add', spec);
+}
+
+/** Deletes `spec.address` from the link; an address not there is EADDRNOTAVAIL. */
+export function deleteAddress(spec: AddressSpec): void {
+  changeAddress('delete', spec);
+}
+
+function changeAddress(action: 'add' | 'delete', spec: AddressSpec): void {
+  const call = action === 'add' ? 'addAddress' : 'deleteAddress';
+  checkInterfaceName(call, 'link', spec.link);
+  const prefix = parsePrefix(spec.address, `${call}: address`);
+  withRouteSocket((socket) => {
+    const index = linkBy(socket, { name: spec.link }).index;
+    socket.request({ ...addressRequest(action, index, prefix, spec.address), args: { link: spec.link, address: spec.address } });
+  });
+}
+
+/** Every IPv4 and IPv6 address of every link of this network namespace. */
+export function listAddresses(): AddressInfo[] {
+  return withRouteSocket((socket) => {
+    const names = linkNames(socket);
+    return socket
+      .dump(dumpAddressesRequest())
+      .filter((message) => message.type === RTM_NEWADDR)
+      .flatMap((message) => {
+        const address = decodeAddress(message);
+        // A link deleted between the two dumps has no name any more: its index, marked as one, says which it was.
+        return address === undefined ? [] : [{ ...address, link: names.get(address.index) ?? `#${address.index}` }];
+      });
+  });
+}
