@@ -1,6 +1,6 @@
 // A subhost's state on the host: /run/bootstrap/subhosts/NAME/state.json, written before every change it
 // records, so that `stop` can undo a start that was cut short as well as one that finished.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Config } from '../config/generated/config-types';
 import { readOptional } from '../probe/read-optional';
 import { SubhostError } from './subhost-error';
@@ -81,7 +81,11 @@ export function lockSubhost(name: string): () => void {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      return () => rmSync(path, { force: true });
+      return () => {
+        rmSync(path, { force: true });
+        // A refused start leaves nothing behind, not even an empty directory.
+        if (readdirSync(directory).length === 0) rmdirSync(directory);
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

@@ -1,7 +1,7 @@
 // Real subhosts for tests: a base directory under a temp dir, the built executable run as the CLI, and checks
 // of what the host is left with (mounts, network namespaces, processes, state).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
@@ -33,10 +33,14 @@ export interface SubhostDir {
   config: string;
 }
 
+/** Every subhost name a test made, so that the test file's afterEach removes what they left (state, log). */
+const createdNames = new Set<string>();
+
 /** overlay-boot's layout: DIR/NAME/{root,work,live} and DIR/NAME/NAME.yaml holding `yaml` ($BASE replaced). */
 export function subhostDir(prefix: string, yaml: string, directories: readonly string[] = ['root', 'work', 'live']): SubhostDir {
   const top = mkdtempSync(join(tmpdir(), 'subhost-'));
   const name = uniqueName(prefix);
+  createdNames.add(name);
   const base = join(top, name);
   for (const directory of directories) mkdirSync(join(base, directory), { recursive: true });
   mkdirSync(base, { recursive: true });
@@ -101,6 +105,8 @@ export function status(name: string): StatusJson {
 /** Stops `name` if it has state; for afterEach, so a failed test leaves nothing on the host. */
 export function stopQuietly(name: string): void {
   if (existsSync(`/run/bootstrap/subhosts/${name}/state.json`)) cli(['subhost', 'stop', name]);
+  // What stop keeps for an administrator (PID 1's log) is a test's litter.
+  if (!existsSync(`/run/bootstrap/subhosts/${name}/state.json`)) rmSync(`/run/bootstrap/subhosts/${name}`, { recursive: true, force: true });
 }
 
 /**
@@ -111,6 +117,8 @@ export function subhostStarter(): { start: (config: string, name: string) => voi
   const started: string[] = [];
   afterEach(() => {
     for (const name of started.splice(0)) stopQuietly(name);
+    for (const name of createdNames) stopQuietly(name);
+    createdNames.clear();
   });
   const track = (name: string): void => void started.push(name);
   const start = (config: string, name: string): void => {
