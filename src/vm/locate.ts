@@ -24,8 +24,9 @@ export interface ToolSpec {
 
 export const tools = {
   qemu: { name: 'qemu-system-x86_64', alsoAt: [], missing: 'no qemu-system-x86_64: install the qemu-system-x86 package or pass --qemu PATH' },
-  // Debian 13 and Fedora install it in /usr/libexec; Debian 12's QEMU had the old C one in /usr/lib/qemu.
-  virtiofsd: { name: 'virtiofsd', alsoAt: ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd'], missing: 'no virtiofsd: install the virtiofsd package or pass --virtiofsd PATH' },
+  // Debian 13 and Fedora install it in /usr/libexec. Debian 12's QEMU ships the old C one in /usr/lib/qemu, whose
+  // command line differs (-o source=DIR): it is not taken.
+  virtiofsd: { name: 'virtiofsd', alsoAt: ['/usr/libexec/virtiofsd'], missing: 'no virtiofsd: install the virtiofsd package (Debian 13, or the Rust virtiofsd of your distribution) or pass --virtiofsd PATH' },
   setpriv: { name: 'setpriv', alsoAt: ['/usr/bin/setpriv', '/bin/setpriv'], missing: 'no setpriv (it makes QEMU and virtiofsd die with vm): install the util-linux package' },
 } as const satisfies Record<string, ToolSpec>;
 

@@ -35,7 +35,7 @@ Options:
                       guest powers off, 1 when its kernel panics
   --memory SIZE       guest RAM, e.g. 2G or 1536M (default ${DEFAULT_MEMORY})
   --cpus N            virtual CPUs, 1 to ${MAX_CPUS} (default ${DEFAULT_CPUS})
-  --virtiofsd PATH    virtiofsd (default: PATH, /usr/libexec/virtiofsd, /usr/lib/qemu/virtiofsd)
+  --virtiofsd PATH    the Rust virtiofsd (default: PATH, then /usr/libexec/virtiofsd)
   --qemu PATH         qemu-system-x86_64 (default: PATH)
   --rw                let the guest write to DIR (no overlay)
   --append TEXT       more kernel arguments
