@@ -38,6 +38,9 @@ export function guestModules(rw: boolean): string[] {
   return ['virtio_pci', 'virtiofs', 'virtio_console', 'virtio_rng', ...(rw ? [] : ['overlay'])];
 }
 
+/** The modules packed for the generated config: those of both kinds of run, so --rw and the overlay share one cached image. */
+export const GUEST_PACKED_MODULES: readonly string[] = guestModules(false);
+
 /** A word for sh: single-quoted, with each ' written as '\''. */
 export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;

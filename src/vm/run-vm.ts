@@ -12,7 +12,7 @@ import { chooseAccel, type AccelChoice } from './accel';
 import { listenChannel, type Channel } from './channels';
 import { commandSession, type SessionContext } from './command-session';
 import { consoleSession } from './console-session';
-import { guestConfig, guestModules } from './guest-config';
+import { GUEST_PACKED_MODULES, guestConfig } from './guest-config';
 import { hostTerminal } from './host-terminal';
 import { baseImage, vmCacheDir } from './image-cache';
 import { chooseKernel, findTool, tools } from './locate';
@@ -69,7 +69,7 @@ export async function runVm(request: VmRequest, note: (line: string) => void): P
       // The host's own root: start where vm was started, as vng does.
       cwd: root === '/' ? process.cwd() : undefined,
     });
-  const modules = userConfig ? configModules(userConfig.config) : guestModules(request.rw);
+  const modules = userConfig ? configModules(userConfig.config) : GUEST_PACKED_MODULES;
 
   const stop = watchStopSignals();
   const owner = processOwner(setpriv);

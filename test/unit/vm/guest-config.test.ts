@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { validateConfigText } from '../../../src/config/validate-config';
 import { buildPlan } from '../../../src/plan/build-plan';
-import { guestConfig, guestModules, shellQuote, wrapperScript } from '../../../src/vm/guest-config';
+import { GUEST_PACKED_MODULES, guestConfig, guestModules, shellQuote, wrapperScript } from '../../../src/vm/guest-config';
 
 const awkward = ['/bin/sh', '-c', `printf '%s|' "$@"`, 'zero', "it's", 'two words', '$HOME', '"q"', '*', ''];
 
@@ -31,6 +31,7 @@ describe('guestConfig', () => {
     expect(config.preSwitch?.modules?.names).toEqual(guestModules(true));
     expect(guestModules(true)).not.toContain('overlay');
     expect(guestModules(false)).toEqual(expect.arrayContaining(['virtio_pci', 'virtiofs', 'virtio_console', 'overlay']));
+    expect(GUEST_PACKED_MODULES).toEqual(expect.arrayContaining([...guestModules(true), ...guestModules(false)]));
     expect(config.postSwitch.environment).toEqual({ TERM: 'xterm-256color' });
   });
 
