@@ -67,7 +67,10 @@ export function wrapperScript(spec: Pick<GuestSpec, 'io' | 'cwd'>): string {
       'stty -echo 2>/dev/null',
       'port() {',
       '  for p in /sys/class/virtio-ports/*; do',
-      '    [ "$(cat "$p/name" 2>/dev/null)" = "$1" ] && [ -c "/dev/${p##*/}" ] && { echo "/dev/${p##*/}"; return 0; }',
+      '    name=',
+      // Redirections apply left to right: stderr goes first, or a port without a name file (the console's) says so.
+      '    read -r name 2>/dev/null <"$p/name"',
+      '    [ "$name" = "$1" ] && [ -c "/dev/${p##*/}" ] && { echo "/dev/${p##*/}"; return 0; }',
       '  done',
       '  return 1',
       '}',

@@ -17,7 +17,7 @@ export interface ShareSpec {
 
 /** virtiofsd's arguments: no sandbox (vm already runs with the rights it shares the tree with), errors only. */
 export function virtiofsdArgs(share: ShareSpec): string[] {
-  return [`--socket-path=${share.socket}`, `--shared-dir=${share.dir}`, '--sandbox=none', '--log-level=error', ...(share.readOnly ? ['--readonly'] : [])];
+  return [`--socket-path=${share.socket}`, `--shared-dir=${share.dir}`, '--sandbox=none', '--log-level=error', '--no-announce-submounts', ...(share.readOnly ? ['--readonly'] : [])];
 }
 
 /** Starts virtiofsd and resolves once its socket exists; throws VmError with its stderr when it ends or stalls first. */

@@ -1,7 +1,7 @@
 // `bootstrap vm` for real: the built executable boots a busybox guest root in QEMU (TCG) with the cached Debian
 // kernel, runs one command in it, and leaves nothing behind however it ends.
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bedArgs, bootstrapBinary, buildGuestRoot, processesMentioning, readKernelEnv, removeTempDirs, startVm, tempDir, waitUntilGone, type KernelEnv, type VmRun } from '../../harness/vm';
@@ -113,12 +113,16 @@ describe('bootstrap vm', () => {
   );
 
   it(
-    'gives the command a terminal when vm has one: ^C typed there interrupts the command',
+    "boots the host's own root by default, starts where vm was started, and gives the command a terminal: ^C typed there interrupts it",
     async () => {
-      const root = buildGuestRoot(tempDir('vm-root-tty'));
+      const cwd = tempDir('vm-cwd');
+      // A file only this host has, read in the guest through its working directory.
+      const probe = `probe-${process.pid}-${Date.now()}`;
+      writeFileSync(join(cwd, 'probe'), `${probe}\n`);
       // script(1) runs vm on a pseudo-terminal of its own; what the test writes to script's stdin is typed there.
-      const args = [...bedArgs(kernel), '--root', root, '--', '/bin/sh', '-c', 'tty; echo ready; sleep 600; echo not-reached'].map((arg) => `'${arg}'`).join(' ');
+      const args = [...bedArgs(kernel), '--', '/bin/sh', '-c', 'tty; pwd; cat probe; echo ready; sleep 600; echo not-reached'].map((arg) => `'${arg}'`).join(' ');
       const script = spawn('script', ['-qec', `stty rows 24 cols 80; exec ${bootstrapBinary} vm ${args}`, '/dev/null'], {
+        cwd,
         env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: cacheDir, TMPDIR: tempDir('vm-tmp') },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -128,7 +132,7 @@ describe('bootstrap vm', () => {
       try {
         const deadline = performance.now() + runTimeoutMs - 10_000;
         while (!output.includes('ready\r\n') && script.exitCode === null && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(output).toContain('/dev/hvc0\r\nready\r\n');
+        expect(output).toContain(`/dev/hvc0\r\n${cwd}\r\n${probe}\r\nready\r\n`);
         script.stdin.write('\x03');
         expect(await exited).toBe(130);
         expect(output).not.toContain('not-reached');
