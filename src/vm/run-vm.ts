@@ -69,7 +69,8 @@ export async function runVm(request: VmRequest, note: (line: string) => void): P
       // The host's own root: start where vm was started, as vng does.
       cwd: root === '/' ? process.cwd() : undefined,
     });
-  const modules = userConfig ? configModules(userConfig.config) : GUEST_PACKED_MODULES;
+  // A config's modules come on top of the generated config's, so a config that loads no others shares its image.
+  const modules = userConfig ? [...new Set([...GUEST_PACKED_MODULES, ...configModules(userConfig.config)])] : GUEST_PACKED_MODULES;
 
   const stop = watchStopSignals();
   const owner = processOwner(setpriv);

@@ -61,13 +61,38 @@ describe('bootstrap vm', () => {
   );
 
   it(
-    'writes through to the root with --rw',
+    'writes through to the root with --rw, and passes vm\'s stdin on to the command up to its end',
     async () => {
       const root = buildGuestRoot(tempDir('vm-root-rw'));
-      const run = vm(['--root', root, '--rw', '--', '/bin/sh', '-c', 'echo written by $(uname -r) >/from-guest']);
+      const run = vm(['--root', root, '--rw', '--', '/bin/sh', '-c', 'echo hi; cat >/from-guest; exit 7'], 'pipe');
+      run.child.stdin?.end('written through\nby the guest\n');
+      expect(await run.exited).toEqual({ code: 7, signal: null });
+      expect(run.stdout()).toBe('hi\n');
+      expect(readFileSync(join(root, 'from-guest'), 'utf8')).toBe('written through\nby the guest\n');
+    },
+    runTimeoutMs,
+  );
+
+  it(
+    "boots the user's config with --config, its console on stdout, and exits 0 when the guest powers off",
+    async () => {
+      const root = buildGuestRoot(tempDir('vm-root-config'));
+      const config = join(tempDir('vm-config'), 'bootstrap.yaml');
+      writeFileSync(
+        config,
+        `emergency: {action: poweroff}
+preSwitch:
+  modules: {names: [virtio_pci, virtiofs]}
+switchRoot:
+  rootFileSystem: {type: virtiofs, tag: rootfs}
+postSwitch:
+  handoff: {mode: exec, program: /sbin/init}
+`,
+      );
+      const run = vm(['--root', root, '--config', config]);
       expect(await run.exited).toEqual({ code: 0, signal: null });
-      expect(run.stdout()).toBe('');
-      expect(readFileSync(join(root, 'from-guest'), 'utf8')).toBe(`written by ${kernel.version}\n`);
+      // The guest root's init, exec'd by bootstrap as PID 1, says so on the console, which is vm's stdout.
+      expect(run.stdout()).toMatch(/bootstrap: exec \["\/sbin\/init"\][\s\S]*guest-root: init reached pid=1 /);
     },
     runTimeoutMs,
   );
