@@ -79,12 +79,14 @@ export async function commandSession(context: SessionContext, channels: CommandC
     return true;
   };
 
-  void channels.serial.connected.then((socket) =>
+  let serialConnected = false;
+  void channels.serial.connected.then((socket) => {
+    serialConnected = true;
     socket.setEncoding('utf8').on('data', (text: string) => {
       log.push(text);
       if (context.verbose) process.stderr.write(text);
-    }),
-  );
+    });
+  });
   void channels.terminal.connected.then((socket) => {
     terminalSocket = socket;
     // On a terminal all three streams are this one; with pipes only what is written to /dev/tty comes here.
@@ -121,8 +123,8 @@ export async function commandSession(context: SessionContext, channels: CommandC
   }
   if (failure !== undefined) throw new VmError(`the guest could not run the command: ${failure}`);
   if (status !== undefined) return status;
-  if (ending.kind === 'exited' && ending.exit.code !== 0) {
-    throw new VmError(`QEMU ended with ${describeExit(ending.exit)}${qemuSaid(qemu.stderr())}`);
+  if (ending.kind === 'exited' && (ending.exit.code !== 0 || !serialConnected)) {
+    throw new VmError(`QEMU (${context.qemu}) ended with ${describeExit(ending.exit)}${serialConnected ? '' : ' before the guest started'}${qemuSaid(qemu.stderr())}`);
   }
   throw new VmError(`the guest stopped before it reported the command's exit status; the end of its console:\n${log.tail(20)}`);
 }
