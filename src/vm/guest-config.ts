@@ -57,14 +57,13 @@ export function wrapperScript(spec: Pick<GuestSpec, 'io' | 'cwd'>): string {
     `say() { printf '%s: %s\\n' ${MARKER_WORD} "$*" >/dev/${SERIAL_DEVICE}; }`,
     // ^C reaches the command (same process group) while the wrapper lives on to report the status.
     'trap : INT QUIT',
-    // Without job control here a stopped command would stop the machine for good.
-    'stty susp undef 2>/dev/null',
   ];
-  if (spec.io.kind === 'terminal') {
-    if (spec.io.rows !== undefined && spec.io.columns !== undefined) lines.push(`stty rows ${spec.io.rows} cols ${spec.io.columns} 2>/dev/null`);
-  } else {
+  // One stty (a fork and exec cost under emulation): no suspend character, since without job control here a
+  // stopped command would stop the machine for good; the host's window size; no echo of input meant for pipes.
+  const size = spec.io.kind === 'terminal' && spec.io.rows !== undefined && spec.io.columns !== undefined ? ` rows ${spec.io.rows} cols ${spec.io.columns}` : '';
+  lines.push(`stty susp undef${size}${spec.io.kind === 'pipes' ? ' -echo' : ''} 2>/dev/null`);
+  if (spec.io.kind === 'pipes') {
     lines.push(
-      'stty -echo 2>/dev/null',
       'port() {',
       '  for p in /sys/class/virtio-ports/*; do',
       '    name=',

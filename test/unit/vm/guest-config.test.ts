@@ -37,11 +37,11 @@ describe('guestConfig', () => {
 
   it('sizes a terminal, silences one that feeds pipes, and finds the ports only then', () => {
     const terminal = wrapperScript({ io: { kind: 'terminal', rows: 40, columns: 120, term: undefined }, cwd: undefined });
-    expect(terminal).toContain('stty rows 40 cols 120');
+    expect(terminal).toContain('stty susp undef rows 40 cols 120 2>/dev/null');
     expect(terminal).not.toContain('bootstrap.stdout');
     expect(terminal).toMatch(/^"\$@"$/m);
     const pipes = wrapperScript({ io: { kind: 'pipes' }, cwd: '/home/me' });
-    expect(pipes).toContain('stty -echo');
+    expect(pipes).toContain('stty susp undef -echo 2>/dev/null');
     expect(pipes).toMatch(/^"\$@" >"\$out" 2>"\$err"$/m);
     expect(pipes).toContain("cd '/home/me' 2>/dev/null || cd /");
     // The text PID 1 logs when it starts the wrapper must never read as a marker line.
