@@ -19,7 +19,7 @@ import { chooseKernel, findTool, tools } from './locate';
 import { processOwner } from './owned-processes';
 import { BASE_APPEND, qemuArgs } from './qemu-command';
 import { writeRunInitrd } from './run-initrd';
-import { watchStopSignals } from './stop-signals';
+import { signalStatus, watchStopSignals } from './stop-signals';
 import { startVirtiofsd } from './virtiofsd';
 import { VmError } from './vm-error';
 
@@ -87,6 +87,8 @@ export async function runVm(request: VmRequest, note: (line: string) => void): P
 
     const decision = await chooseAccel(request.accel, { qemu, owner, workDir: runDir, cacheDir, kvmApiVersion: () => kvmApiVersion(), bootId });
     if (decision.fallback !== undefined) note(decision.fallback);
+    // A signal during the pack or the probe: nothing more is started.
+    if (stop.received !== undefined) return signalStatus(stop.received);
 
     const socket = (name: string): string => join(runDir, `${name}.sock`);
     await startVirtiofsd(owner, virtiofsd, { dir: root, socket: socket('virtiofs'), readOnly: !request.rw });

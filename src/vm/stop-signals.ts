@@ -9,6 +9,8 @@ const stopping: readonly StopSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 export interface StopSignals {
   /** Resolves with the first signal that stops vm. */
   readonly requested: Promise<StopSignal>;
+  /** That signal, once it came: checked between the steps that start nothing to race against. */
+  readonly received: StopSignal | undefined;
   /** Asked on SIGINT: true when it was passed to the guest's command, so vm goes on. */
   interrupt: (() => boolean) | undefined;
   /** Removes the handlers. */
@@ -17,11 +19,19 @@ export interface StopSignals {
 
 /** Installs the handlers: from now on these signals no longer kill vm outright, they stop it in order. */
 export function watchStopSignals(): StopSignals {
-  let stop: (signal: StopSignal) => void = () => undefined;
-  const requested = new Promise<StopSignal>((resolve) => (stop = resolve));
+  let received: StopSignal | undefined;
+  let resolveStop: (signal: StopSignal) => void = () => undefined;
+  const requested = new Promise<StopSignal>((resolve) => (resolveStop = resolve));
+  const stop = (signal: StopSignal): void => {
+    received ??= signal;
+    resolveStop(signal);
+  };
   const handlers = new Map<StopSignal, () => void>();
   const watch: StopSignals = {
     requested,
+    get received() {
+      return received;
+    },
     interrupt: undefined,
     dispose() {
       for (const [signal, handler] of handlers) process.off(signal, handler);

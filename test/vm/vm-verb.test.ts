@@ -118,10 +118,15 @@ postSwitch:
     runTimeoutMs,
   );
 
-  it(
-    'stops QEMU and virtiofsd when SIGINT comes before the command runs',
-    async () => {
-      const root = buildGuestRoot(tempDir('vm-root-int'));
+  it.each([
+    ['SIGINT', { code: 130, signal: null }],
+    ['SIGHUP', { code: 129, signal: null }],
+    // Nothing of vm runs after SIGKILL: the kernel ends its children (setpriv --pdeathsig KILL).
+    ['SIGKILL', { code: null, signal: 'SIGKILL' }],
+  ] as const)(
+    'leaves no QEMU or virtiofsd when %s comes during the boot',
+    async (signal, ended) => {
+      const root = buildGuestRoot(tempDir('vm-root-boot-signal'));
       const run = vm(['--root', root, '--', 'true']);
       const deadline = performance.now() + 30_000;
       let started = processesMentioning(run.tmp);
@@ -129,9 +134,9 @@ postSwitch:
         await new Promise((resolve) => setTimeout(resolve, 20));
         started = processesMentioning(run.tmp);
       }
-      expect(started.map((found) => found.commandLine).join('\n')).toMatch(/qemu-system-x86_64 /);
-      run.child.kill('SIGINT');
-      expect(await run.exited).toEqual({ code: 130, signal: null });
+      expect(started.map((found) => found.commandLine).join('\n')).toMatch(/qemu-system-x86_64 [\s\S]*virtiofsd |virtiofsd [\s\S]*qemu-system-x86_64 /);
+      run.child.kill(signal);
+      expect(await run.exited).toEqual(ended);
       expect(await waitUntilGone(run.tmp, 5000)).toEqual([]);
     },
     runTimeoutMs,
