@@ -3,7 +3,7 @@
 /** Guest RAM when --memory is not given: room for the unpacked image, Node and the command. */
 export const DEFAULT_MEMORY = '1G';
 
-/** One virtual CPU unless asked: under TCG a second one slows the boot on a small host. */
+/** One virtual CPU unless asked, as the test bed's guests have; --cpus gives a command that needs more. */
 export const DEFAULT_CPUS = 1;
 
 /** The most --cpus takes. */
