@@ -31,3 +31,4 @@ export { packBootstrap, bootstrapBinary, configPathFor, extraConfigDir, type Boo
 export { writeGuestFile, writeGuestScript } from './guest-files';
 export { sectionBetween, literal } from './console-text';
 export { recordTranscript, saveTranscripts } from './transcripts';
+export { startVm, bedArgs, processesMentioning, waitUntilGone, type VmRun, type VmExit, type FoundProcess } from './bootstrap-vm';

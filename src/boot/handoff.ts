@@ -3,7 +3,7 @@ import type { StepOf } from '../plan/step';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { holdUntilShutdown } from '../pid1/hold';
 import { INITCTL_PATH, startInitctl } from '../pid1/initctl';
-import { runShell } from '../pid1/shell';
+import { runShell, waitForTerminal } from '../pid1/shell';
 import { supervise } from '../pid1/supervise';
 import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
 import type { BootContext } from './boot-context';
@@ -40,9 +40,16 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
     log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);
     return holdUntilShutdown();
   }
+  if (plan.terminal !== undefined && runtime.ownsConsole) {
+    try {
+      await waitForTerminal(plan.terminal);
+    } catch (error) {
+      return runtime.fail((error as Error).message);
+    }
+  }
   for (;;) {
     const started = performance.now();
-    await runShell(runtime, plan.argv);
+    await runShell(runtime, plan.argv, plan.terminal);
     // A power-down that came while the shell ran owns the end: no respawn, no second power action.
     if (runtime.stopping) return new Promise<never>(() => undefined);
     if (plan.onExit !== 'respawn') return runtime.shutdown({ action: plan.onExit, reason: `the shell handoff ${plan.argv[0]!} exited (onExit: ${plan.onExit})` });

@@ -33,6 +33,7 @@ const verbs: readonly Verb[] = [
   lazyVerb('boot', verbSummaries.boot, async () => (await import('./verbs/boot')).bootVerb),
   lazyVerb('supervise', verbSummaries.supervise, async () => (await import('./verbs/supervise')).superviseVerb),
   lazyVerb('ctl', verbSummaries.ctl, async () => (await import('./verbs/ctl')).ctlVerb),
+  lazyVerb('vm', verbSummaries.vm, async () => (await import('./verbs/vm')).vmVerb),
   lazyVerb('subhost', verbSummaries.subhost, async () => (await import('./verbs/subhost')).subhostVerb),
   lazyVerb('__subhost-init', 'internal', async () => (await import('./verbs/subhost-init')).subhostInitVerb),
   lazyVerb('__exec-as', 'internal', async () => (await import('./verbs/exec-as')).execAsVerb),

@@ -259,7 +259,12 @@ function handoffPlan(handoff: Handoff): HandoffPlan {
     case 'exec':
       return { mode: 'exec', argv: [handoff.program, ...(handoff.arguments ?? []).map(String)] };
     case 'shell':
-      return { mode: 'shell', argv: [handoff.program, ...(handoff.arguments ?? []).map(String)], onExit: handoff.onExit };
+      return {
+        mode: 'shell',
+        argv: [handoff.program, ...(handoff.arguments ?? []).map(String)],
+        onExit: handoff.onExit,
+        terminal: handoff.terminal === undefined ? undefined : consolePath(handoff.terminal),
+      };
     case 'supervise':
       return {
         mode: 'supervise',

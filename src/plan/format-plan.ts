@@ -45,7 +45,7 @@ const describe: Describers = {
 function describeHandoff(handoff: HandoffPlan): string {
   if (handoff.mode === 'supervise') return `supervise ${Object.entries(handoff.processes).map(([name, process]) => `${name} ${JSON.stringify(process.argv)}`).join(', ')}`;
   if (handoff.mode === 'none') return 'none: PID 1 reaps and holds until it is stopped';
-  if (handoff.mode === 'shell') return `shell ${JSON.stringify(handoff.argv)} on the console, on exit: ${handoff.onExit}`;
+  if (handoff.mode === 'shell') return `shell ${JSON.stringify(handoff.argv)} on ${handoff.terminal ?? 'the console'}, on exit: ${handoff.onExit}`;
   return `exec ${JSON.stringify(handoff.argv)}`;
 }
 

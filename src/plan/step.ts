@@ -85,7 +85,8 @@ export type SwitchMode = 'move' | 'pivot' | 'chroot' | 'none';
 
 export type HandoffPlan =
   | { mode: 'exec'; argv: string[] }
-  | { mode: 'shell'; argv: string[]; onExit: 'respawn' | 'poweroff' | 'reboot' | 'halt' }
+  /** `terminal`: the device the shell runs on when it is not the console (a /dev path). */
+  | { mode: 'shell'; argv: string[]; onExit: 'respawn' | 'poweroff' | 'reboot' | 'halt'; terminal: string | undefined }
   | { mode: 'supervise'; processes: Record<string, { argv: string[] }> }
   /** PID 1 runs nothing more: it reaps and holds its namespaces until a signal or `subhost stop` ends it. */
   | { mode: 'none' };

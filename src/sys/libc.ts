@@ -25,6 +25,8 @@ export interface Libc {
   pipe2(fds: Int32Array, flags: number): number;
   write(fd: number, bytes: Memory, count: number): number;
   fcntl(fd: number, command: number, ...argument: VarArg[]): number;
+  tcgetattr(fd: number, termios: Uint8Array): number;
+  tcsetattr(fd: number, when: number, termios: Uint8Array): number;
   ioctl(fd: number, request: number, ...argument: VarArg[]): number;
   mknod(path: string, mode: number, device: bigint): number;
   reboot(command: number): number;
@@ -81,6 +83,8 @@ const prototypes: Record<keyof Libc, string> = {
   pipe2: 'int pipe2(_Out_ int *fds, int flags)',
   write: 'long write(int fd, const void *buf, size_t count)',
   fcntl: 'int fcntl(int fd, int cmd, ...)',
+  tcgetattr: 'int tcgetattr(int fd, _Out_ uint8_t *termios)',
+  tcsetattr: 'int tcsetattr(int fd, int when, const uint8_t *termios)',
   ioctl: 'int ioctl(int fd, unsigned long request, ...)',
   mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
   reboot: 'int reboot(int cmd)',

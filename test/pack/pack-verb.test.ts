@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInMemory } from '../helpers/run-cli-in-memory';
-import { configModules } from '../../src/cli/verbs/pack';
+import { configModules } from '../../src/pack/config-modules';
 import { validateConfigText } from '../../src/config/validate-config';
 
 const binary = join(import.meta.dirname, '../../dist/bootstrap');

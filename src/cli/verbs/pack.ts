@@ -1,36 +1,16 @@
 // `bootstrap pack`: writes an initramfs with this executable as /init, its libraries, the config and the modules it loads.
 import { verbSummaries } from '../verb-summaries';
-import type * as SeaModule from 'node:sea';
 import { compressions, type Compression } from '../../pack/compress';
 import { packInitramfs, PackError, type PackSpec } from '../../pack/initramfs';
 import { inputAt } from '../../pack/same-file';
 import { writeFileAtomically } from '../../pack/write-atomically';
-import type { Config } from '../../config/generated/config-types';
-import { impliedModules } from '../../plan/build-plan';
+import { configModules } from '../../pack/config-modules';
+import { thisExecutable } from '../../pack/this-executable';
 import { optionValue, parseArgs, expectPositionals, UsageError } from '../args';
 import { parseAdd } from '../pack-add';
 import { readConfig } from '../read-config';
 import { diagnosticsJson, diagnosticsText } from '../../config/format-diagnostics';
 import { exitCode, type Verb } from '../verb';
-
-/**
- * The modules a config loads from the initramfs: they go into the image with their dependencies. After a switch,
- * postSwitch modules load from the real root's tree, and the initramfs's files are gone by then.
- */
-export function configModules(config: Config): string[] {
-  const phases = config.switchRoot ? [config.preSwitch?.modules] : [config.preSwitch?.modules, config.postSwitch.modules];
-  return [...phases.flatMap((modules) => modules?.names ?? []), ...impliedModules(config)];
-}
-
-// The executable to put at /init: this one when running as the single executable.
-function defaultBinary(): string | undefined {
-  try {
-    const sea = process.getBuiltinModule('node:sea') as typeof SeaModule | undefined;
-    return sea?.isSea() ? process.execPath : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export const packVerb: Verb = {
   name: 'pack',
@@ -88,7 +68,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
     const output = optionValue(parsed, 'output');
     if (!configPath) throw new UsageError('--config FILE is required', 'pack');
     if (!output) throw new UsageError('--output INITRD is required', 'pack');
-    const binary = optionValue(parsed, 'binary') ?? defaultBinary();
+    const binary = optionValue(parsed, 'binary') ?? thisExecutable();
     if (!binary) throw new UsageError('--binary PATH is required when bootstrap does not run as its single executable', 'pack');
     const json = optionValue(parsed, 'output-format', 'text') === 'json';
     // A failure is said on stderr and, for a script asking for JSON, as {"error": {reason, message}} on stdout.

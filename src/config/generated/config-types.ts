@@ -615,6 +615,10 @@ export interface ShellHandoff {
    * What happens when the shell exits: respawn it, or power off, reboot, halt.
    */
   onExit: 'respawn' | 'poweroff' | 'reboot' | 'halt';
+  /**
+   * The terminal the shell runs on, as its controlling terminal (a name under /dev, such as hvc0, or a /dev path); default the console. PID 1 keeps logging to the console. A device that appears after its driver loads (a virtio console) is waited for, up to 10s.
+   */
+  terminal?: string;
   bootScript?: BootScript;
 }
 /**

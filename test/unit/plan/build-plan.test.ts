@@ -72,6 +72,14 @@ postSwitch:
     expect(buildPlan(config(`console: /dev/hvc0\n${handoff}`))[0]).toMatchObject({ kind: 'console', device: '/dev/hvc0' });
   });
 
+  it('runs a shell handoff on its terminal, as a name under /dev or a path, and says so in the plan', () => {
+    const shellOn = (terminal: string): Step[] => buildPlan(config(`console: ttyS0\npostSwitch:\n  handoff: {mode: shell, onExit: poweroff${terminal}}\n`));
+    expect(shellOn(', terminal: hvc0').at(-1)).toMatchObject({ kind: 'handoff', handoff: { mode: 'shell', terminal: '/dev/hvc0' } });
+    expect(shellOn(', terminal: /dev/ttyS1').at(-1)).toMatchObject({ kind: 'handoff', handoff: { mode: 'shell', terminal: '/dev/ttyS1' } });
+    expect(shellOn('').at(-1)).toMatchObject({ kind: 'handoff', handoff: { mode: 'shell', terminal: undefined } });
+    expect(formatPlan(shellOn(', terminal: hvc0'))).toContain('shell ["/bin/sh"] on /dev/hvc0, on exit: poweroff');
+  });
+
   it('loads modules with their dependencies first, each once, from the kernel release directory', () => {
     const steps = buildPlan(full, { readFile: (path) => (path === '/lib/modules/6.1.0-56-amd64/modules.dep' ? modulesDep : undefined), kernelRelease: '6.1.0-56-amd64' });
     const loads = steps.filter((step) => step.kind === 'loadModule');
