@@ -138,7 +138,12 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     const optional = new Set(order.optional);
     // Like modprobe, a module wanted only through a soft dependency may fail with a warning.
     const warn: FailurePolicy = { onFailure: 'Warn', retries: 0, retryDelayMs: 0 };
-    return order.paths.map((path) => ({
+    // A module built into this kernel (virtio_pci, fuse on Debian 13's 6.12) needs no load, but its parameters would be lost.
+    const builtin = order.skipped.flatMap((skipped): Step[] => {
+      const parameters = moduleParameters(modules, skipped.name);
+      return skipped.reason === 'builtin' && parameters !== '' ? [{ kind: 'builtinModule', phase, source, policy: warn, name: skipped.name, parameters }] : [];
+    });
+    const loads = order.paths.map((path) => ({
       kind: 'loadModule' as const,
       phase,
       source,
@@ -148,6 +153,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
       parameters: moduleParameters(modules, moduleName(path)),
       lookup: undefined,
     }));
+    return [...builtin, ...loads];
   }
   if (facts.requireModulesDep) {
     throw new PlanError(`${source}/depFilePath`, `cannot read ${modules.depFilePath ?? 'modules.dep'} in ${moduleDirectories(modules, facts.kernelRelease).join(' or ')}: module dependencies cannot be resolved`);

@@ -8,6 +8,7 @@ import { parseProcModules } from '../../modules/modules-dep';
 import type { BaseContext } from '../context';
 import { resolveLookup } from '../module-lookup';
 import { createModuleFileLoader } from '../module-file-loader';
+import { builtinParametersMessage } from '../../modules/builtin-parameters';
 
 // PID 1 boots once: what the loader learns about the kernel holds for every later module of this process.
 const moduleFiles = createModuleFileLoader();
@@ -37,5 +38,16 @@ export async function loadModule(step: StepOf<'loadModule'>, context: BaseContex
       context.log.warn(`module ${load.name}, a soft dependency of ${step.name}, failed to load: ${(error as Error).message}`);
     }
   }
+  for (const module of skipped) {
+    // Own property only: a module named `constructor` must not find Object's.
+    if (module.reason === 'builtin' && Object.hasOwn(step.lookup.parameters, module.name)) {
+      context.log.warn(builtinParametersMessage(module.name, step.lookup.parameters[module.name] ?? ''));
+    }
+  }
   if (!loadedAny) return { skipped: `module ${step.name} is ${skipped.some((module) => module.reason === 'builtin') ? 'built into the kernel' : 'already loaded'}` };
+}
+
+/** A built-in module given parameters: nothing to load, and the parameters cannot be applied; its Warn policy reports it. */
+export function builtinModule(step: StepOf<'builtinModule'>): never {
+  throw new Error(builtinParametersMessage(step.name, step.parameters));
 }

@@ -92,6 +92,14 @@ postSwitch:
     expect(names).toContain('virtiofs');
   });
 
+  it('warns, never silently drops, parameters given to a module the kernel has built in', () => {
+    const steps = buildPlan(full, { readFile: () => modulesDep, builtin: new Set(['virtio_pci', 'fuse']) });
+    expect(steps.filter((step) => step.kind === 'builtinModule')).toEqual([
+      { kind: 'builtinModule', phase: 'preSwitch', source: '/preSwitch/modules', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, name: 'virtio_pci', parameters: 'force_legacy=1' },
+    ]);
+    expect(formatPlan(steps)).toContain('warn that module virtio_pci is built in: its parameters (force_legacy=1) need the kernel command line');
+  });
+
   it('fails with the pointer when a module is unknown, or modules.dep is required and missing', () => {
     const unknown = config('preSwitch:\n  modules: {names: [virtiofz]}\npostSwitch: {handoff: {mode: shell}}\n');
     expect(() => buildPlan(unknown, { readFile: () => modulesDep })).toThrow(PlanError);
