@@ -15,6 +15,8 @@ export interface ResolvedModules {
   /** The directory whose modules.dep was read; module paths are relative to it. */
   directory: string;
   depPath: string;
+  /** What the kernel has built in: the facts' and the tree's modules.builtin together. */
+  builtin: ReadonlySet<string>;
 }
 
 /** A modules.dep that was read but cannot be parsed, or names that cannot be ordered with it; `cause` says which. */
@@ -50,7 +52,7 @@ export function resolveModules(modules: NonNullable<Modules>, readFile: (path: s
     try {
       const tree = readModuleTree(directory, text, readFile, facts);
       const order = loadOrder(modules.names, tree.deps, tree.facts);
-      return { order, directory, depPath };
+      return { order, directory, depPath, builtin: tree.facts.builtin ?? new Set() };
     } catch (error) {
       if (error instanceof ModuleOrderError || error instanceof ModulesDepError) throw new ModuleResolveError(depPath, error);
       throw error;

@@ -138,11 +138,11 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     const optional = new Set(order.optional);
     // Like modprobe, a module wanted only through a soft dependency may fail with a warning.
     const warn: FailurePolicy = { onFailure: 'Warn', retries: 0, retryDelayMs: 0 };
-    // A module built into this kernel (virtio_pci, fuse on Debian 13's 6.12) needs no load, but its parameters would be lost.
-    const builtin = order.skipped.flatMap((skipped): Step[] => {
-      const parameters = moduleParameters(modules, skipped.name);
-      return skipped.reason === 'builtin' && parameters !== '' ? [{ kind: 'builtinModule', phase, source, policy: warn, name: skipped.name, parameters }] : [];
-    });
+    // A module built into this kernel (virtio_pci, fuse on Debian 13's 6.12), listed or a dependency on another kernel,
+    // is never loaded: parameters given to it would be lost without a word.
+    const builtin = Object.entries(modules.parameters ?? {}).flatMap(([key, parameters]): Step[] =>
+      resolved.builtin.has(moduleName(key)) && parameters !== '' ? [{ kind: 'builtinModule', phase, source: `${source}/parameters/${pointerToken(key)}`, policy: warn, name: moduleName(key), parameters }] : [],
+    );
     const loads = order.paths.map((path) => ({
       kind: 'loadModule' as const,
       phase,
@@ -189,6 +189,11 @@ function lookupSteps(modules: NonNullable<Modules>, phase: PhaseName, policy: Fa
 export function sysctlValue(value: string | number | boolean): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   return String(value);
+}
+
+// A key as one JSON pointer token (RFC 6901).
+function pointerToken(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 // Module names are the user's: a module called `toString` has parameters only when the config gives it some.
