@@ -29,5 +29,5 @@ export {
 } from './baseline-initramfs';
 export { packBootstrap, bootstrapBinary, configPathFor, extraConfigDir, type BootstrapPackSpec } from './bootstrap-pack';
 export { writeGuestFile, writeGuestScript } from './guest-files';
-export { sectionBetween, literal } from './console-text';
+export { sectionBetween, literal, withoutKernelLines } from './console-text';
 export { recordTranscript, saveTranscripts } from './transcripts';

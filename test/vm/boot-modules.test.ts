@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrder, parseModulesBuiltin, parseModulesDep, type ModulesDep } from '../../src/modules/modules-dep';
-import { bootGuest, buildGuestRoot, builtInTestModules, guestInitPattern, packBootstrap, panicPattern, readKernelEnv, recordTranscript, removeTempDirs, saveTranscripts, stopAll, tempDir, waitForExit, type KernelEnv, type TestKernel } from '../../harness/vm';
+import { bootGuest, buildGuestRoot, builtInTestModules, guestInitPattern, packBootstrap, panicPattern, readKernelEnv, recordTranscript, removeTempDirs, saveTranscripts, stopAll, tempDir, waitForExit, withoutKernelLines, type KernelEnv, type TestKernel } from '../../harness/vm';
 
 const bootTimeoutMs = 60_000;
 
@@ -173,11 +173,12 @@ postSwitch:
       const builtin = parseModulesBuiltin(readFileSync(join(kernel.modules, 'modules.builtin'), 'utf8'));
       for (const name of builtInTestModules[kernel.kernel]) expect(builtin.has(name), `${name} built in`).toBe(true);
       for (const name of facts.loads) expect(builtin.has(name), `${name} built in`).toBe(false);
-      const loaded = loadedModules(console, 'load');
+      const log = withoutKernelLines(console);
+      const loaded = loadedModules(log, 'load');
       expect(loaded.map(([name]) => name)).toEqual(facts.loads);
       for (const [name, path] of loaded) expect(path.slice(path.lastIndexOf('/') + 1)).toBe(`${name}${suffixes.get(name)}`);
-      expectDecompressionLines(console, loaded, facts);
-      for (const detection of facts.detections) expect(console.split(detection).length - 1, detection).toBe(1);
+      expectDecompressionLines(log, loaded, facts);
+      for (const detection of facts.detections) expect(log.split(detection).length - 1, detection).toBe(1);
     },
     2 * bootTimeoutMs,
   );
@@ -209,15 +210,16 @@ postSwitch:
       await waitForExit(guest, bootTimeoutMs);
       const console = guest.console();
       expect(console).not.toMatch(panicPattern);
-      const loaded = loadedModules(console, 'loaded');
+      const log = withoutKernelLines(console);
+      const loaded = loadedModules(log, 'loaded');
       const inRoot = (path: string): string => `/${rootModules}/${kernel.version}/${path}`;
       const byName = new Map(root.paths.map((path) => [path.slice(path.lastIndexOf('/') + 1).replace(/\.ko.*$/, ''), path]));
       expect(loaded).toEqual(['llc', 'mrp', 'stp', 'garp', '8021q'].map((name) => [name, inRoot(byName.get(name) ?? `<${name} not in the tree>`)]));
-      expectDecompressionLines(console, loaded, facts);
+      expectDecompressionLines(log, loaded, facts);
       // On 6.1 fuse came in with virtiofs before the switch (already loaded); on 6.12 it is built in, and its parameters are lost.
       const lost = 'bootstrap: warn: module fuse is built into this kernel, so its parameters (max_user_bgreq=77) cannot be applied by loading it; put fuse.max_user_bgreq=77 on the kernel command line\n';
-      if (builtInTestModules[kernel.kernel].includes('fuse')) expect(console).toContain(lost);
-      else expect(console).not.toContain(lost);
+      if (builtInTestModules[kernel.kernel].includes('fuse')) expect(log).toContain(lost);
+      else expect(log).not.toContain(lost);
     },
     2 * bootTimeoutMs,
   );
