@@ -17,3 +17,15 @@ export function sectionBetween(transcript: string, begin: string, end: string, f
 export function literal(text: string): RegExp {
   return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 }
+
+// The kernel's own console lines: `[    8.249309] message` (microseconds; bootstrap's lines carry milliseconds).
+const kernelLine = /\[ *\d+\.\d{6}\] [^\n]*\n/g;
+
+/**
+ * The transcript without the kernel's lines. A kernel message printed while a program writes to the same console
+ * can land inside the program's line (`bootstrap: debug: modules: the kernel[    8.249309] not an xz compressed
+ * module\n does not take…`); taking the kernel's lines out puts the program's lines back together.
+ */
+export function withoutKernelLines(transcript: string): string {
+  return transcript.replace(kernelLine, '');
+}

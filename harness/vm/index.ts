@@ -1,7 +1,7 @@
 // The QEMU test bed in one import: kernel cache, guest boot and console, and the image builders.
 export { TestBedError } from './test-bed-error';
 export { cacheDir, repoRoot, setupScript } from '../paths';
-export { readKernelEnv, parseKernelEnv, kernelEnvFile, type KernelEnv } from './kernel-env';
+export { readKernelEnv, parseKernelEnv, kernelEnvFile, builtInTestModules, testKernel, testKernels, testKernelVariable, type KernelEnv, type TestKernel } from './kernel-env';
 export { spawnTracked, stopAll, tempDir, removeTempDirs, type ProcessExit, type TrackedProcess } from './processes';
 export { startVirtiofsd, virtiofsdWrapper, type Virtiofsd } from './virtiofsd';
 export { qemuArgs, baseAppend, type GuestRoot, type QemuSpec } from './qemu-args';
@@ -29,6 +29,6 @@ export {
 } from './baseline-initramfs';
 export { packBootstrap, bootstrapBinary, configPathFor, extraConfigDir, type BootstrapPackSpec } from './bootstrap-pack';
 export { writeGuestFile, writeGuestScript } from './guest-files';
-export { sectionBetween, literal } from './console-text';
+export { sectionBetween, literal, withoutKernelLines } from './console-text';
 export { recordTranscript, saveTranscripts } from './transcripts';
 export { startVm, bedArgs, processesMentioning, waitUntilGone, type VmRun, type VmExit, type FoundProcess } from './bootstrap-vm';

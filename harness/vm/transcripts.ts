@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Guest } from './boot-guest';
+import { testKernel } from './kernel-env';
 
 const pending: { name: string; guest: Guest }[] = [];
 
@@ -11,12 +12,14 @@ export function recordTranscript(name: string, guest: Guest): Guest {
   return guest;
 }
 
-/** Writes the remembered transcripts when BOOT_TRANSCRIPTS names a directory, then forgets them (for afterEach). */
+/** Writes the remembered transcripts as DIR/NAME.log (NAME-6.12.log on 6.12) when BOOT_TRANSCRIPTS names DIR, then forgets them (for afterEach). */
 export function saveTranscripts(): void {
   const dir = process.env.BOOT_TRANSCRIPTS;
   for (const { name, guest } of pending.splice(0)) {
     if (!dir) continue;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name.replace(/[^\w.-]+/g, '_')}.log`), guest.console());
+    // A run of both kernels boots each test twice: the second kernel's transcript must not overwrite the first's.
+    const kernel = testKernel();
+    writeFileSync(join(dir, `${name.replace(/[^\w.-]+/g, '_')}${kernel === '6.1' ? '' : `-${kernel}`}.log`), guest.console());
   }
 }

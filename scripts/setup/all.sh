@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Prepares the QEMU test bed: host packages, the cached Debian kernel, and trixie's virtiofsd.
+# Prepares the QEMU test bed: host packages, the cached Debian kernels (12's 6.1, 13's 6.12), and trixie's virtiofsd.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/host-packages.sh"
 bash "$here/kernel.sh"
+bash "$here/kernel-6.12.sh"
 bash "$here/virtiofsd.sh"

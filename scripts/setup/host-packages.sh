@@ -10,9 +10,9 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # The QEMU test bed (harness/vm, test/vm, scripts/demo.ts, bench/boot.ts): qemu-system-x86_64, the guest's
   # static busybox, depmod (scripts/setup/kernel.sh), mkfs.ext4, cpio, zstd, xz, and the key that verifies
-  # trixie's virtiofsd (scripts/setup/virtiofsd.sh).
+  # trixie's virtiofsd and 6.12 kernel (scripts/setup/virtiofsd.sh, kernel-6.12.sh).
   qemu-system-x86 busybox-static kmod e2fsprogs cpio zstd xz-utils debian-archive-keyring
-  # awk in scripts/setup/kernel.sh (Priority required, but not essential).
+  # awk in scripts/setup/kernel.sh and kernel-6.12.sh (Priority required, but not essential).
   mawk
   # The inits the PID 1 tests and bench/supervisor.ts compare against.
   tini catatonit

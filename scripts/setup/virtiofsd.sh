@@ -8,8 +8,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${BOOTSTRAP_CACHE_DIR:-$root/.cache}/virtiofsd
 wrapper=$cache/run-virtiofsd
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 # The brief's list plus whatever virtiofsd's own Depends field names (added below).
 base_packages=(virtiofsd libc6 libseccomp2 libcap-ng0 libgcc-s1)
 export DEBIAN_FRONTEND=noninteractive
@@ -27,7 +25,6 @@ fi
 for tool in apt-get apt-cache dpkg-deb; do
   command -v "$tool" >/dev/null || fail "$tool not found; run scripts/setup/host-packages.sh first"
 done
-[[ -f $keyring ]] || fail "$keyring missing: install debian-archive-keyring (scripts/setup/host-packages.sh)"
 
 mkdir -p "$(dirname "$cache")"
 work=$(mktemp -d "$cache.tmp.XXXXXX")
@@ -35,34 +32,11 @@ trap 'rm -rf "$work"' EXIT
 log=$work/log
 apt=$work/apt
 
-# Every path apt reads or writes points into $apt, so the system's sources, lists, status and
-# archive cache are neither read for packages nor touched.
-mkdir -p "$apt/sources.list.d" "$apt/preferences.d" "$apt/state/lists/partial" "$apt/cache/archives/partial"
-: >"$apt/state/status"
-echo "deb [signed-by=$keyring] $mirror trixie main" >"$apt/sources.list"
-apt_options=(
-  -o "Dir::Etc::SourceList=$apt/sources.list"
-  -o "Dir::Etc::SourceParts=$apt/sources.list.d"
-  -o "Dir::Etc::Preferences=$apt/preferences"
-  -o "Dir::Etc::PreferencesParts=$apt/preferences.d"
-  -o "Dir::State=$apt/state"
-  -o "Dir::State::Lists=$apt/state/lists"
-  -o "Dir::State::status=$apt/state/status"
-  -o "Dir::Cache=$apt/cache"
-  -o "Dir::Cache::Archives=$apt/cache/archives"
-  -o APT::Architecture=amd64
-  -o APT::Architectures=amd64
-  -o Acquire::Languages=none
-  -o APT::Sandbox::User=root
-)
-
-if ! apt-get "${apt_options[@]}" update -q </dev/null >"$log" 2>&1; then
-  cat "$log" >&2
-  if grep -q -E 'NO_PUBKEY|not signed|EXPKEYSIG|invalid signature' "$log"; then
-    fail "the Debian archive keyring ($keyring) does not verify trixie; a newer debian-archive-keyring is needed"
-  fi
-  fail 'apt-get update of the private trixie sources failed (output above)'
-fi
+# shellcheck source=scripts/setup/trixie-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/trixie-apt.sh"
+trixie_apt_init "$apt"
+trixie_apt_update "$log"
+apt_options=("${trixie_apt_options[@]}")
 
 # Depends: "libc6 (>= 2.39), libcap-ng0 (>= 0.7.9), ..."; alternatives ("a | b") take the first.
 depends=$(apt-cache "${apt_options[@]}" show --no-all-versions virtiofsd 2>"$log" | sed -n 's/^Depends: //p') ||

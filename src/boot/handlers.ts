@@ -2,7 +2,7 @@
 import type { Handlers } from '../exec/run-steps';
 import { applySysctl, createSymlink, createTmpfile, setEnvironment } from '../exec/handlers/files';
 import { runBootScript, runHook } from '../exec/handlers/hook';
-import { loadModule } from '../exec/handlers/module';
+import { builtinModule, loadModule } from '../exec/handlers/module';
 import { mountFileSystem, mountVirtual } from '../exec/handlers/mount';
 import { checkHandoff, switchRoot } from '../exec/handlers/switch-root';
 import type { BootContext } from './boot-context';
@@ -21,6 +21,7 @@ export const bootHandlers: Handlers<BootContext> = {
   mountVirtual,
   loopback: (step, context) => (context.sys.bringLoopbackUp(step.interface) ? undefined : { skipped: `${step.interface} is already up` }),
   loadModule,
+  builtinModule,
   mount: mountFileSystem,
   sysctl: applySysctl,
   symlink: createSymlink,

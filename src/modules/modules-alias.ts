@@ -42,6 +42,25 @@ export function parseModulesAlias(text: string): ModuleAliases {
   return { exact, patterns };
 }
 
+/**
+ * The aliases of built-in modules from modules.builtin.modinfo: NUL-separated `module.key=value` records, of which the
+ * `alias` ones are what modules.alias would say had the module not been built in (`fuse.alias=fs-fuse` on 6.12).
+ */
+export function parseBuiltinModinfoAliases(text: string): ModuleAliases {
+  const lines = text.split('\0').flatMap((record) => {
+    const match = /^([^.=\s]+)\.alias=(\S+)$/.exec(record);
+    return match ? [`alias ${match[2]} ${match[1]}`] : [];
+  });
+  return parseModulesAlias(lines.join('\n'));
+}
+
+/** Both alias tables as one: `first`'s modules come first for an alias both name. */
+export function mergeAliases(first: ModuleAliases, second: ModuleAliases): ModuleAliases {
+  const exact = new Map<string, readonly string[]>(first.exact);
+  for (const [alias, names] of second.exact) exact.set(alias, [...new Set([...(exact.get(alias) ?? []), ...names])]);
+  return { exact, patterns: [...first.patterns, ...second.patterns] };
+}
+
 /** The module names an alias stands for, in modules.alias order without repeats; empty when it matches none. */
 export function resolveAlias(aliases: ModuleAliases, alias: string): string[] {
   const wanted = normalizeAlias(alias);

@@ -1,6 +1,6 @@
-// The load order of a `modules` config from the module tree: its modules.dep, with modules.alias, modules.softdep and modules.builtin beside it.
+// The load order of a `modules` config from the module tree: its modules.dep, with modules.alias, modules.softdep, modules.builtin and modules.builtin.modinfo beside it.
 import type { Modules } from '../config/generated/config-types';
-import { parseModulesAlias, parseModulesSoftdep } from './modules-alias';
+import { mergeAliases, parseBuiltinModinfoAliases, parseModulesAlias, parseModulesSoftdep } from './modules-alias';
 import { loadOrder, parseModulesBuiltin, parseModulesDep, type LoadOrder, type LoadOrderFacts, ModuleOrderError, type ModulesDep, ModulesDepError } from './modules-dep';
 
 /** What resolving may know beyond modules.dep: the running kernel, and facts for loadOrder (the tree's alias and softdep files win). */
@@ -15,6 +15,8 @@ export interface ResolvedModules {
   /** The directory whose modules.dep was read; module paths are relative to it. */
   directory: string;
   depPath: string;
+  /** What the kernel has built in: the facts' and the tree's modules.builtin together. */
+  builtin: ReadonlySet<string>;
 }
 
 /** A modules.dep that was read but cannot be parsed, or names that cannot be ordered with it; `cause` says which. */
@@ -50,7 +52,7 @@ export function resolveModules(modules: NonNullable<Modules>, readFile: (path: s
     try {
       const tree = readModuleTree(directory, text, readFile, facts);
       const order = loadOrder(modules.names, tree.deps, tree.facts);
-      return { order, directory, depPath };
+      return { order, directory, depPath, builtin: tree.facts.builtin ?? new Set() };
     } catch (error) {
       if (error instanceof ModuleOrderError || error instanceof ModulesDepError) throw new ModuleResolveError(depPath, error);
       throw error;
@@ -66,8 +68,8 @@ export interface ModuleTree {
 }
 
 /**
- * Parses `depText` (the modules.dep of `directory`) and reads modules.alias, modules.softdep and modules.builtin
- * beside it, as modprobe does; what the tree says is added to `facts` (its alias and softdep files win).
+ * Parses `depText` (the modules.dep of `directory`) and reads modules.alias, modules.softdep, modules.builtin and
+ * modules.builtin.modinfo beside it, as modprobe does; what the tree says is added to `facts` (its alias and softdep files win).
  * Throws ModulesDepError for a modules.dep that cannot be parsed.
  */
 export function readModuleTree(directory: string, depText: string, readFile: (path: string) => string | undefined, facts: LoadOrderFacts = {}): ModuleTree {
@@ -75,12 +77,17 @@ export function readModuleTree(directory: string, depText: string, readFile: (pa
   const aliasText = readFile(`${directory}/modules.alias`);
   const softdepText = readFile(`${directory}/modules.softdep`);
   const builtinText = readFile(`${directory}/modules.builtin`);
+  const builtinModinfoText = readFile(`${directory}/modules.builtin.modinfo`);
+  // A module built in (virtio_pci, fuse on Debian 13's 6.12) keeps its aliases in modules.builtin.modinfo only.
+  const treeAliases = aliasText === undefined ? undefined : parseModulesAlias(aliasText);
+  const builtinAliases = builtinModinfoText === undefined ? undefined : parseBuiltinModinfoAliases(builtinModinfoText);
+  const aliases = treeAliases && builtinAliases ? mergeAliases(treeAliases, builtinAliases) : (treeAliases ?? builtinAliases);
   return {
     deps,
     facts: {
       ...facts,
       ...(builtinText === undefined ? {} : { builtin: new Set([...(facts.builtin ?? []), ...parseModulesBuiltin(builtinText)]) }),
-      ...(aliasText === undefined ? {} : { aliases: parseModulesAlias(aliasText) }),
+      ...(aliases === undefined ? {} : { aliases }),
       ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
     },
   };

@@ -186,7 +186,8 @@ function packModules(directory: string, requested: readonly string[], image: Ima
     ['modules.softdep', keepLines(readText(`${directory}/modules.softdep`), 'softdep', 1)],
   ];
   for (const [name, data] of filtered) if (data !== undefined) image.put({ kind: 'file', path: posix.join(base, name), mode: 0o644, data }, name);
-  for (const name of ['modules.builtin', 'modules.order']) {
+  // Whole: modules.builtin.modinfo holds the aliases of built-in modules, which the boot resolves like any other.
+  for (const name of ['modules.builtin', 'modules.builtin.modinfo', 'modules.order']) {
     const data = readOptional(join(directory, name), 'binary');
     if (data !== undefined) image.put({ kind: 'file', path: posix.join(base, name), mode: 0o644, data }, name);
   }

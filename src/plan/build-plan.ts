@@ -138,7 +138,12 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     const optional = new Set(order.optional);
     // Like modprobe, a module wanted only through a soft dependency may fail with a warning.
     const warn: FailurePolicy = { onFailure: 'Warn', retries: 0, retryDelayMs: 0 };
-    return order.paths.map((path) => ({
+    // A module built into this kernel (virtio_pci, fuse on Debian 13's 6.12), listed or a dependency on another kernel,
+    // is never loaded: parameters given to it would be lost without a word.
+    const builtin = Object.entries(modules.parameters ?? {}).flatMap(([key, parameters]): Step[] =>
+      resolved.builtin.has(moduleName(key)) && parameters !== '' ? [{ kind: 'builtinModule', phase, source: `${source}/parameters/${pointerToken(key)}`, policy: warn, name: moduleName(key), parameters }] : [],
+    );
+    const loads = order.paths.map((path) => ({
       kind: 'loadModule' as const,
       phase,
       source,
@@ -148,6 +153,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
       parameters: moduleParameters(modules, moduleName(path)),
       lookup: undefined,
     }));
+    return [...builtin, ...loads];
   }
   if (facts.requireModulesDep) {
     throw new PlanError(`${source}/depFilePath`, `cannot read ${modules.depFilePath ?? 'modules.dep'} in ${moduleDirectories(modules, facts.kernelRelease).join(' or ')}: module dependencies cannot be resolved`);
@@ -183,6 +189,11 @@ function lookupSteps(modules: NonNullable<Modules>, phase: PhaseName, policy: Fa
 export function sysctlValue(value: string | number | boolean): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   return String(value);
+}
+
+// A key as one JSON pointer token (RFC 6901).
+function pointerToken(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 // Module names are the user's: a module called `toString` has parameters only when the config gives it some.

@@ -16,6 +16,7 @@ const describe: Describers = {
     const where = step.path ? ` from ${step.path}` : step.lookup ? ` and its dependencies, found under ${step.lookup.directory} of the root it runs in,` : ' (path and dependencies from modules.dep at boot)';
     return `load module ${step.name}${where}${step.parameters ? ` with ${step.parameters}` : ''}`.replace(/,$/, '');
   },
+  builtinModule: (step) => `parameters ${step.parameters} of built-in module ${step.name}: a warning, as only the kernel command line sets them`,
   mount: (step) =>
     `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.idMap ? ` ${describeIdMap(step.idMap)}` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
   sysctl: (step) => `sysctl ${step.key} = ${step.value}`,

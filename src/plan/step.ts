@@ -65,6 +65,8 @@ export type Step =
   | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[]; fresh: string | undefined })
   | (StepBase & { kind: 'loopback'; interface: string })
   | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined })
+  /** A listed module the kernel has built in, given parameters no load can apply: the step warns (kernel command line). */
+  | (StepBase & { kind: 'builtinModule'; name: string; parameters: string })
   | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined; idMap: MountIdMap | undefined })
   | (StepBase & { kind: 'sysctl'; key: string; value: string })
   | (StepBase & { kind: 'symlink'; path: string; target: string })

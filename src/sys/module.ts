@@ -9,7 +9,7 @@ import { SysError, errnoName } from './sys-error';
 // finit_module flags from <linux/module.h>.
 export const MODULE_INIT_IGNORE_MODVERSIONS = 0x1;
 export const MODULE_INIT_IGNORE_VERMAGIC = 0x2;
-/** Only kernels built with CONFIG_MODULE_DECOMPRESS accept compressed files (Debian 6.1 is not). */
+/** Only kernels built with CONFIG_MODULE_DECOMPRESS take compressed files, and only in the one format they were built for. */
 export const MODULE_INIT_COMPRESSED_FILE = 0x4;
 
 /** A load either happened or found the module already there; both leave the module loaded. */
@@ -59,6 +59,7 @@ function outcome(result: number, syscall: string, args: Record<string, unknown>)
 const hints: Record<string, string> = {
   ENOSYS: 'this kernel was built without loadable module support',
   ENOEXEC: 'the file is not a module for this kernel (wrong version, architecture, or still compressed)',
+  EOPNOTSUPP: 'this kernel cannot decompress modules (built without CONFIG_MODULE_DECOMPRESS): give it the uncompressed image',
   ENOENT: 'a symbol it needs is missing: load its dependencies first (modules.dep)',
   EKEYREJECTED: 'the kernel enforces module signatures and rejected this one',
   EPERM: 'module loading needs CAP_SYS_MODULE and may be disabled (kernel.modules_disabled)',

@@ -173,6 +173,33 @@ describe('initramfsContents errors', () => {
     expect(contents.kernelVersion).toBe(kernelVersion);
   });
 
+  it('packs from a Debian 13 style tree: usr/lib/modules, .ko.xz files, and aliases of built-in modules from modules.builtin.modinfo', () => {
+    // virtio_pci, fuse and virtiofs are built into Debian 13's 6.12; 9p and its dependencies are modules, compressed.
+    const release = '6.12.99+deb13-amd64';
+    const tree = join(scratch, 'usr/lib/modules', release);
+    const dep = 'kernel/fs/9p/9p.ko.xz: kernel/net/9p/9pnet.ko.xz kernel/fs/netfs/netfs.ko.xz\nkernel/net/9p/9pnet.ko.xz: kernel/fs/netfs/netfs.ko.xz\nkernel/fs/netfs/netfs.ko.xz:\n';
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, 'modules.dep'), dep);
+    writeFileSync(join(tree, 'modules.builtin'), 'kernel/fs/fuse/fuse.ko\nkernel/fs/fuse/virtiofs.ko\nkernel/drivers/virtio/virtio_pci.ko\n');
+    const modinfo = ['fuse.alias=fs-fuse', 'fuse.parmtype=max_user_bgreq:uint', 'virtiofs.alias=fs-virtiofs', 'virtiofs.license=GPL', 'virtio_pci.alias=pci:v00001AF4d*sv*sd*bc*sc*i*', ''].join('\0');
+    writeFileSync(join(tree, 'modules.builtin.modinfo'), modinfo);
+    for (const path of parseModulesDep(dep).keys()) {
+      mkdirSync(dirname(join(tree, path)), { recursive: true });
+      writeFileSync(join(tree, path), Buffer.from(`xz data of ${path}`));
+    }
+    const contents = initramfsContents(small({ modulesFrom: tree, modules: ['fs-virtiofs', 'virtio-pci', '9p'] }));
+    expect(contents.kernelVersion).toBe(release);
+    expect(contents.builtinModules).toEqual(['virtiofs', 'virtio_pci']);
+    expect(contents.modules).toEqual(['kernel/fs/netfs/netfs.ko.xz', 'kernel/net/9p/9pnet.ko.xz', 'kernel/fs/9p/9p.ko.xz']);
+    const file = (name: string): Buffer | undefined => {
+      const entry = contents.entries.find((e) => e.path === `lib/modules/${release}/${name}`);
+      return entry?.kind === 'file' ? Buffer.from(entry.data) : undefined;
+    };
+    // The image has them where the boot looks (lib/modules), whatever the tree's own location.
+    expect(file('modules.builtin.modinfo')?.toString()).toBe(modinfo);
+    expect(file('kernel/fs/9p/9p.ko.xz')?.toString()).toBe('xz data of kernel/fs/9p/9p.ko.xz');
+  });
+
   it('follows aliases and soft dependencies, and keeps only their packed lines', () => {
     const contents = initramfsContents(small({ modulesFrom, modules: ['fs-ext4'] }));
     expect(contents.modules.map((path) => path.split('/').pop())).toEqual(['crc32c-intel.ko', 'crc32c_generic.ko', 'jbd2.ko', 'mbcache.ko', 'crc16.ko', 'ext4.ko']);

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostFileSystem, resolveSharedLibraries } from '../../src/pack/shared-libraries';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bootGuest, bootstrapBinary, buildGuestRoot, packBootstrap, panicPattern, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit, writeGuestScript } from '../../harness/vm';
+import { bootGuest, bootstrapBinary, buildGuestRoot, packBootstrap, panicPattern, readKernelEnv, removeTempDirs, stopAll, tempDir, waitForExit, writeGuestScript, type KernelEnv } from '../../harness/vm';
 
 const bootTimeoutMs = 90_000;
 
@@ -51,12 +51,13 @@ postSwitch:
 `;
 
 describe('supervise handoff in a real guest', () => {
+  let kernel: KernelEnv;
   let work: string;
   let initrd: string;
   let guestRoot: string;
 
   beforeAll(() => {
-    const kernel = readKernelEnv();
+    kernel = readKernelEnv();
     work = tempDir('boot-supervise');
     guestRoot = buildGuestRoot(join(work, 'guest-root'));
     writeGuestScript(guestRoot, '/probe.sh', probe);
@@ -80,6 +81,7 @@ describe('supervise handoff in a real guest', () => {
       const exit = await waitForExit(guest, bootTimeoutMs);
       const console = guest.console().replace(/\r/g, '');
       expect(console).not.toMatch(panicPattern);
+      expect(console).toContain(`Linux version ${kernel.version} `);
       expect(exit.code, console).toBe(0);
 
       // Service output reaches the console line by line, prefixed with the service's name.

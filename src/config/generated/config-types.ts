@@ -34,7 +34,7 @@ export type Modules = {
    */
   depFilePath?: string;
   /**
-   * Module parameters by module name, as modprobe takes them ("queue_depth=32 poll_queues=1").
+   * Module parameters by module name, as modprobe takes them ("queue_depth=32 poll_queues=1"). A module the kernel has built in cannot take them at load time: the boot warns, naming the kernel command line to use instead (name.key=value).
    */
   parameters?: {
     [k: string]: string;

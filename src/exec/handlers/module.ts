@@ -1,30 +1,21 @@
-// Handler for `loadModule`: finit_module for plain .ko files, init_module of the decompressed image otherwise; a module
-// planned for run time is first looked up, with its dependencies, in the module tree of the root the step runs in.
-import { readFileSync } from 'node:fs';
+// Handler for `loadModule`: one module file, or a module planned for run time, first looked up with its dependencies in
+// the module tree of the root the step runs in. Files go through one loader for the whole boot, which finds out once
+// whether the kernel decompresses .ko.xz (.gz, .zst) itself and decompresses in user space where it does not.
 import type { StepOf } from '../../plan/step';
 import { kernelRelease } from '../../probe/kernel-release';
 import { readOptional } from '../../probe/read-optional';
-import { moduleCompression, moduleImage, webStreamXzDecoder, type XzDecoder } from '../../modules/decompress';
 import { parseProcModules } from '../../modules/modules-dep';
 import type { BaseContext } from '../context';
 import { resolveLookup } from '../module-lookup';
+import { createModuleFileLoader } from '../module-file-loader';
+import { builtinParametersMessage } from '../../modules/builtin-parameters';
 
-let xz: XzDecoder | undefined;
-
-// The WebAssembly xz decoder is loaded only for .ko.xz files: most boots never need it.
-async function xzDecoder(): Promise<XzDecoder> {
-  xz ??= webStreamXzDecoder((await import('xz-decompress')).XzReadableStream);
-  return xz;
-}
+// PID 1 boots once: what the loader learns about the kernel holds for every later module of this process.
+const moduleFiles = createModuleFileLoader();
 
 // Loads one file; true when the kernel already had the module.
 async function loadFile(path: string, parameters: string, context: BaseContext): Promise<boolean> {
-  const compression = moduleCompression(path);
-  const result =
-    compression === 'none'
-      ? context.sys.finitModule({ path, params: parameters })
-      : context.sys.initModule(await moduleImage(path, readFileSync(path), compression === 'xz' ? await xzDecoder() : undefined), parameters);
-  return result === 'already-loaded';
+  return (await moduleFiles.load(path, parameters, context)) === 'already-loaded';
 }
 
 /** Loads one module, or a looked-up one with its dependencies; one already loaded counts as skipped, not failed. */
@@ -47,5 +38,16 @@ export async function loadModule(step: StepOf<'loadModule'>, context: BaseContex
       context.log.warn(`module ${load.name}, a soft dependency of ${step.name}, failed to load: ${(error as Error).message}`);
     }
   }
+  for (const module of skipped) {
+    // Own property only: a module named `constructor` must not find Object's.
+    if (module.reason === 'builtin' && Object.hasOwn(step.lookup.parameters, module.name)) {
+      context.log.warn(builtinParametersMessage(module.name, step.lookup.parameters[module.name] ?? ''));
+    }
+  }
   if (!loadedAny) return { skipped: `module ${step.name} is ${skipped.some((module) => module.reason === 'builtin') ? 'built into the kernel' : 'already loaded'}` };
+}
+
+/** A built-in module given parameters: nothing to load, and the parameters cannot be applied; its Warn policy reports it. */
+export function builtinModule(step: StepOf<'builtinModule'>): never {
+  throw new Error(builtinParametersMessage(step.name, step.parameters));
 }

@@ -1,7 +1,7 @@
 // modules.alias and modules.softdep parsing, and load orders that go through them, against real Debian 6.1 text.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseModulesAlias, parseModulesSoftdep, resolveAlias } from '../../../src/modules/modules-alias';
+import { mergeAliases, parseBuiltinModinfoAliases, parseModulesAlias, parseModulesSoftdep, resolveAlias } from '../../../src/modules/modules-alias';
 import { loadOrder, moduleName, parseModulesDep } from '../../../src/modules/modules-dep';
 
 const fixture = (name: string): string => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
@@ -79,5 +79,36 @@ describe('loadOrder with aliases and soft dependencies', () => {
   it('does not treat a soft edge back into the chain as a cycle', () => {
     const mutual = parseModulesSoftdep('softdep fuse post: virtiofs\n');
     expect(loadOrder(['virtiofs'], deps, { softdeps: mutual }).paths.map(moduleName)).toEqual(['fuse', 'virtio_ring', 'virtio', 'virtiofs']);
+  });
+});
+
+describe('aliases of built-in modules (modules.builtin.modinfo)', () => {
+  // Records as Debian 13's 6.12 has them: NUL-separated, every key of every built-in module, aliases among them.
+  const modinfo = [
+    'fuse.alias=devname:fuse',
+    'fuse.alias=char-major-10-229',
+    'fuse.parmtype=max_user_bgreq:uint',
+    'fuse.alias=fs-fuse',
+    'fuse.file=fs/fuse/fuse',
+    'virtiofs.alias=fs-virtiofs',
+    'virtio_pci.parm=force_legacy:Force legacy mode for transitional virtio 1 devices',
+    'rsa_generic.alias=crypto-rsa',
+    '',
+  ].join('\0');
+
+  it('reads only the alias records, with - and _ alike', () => {
+    const builtin = parseBuiltinModinfoAliases(modinfo);
+    expect(resolveAlias(builtin, 'fs-virtiofs')).toEqual(['virtiofs']);
+    expect(resolveAlias(builtin, 'char_major_10_229')).toEqual(['fuse']);
+    expect(resolveAlias(builtin, 'crypto-rsa')).toEqual(['rsa_generic']);
+    expect(resolveAlias(builtin, 'force_legacy')).toEqual([]);
+    expect([...builtin.exact.keys()].sort()).toEqual(['char_major_10_229', 'crypto_rsa', 'devname:fuse', 'fs_fuse', 'fs_virtiofs']);
+  });
+
+  it('merges with modules.alias, the tree\'s own modules first, and resolves built-in aliases as built in', () => {
+    const merged = mergeAliases(parseModulesAlias('alias fs-fuse other_fuse\n'), parseBuiltinModinfoAliases(modinfo));
+    expect(resolveAlias(merged, 'fs-fuse')).toEqual(['other_fuse', 'fuse']);
+    const order = loadOrder(['fs-virtiofs'], parseModulesDep(''), { builtin: new Set(['virtiofs']), aliases: merged });
+    expect(order).toEqual({ paths: [], optional: [], skipped: [{ name: 'virtiofs', reason: 'builtin' }] });
   });
 });

@@ -100,6 +100,22 @@ postSwitch:
     expect(names).toContain('virtiofs');
   });
 
+  it('warns, never silently drops, parameters given to a module the kernel has built in', () => {
+    const steps = buildPlan(full, { readFile: () => modulesDep, builtin: new Set(['virtio_pci', 'fuse']) });
+    expect(steps.filter((step) => step.kind === 'builtinModule')).toEqual([
+      { kind: 'builtinModule', phase: 'preSwitch', source: '/preSwitch/modules/parameters/virtio_pci', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, name: 'virtio_pci', parameters: 'force_legacy=1' },
+    ]);
+    expect(formatPlan(steps)).toContain('parameters force_legacy=1 of built-in module virtio_pci: a warning, as only the kernel command line sets them');
+    // A dependency on one kernel (fuse of virtiofs on 6.1) that another has built in (6.12) is never reached by the load order.
+    const dependency = config('preSwitch:\n  modules: {names: [virtiofs], parameters: {fuse: max_user_bgreq=77, 9p: debug=1}}\npostSwitch: {handoff: {mode: shell}}\n');
+    const readDep = (path: string): string | undefined => (path.endsWith('/modules.dep') ? modulesDep : undefined);
+    const builtIn = buildPlan(dependency, { readFile: readDep, builtin: new Set(['virtiofs', 'fuse']) });
+    expect(builtIn.filter((step) => step.kind === 'builtinModule' || step.kind === 'loadModule').map((step) => [step.kind, step.name])).toEqual([['builtinModule', 'fuse']]);
+    const asModules = buildPlan(dependency, { readFile: readDep });
+    expect(asModules.filter((step) => step.kind === 'builtinModule')).toEqual([]);
+    expect(asModules.find((step) => step.kind === 'loadModule' && step.name === 'fuse')).toMatchObject({ parameters: 'max_user_bgreq=77' });
+  });
+
   it('fails with the pointer when a module is unknown, or modules.dep is required and missing', () => {
     const unknown = config('preSwitch:\n  modules: {names: [virtiofz]}\npostSwitch: {handoff: {mode: shell}}\n');
     expect(() => buildPlan(unknown, { readFile: () => modulesDep })).toThrow(PlanError);
