@@ -24,6 +24,7 @@ import type { BootContext } from './boot-context';
 import { parseCmdline, type BootArguments } from './cmdline';
 import { bootHandlers } from './handlers';
 import { writeReport } from './report';
+import { emptyNetworkRecord } from '../exec/network-record';
 
 export interface BootOptions {
   /** The role, when the caller knows it; found out after /proc is mounted when absent. */
@@ -98,6 +99,7 @@ export async function boot(options: BootOptions): Promise<never> {
     config,
     args,
     outcomes: [],
+    network: emptyNetworkRecord(),
     launch: { configPath: resolve(configPath), cmdline },
     insideNamespaces: options.insideNamespaces === true,
     ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}),

@@ -14,7 +14,7 @@ export const virtualFileSystems: ReadonlyMap<string, string> = new Map(
 );
 
 /** Top-level fields the reference names but nothing implements yet. */
-const reservedFields = ['network', 'security', 'clock'];
+const reservedFields = ['security', 'clock'];
 
 const patternWords: Record<string, string> = {
   '^/': 'an absolute path (starting with /)',
