@@ -30,9 +30,6 @@ export function networkFindings(config: Config): Finding[] {
         macs.set(mac, label);
       }
     }
-    if (ethernet.dhcp4) {
-      findings.push({ code: 'unsupported-field', severity: 'error', path: [...at, 'dhcp4'], message: 'dhcp4 is not supported yet: give `addresses` and `routes`' });
-    }
     const prefixes: IpPrefix[] = [];
     for (const [index, address] of (ethernet.addresses ?? []).entries()) {
       const prefix = parsed(() => parsePrefix(address), [...at, 'addresses', index], findings);

@@ -1,6 +1,7 @@
 // What the network steps configured, kept as they go and written to /run/bootstrap/network.json after each of them.
 import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DhcpLease } from '../net/dhcp/lease';
 import { makeDirectories } from '../sys/fs';
 
 /** Where a boot records its network: read by people and by programs after the handoff. */
@@ -16,6 +17,8 @@ export interface InterfaceRecord {
   mtu: number;
   addresses: string[];
   routes: { to: string; via: string; metric: number | undefined }[];
+  /** The DHCP lease the interface got, and when (ISO 8601); its renewal is left to whoever runs after bootstrap. */
+  dhcp4: (DhcpLease & { acquiredAt: string }) | undefined;
 }
 
 /** The whole record. */

@@ -34,7 +34,8 @@ const describe: Describers = {
     ];
     return `wait up to ${step.timeoutMs}ms for ${link} and its carrier, ${parts.join(', ')}`;
   },
-  resolvConf: (step) => `write /etc/resolv.conf${step.nameservers.length ? ` (nameserver ${step.nameservers.join(', ')})` : ''}${step.search.length ? ` (search ${step.search.join(' ')})` : ''}`,
+  resolvConf: (step) =>
+    `write /etc/resolv.conf${step.nameservers.length ? ` (nameserver ${step.nameservers.join(', ')})` : ''}${step.search.length ? ` (search ${step.search.join(' ')})` : ''}${step.leases ? ', with the nameservers and domains of DHCP leases' : ''}`,
   hostname: (step) => `set the hostname to ${step.hostname}`,
   hook: (step) => `run ${JSON.stringify(step.argv)}${step.input === undefined ? '' : ' with input'}${step.timeoutMs === undefined ? '' : ` (timeout ${step.timeoutMs}ms)`}`,
   checkHandoff: (step) => `check that ${step.programs.join(', ')} ${step.programs.length === 1 ? 'exists and is' : 'exist and are'} executable under ${step.root}`,

@@ -29,8 +29,10 @@ export function networkSteps(network: Network | undefined, phase: PhaseName): St
   }
   const nameservers = [...ethernets.values()].flatMap((ethernet) => ethernet.nameservers?.addresses ?? []);
   const search = [...ethernets.values()].flatMap((ethernet) => ethernet.nameservers?.search ?? []);
-  if (nameservers.length > 0 || search.length > 0) {
-    steps.push({ kind: 'resolvConf', phase, source: '/network/ethernets', policy: abort, nameservers: [...new Set(nameservers)], search: [...new Set(search)] });
+  // DHCP leases bring nameservers of their own, known only when the step runs.
+  const leases = [...ethernets.values()].some((ethernet) => ethernet.dhcp4);
+  if (nameservers.length > 0 || search.length > 0 || leases) {
+    steps.push({ kind: 'resolvConf', phase, source: '/network/ethernets', policy: abort, nameservers: [...new Set(nameservers)], search: [...new Set(search)], leases });
   }
   if (network.hostname !== undefined) steps.push({ kind: 'hostname', phase, source: '/network/hostname', policy: abort, hostname: network.hostname });
   return steps;

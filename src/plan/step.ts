@@ -72,8 +72,8 @@ export type Step =
   | (StepBase & { kind: 'setEnv'; variables: Record<string, string> })
   /** Waits up to timeoutMs for the link (and its carrier), sets its MTU, brings it up, adds its addresses and routes. */
   | (StepBase & { kind: 'network'; interface: string; match: LinkMatch; timeoutMs: number; mtu: number | undefined; dhcp4: boolean; addresses: string[]; routes: PlannedRoute[] })
-  /** Writes /etc/resolv.conf of the root the step runs in. */
-  | (StepBase & { kind: 'resolvConf'; nameservers: string[]; search: string[] })
+  /** Writes /etc/resolv.conf of the root the step runs in; `leases`: adds the DNS servers and domains of DHCP leases. */
+  | (StepBase & { kind: 'resolvConf'; nameservers: string[]; search: string[]; leases: boolean })
   | (StepBase & { kind: 'hostname'; hostname: string })
   | (StepBase & { kind: 'hook'; argv: string[]; input: string | undefined; timeoutMs: number | undefined })
   | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/log';
 import { configureInterface, setHostname, writeResolvConf, type NetworkContext } from '../../src/exec/handlers/network';
 import { emptyNetworkRecord } from '../../src/exec/network-record';
-import { SysError, type AddressSpec, type LinkChange, type LinkInfo, type RouteSpec, type Sys } from '../../src/sys/index';
+import { DhcpOption } from '../../src/net/dhcp/lease';
+import { BOOTREPLY, decodeDhcp, DhcpType, encodeDhcp } from '../../src/net/dhcp/message';
+import { SysError, type AddressSpec, type LinkChange, type LinkInfo, type RouteSpec, type Sys, type UdpSocket } from '../../src/sys/index';
 import type { StepOf } from '../../src/plan/step';
 
 const log = createLogger({ write: () => true }, 'error');
@@ -17,7 +19,40 @@ function link(name: string, mac: string, fields: Partial<LinkInfo> = {}): LinkIn
 }
 
 /** A kernel with `links`; a link gets its carrier when it is brought up, unless it is `unwired`. */
-function fakeSys(links: LinkInfo[], options: { unwired?: boolean; present?: string[] } = {}) {
+/** A socket on QEMU's user network (or on nothing, `silent`): answers DISCOVER with an OFFER, REQUEST with an ACK. */
+function dhcpSocket(silent: boolean, calls: string[]): UdpSocket {
+  const queue: Uint8Array[] = [];
+  return {
+    fd: 3,
+    send(bytes, address, port) {
+      const request = decodeDhcp(bytes);
+      const type = request.options.get(DhcpOption.messageType)?.[0];
+      calls.push(`send DHCP ${String(type)} to ${address}:${port}`);
+      if (silent) return;
+      const options = new Map<number, Uint8Array>([
+        [DhcpOption.messageType, Uint8Array.of(type === DhcpType.discover ? DhcpType.offer : DhcpType.ack)],
+        [DhcpOption.serverId, Uint8Array.of(10, 0, 2, 2)],
+        [DhcpOption.subnetMask, Uint8Array.of(255, 255, 255, 0)],
+        [DhcpOption.router, Uint8Array.of(10, 0, 2, 2)],
+        [DhcpOption.dns, Uint8Array.of(10, 0, 2, 3)],
+        [DhcpOption.domain, new TextEncoder().encode('lan')],
+        [DhcpOption.mtu, Uint8Array.of(0x05, 0x78)],
+      ]);
+      queue.push(encodeDhcp({ op: BOOTREPLY, xid: request.xid, secs: 0, broadcast: true, ciaddr: '0.0.0.0', yiaddr: '10.0.2.15', siaddr: '10.0.2.2', giaddr: '0.0.0.0', chaddr: request.chaddr, options }));
+    },
+    receive(timeoutMs) {
+      const next = queue.shift();
+      // Waits as a real socket would, so the client's deadline is reached in real time.
+      if (next === undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, timeoutMs);
+      return next;
+    },
+    close() {
+      calls.push('close');
+    },
+  };
+}
+
+function fakeSys(links: LinkInfo[], options: { unwired?: boolean; present?: string[]; silent?: boolean } = {}) {
   const calls: string[] = [];
   const present = new Set(options.present ?? []);
   const find = (name: string): LinkInfo => {
@@ -43,6 +78,10 @@ function fakeSys(links: LinkInfo[], options: { unwired?: boolean; present?: stri
     },
     sethostname(name: string) {
       calls.push(`sethostname ${name}`);
+    },
+    openUdpOnDevice(spec: { device: string; port: number }) {
+      calls.push(`open ${spec.device}:${spec.port}`);
+      return dhcpSocket(options.silent === true, calls);
     },
   } as unknown as Sys;
   return { sys, calls };
@@ -112,9 +151,34 @@ describe('a network step', () => {
     expect(calls.some((call) => call.startsWith('add'))).toBe(false);
   });
 
-  it('refuses dhcp4 until the client is there', async () => {
-    const { sys } = fakeSys([link('eth0', '52:54:00:12:34:56')]);
-    await expect(configureInterface(step({ dhcp4: true }), context(sys))).rejects.toThrow('network eth0: dhcp4 is not supported yet');
+  it('with dhcp4: asks on the link, takes the lease\'s address, MTU and router before the static ones, and records the lease', async () => {
+    const { sys, calls } = fakeSys([link('eth0', '52:54:00:12:34:56')]);
+    const ctx = context(sys);
+    await configureInterface(step({ dhcp4: true, timeoutMs: 2000, addresses: ['fd00::2/64'], routes: [] }), ctx);
+    expect(calls).toEqual([
+      'changeLink {"name":"eth0","up":true}',
+      'open eth0:68',
+      'send DHCP 1 to 255.255.255.255:67',
+      'send DHCP 3 to 255.255.255.255:67',
+      'close',
+      'changeLink {"name":"eth0","mtu":1400}',
+      'addAddress eth0 10.0.2.15/24',
+      'addAddress eth0 fd00::2/64',
+      'addRoute {"destination":"default","gateway":"10.0.2.2","link":"eth0"}',
+    ]);
+    expect(ctx.network.interfaces[0]).toMatchObject({ addresses: ['10.0.2.15/24', 'fd00::2/64'], routes: [{ to: 'default', via: '10.0.2.2' }], dhcp4: { address: '10.0.2.15/24', dns: ['10.0.2.3'], domain: 'lan', mtu: 1400, serverId: '10.0.2.2' } });
+    expect(ctx.network.interfaces[0]?.dhcp4?.acquiredAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    writeResolvConf({ kind: 'resolvConf', phase: 'postSwitch', source: '/network/ethernets', policy: step().policy, nameservers: ['192.168.0.1'], search: [], leases: true }, ctx);
+    expect(readFileSync(ctx.resolvConfPath!, 'utf8')).toBe('# Written by bootstrap from its network config.\nnameserver 192.168.0.1\nnameserver 10.0.2.3\nsearch lan\n');
+  });
+
+  it('with dhcp4 and no server: fails within waitOnline naming the interface, adding nothing', async () => {
+    const { sys, calls } = fakeSys([link('eth0', '52:54:00:12:34:56')], { silent: true });
+    const started = performance.now();
+    await expect(configureInterface(step({ dhcp4: true, timeoutMs: 1500 }), context(sys))).rejects.toThrow(/^network eth0: eth0: no DHCP lease within \d+ms \(waitOnline\): 2 DHCPDISCOVER and 0 DHCPREQUEST sent, no offer came/);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(calls.some((call) => call.startsWith('add'))).toBe(false);
+    expect(calls.at(-1)).toBe('close');
   });
 });
 
@@ -122,7 +186,7 @@ describe('resolvConf and hostname', () => {
   it('write nameservers and search, set the hostname, and record both', () => {
     const { sys, calls } = fakeSys([]);
     const ctx = context(sys);
-    writeResolvConf({ kind: 'resolvConf', phase: 'postSwitch', source: '/network/ethernets', policy: step().policy, nameservers: ['10.0.2.3', 'fd00::3'], search: ['example.org', 'lan'] }, ctx);
+    writeResolvConf({ kind: 'resolvConf', phase: 'postSwitch', source: '/network/ethernets', policy: step().policy, nameservers: ['10.0.2.3', 'fd00::3'], search: ['example.org', 'lan'], leases: false }, ctx);
     setHostname({ kind: 'hostname', phase: 'postSwitch', source: '/network/hostname', policy: step().policy, hostname: 'guest1' }, ctx);
     expect(readFileSync(ctx.resolvConfPath!, 'utf8')).toBe('# Written by bootstrap from its network config.\nnameserver 10.0.2.3\nnameserver fd00::3\nsearch example.org lan\n');
     expect(calls).toEqual(['sethostname guest1']);

@@ -1,6 +1,6 @@
-// The network section and the kernel's ip= on a real kernel and a virtio-net card on QEMU's user networking: the
-// guest gets exactly the addresses, routes, nameservers and hostname it was given; an interface that never appears
-// ends in the emergency action naming it, never a hang or a panic.
+// The network section and the kernel's ip= on a real kernel and a virtio-net card on QEMU's user networking: DHCP
+// gets QEMU's lease, ip= gets exactly what it says; a card wired to nothing ends in the emergency action naming the
+// interface, never a hang or a panic.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -50,26 +50,23 @@ postSwitch:
   handoff: {mode: exec, program: /report}
 `;
 
-// QEMU's user network is 10.0.2.0/24 with its router at .2 and its DNS at .3; the static address is .15, as its DHCP gives.
-const staticConfig = config(`network:
-  hostname: static1
-  waitOnline: 20s
+// QEMU's user network is 10.0.2.0/24: its DHCP gives 10.0.2.15, router 10.0.2.2, DNS 10.0.2.3.
+const dhcpConfig = config(`network:
+  hostname: dhcp1
+  waitOnline: 30s
   ethernets:
     lan:
       match: {macaddress: "${mac}"}
-      addresses: [10.0.2.15/24]
-      routes: [{to: default, via: 10.0.2.2}]
-      nameservers: {addresses: [10.0.2.3], search: [example.org]}
+      dhcp4: true
+      nameservers: {search: [example.org]}
       mtu: 1400`);
 
 const extraConfigs = {
-  // An interface that does not exist: the boot waits waitOnline, no longer, and says which.
-  absent: config(`network:
+  // A card wired to nothing: no offer ever comes; the boot waits waitOnline, no longer, and says which interface.
+  unwired: config(`network:
   waitOnline: 3s
   ethernets:
-    missing:
-      match: {macaddress: "02:00:00:00:00:99"}
-      addresses: [10.0.2.15/24]`),
+    eth0: {dhcp4: true}`),
 };
 
 /** The guest's report, between its markers. */
@@ -88,33 +85,35 @@ describe('network on QEMU user networking', () => {
     const work = tempDir('network');
     guestRoot = buildGuestRoot(join(work, 'guest-root'));
     writeGuestScript(guestRoot, '/report', report);
-    initrd = packBootstrap({ work, output: join(work, 'initrd'), kernel, config: staticConfig, extraConfigs });
+    initrd = packBootstrap({ work, output: join(work, 'initrd'), kernel, config: dhcpConfig, extraConfigs });
   });
 
   afterEach(saveTranscripts);
   afterEach(stopAll);
   afterAll(removeTempDirs);
 
-  const boot = async (name: string, append: string): Promise<Guest> =>
-    recordTranscript(`network-${name}`, await bootGuest({ initrd, root: { kind: 'virtiofs', dir: guestRoot }, append, nics: [userNic], timeoutMs: bootTimeoutMs }));
+  const boot = async (name: string, append: string, nic = userNic): Promise<Guest> =>
+    recordTranscript(`network-${name}`, await bootGuest({ initrd, root: { kind: 'virtiofs', dir: guestRoot }, append, nics: [nic], timeoutMs: bootTimeoutMs }));
 
   it(
-    'a static config matched by MAC: the address, default route, MTU, resolv.conf, hostname and network.json',
+    'dhcp4 on a card matched by MAC: QEMU\'s lease, its default route and DNS, the MTU and hostname asked, and network.json',
     async () => {
-      const guest = await boot('static', '');
+      const guest = await boot('dhcp', '');
       const exit = await waitForExit(guest, bootTimeoutMs);
       const transcript = guest.console();
       expect(transcript).not.toMatch(panicPattern);
       expect(exit).toMatchObject({ timedOut: false });
       const text = reportOf(transcript);
-      expect(text).toContain('hostname: static1');
+      expect(text).toContain('hostname: dhcp1');
       expect(text).toContain('address: 10.0.2.15/24');
       // /proc/net/route: eth0, destination 0, gateway 10.0.2.2 (little-endian hex 0202000A), flags UG (0003).
       expect(text).toMatch(/^eth0\s+00000000\s+0202000A\s+0003\s/m);
       expect(text).toContain('nameserver 10.0.2.3\nsearch example.org\n');
-      const record = JSON.parse(text.slice(text.indexOf('{\n  "interfaces"'))) as { interfaces: { label: string; name: string; mtu: number; addresses: string[] }[]; hostname: string };
-      expect(record.interfaces).toEqual([expect.objectContaining({ label: 'lan', name: 'eth0', mac, mtu: 1400, addresses: ['10.0.2.15/24'] })]);
-      expect(record.hostname).toBe('static1');
+      const record = JSON.parse(text.slice(text.indexOf('{\n  "interfaces"'))) as { interfaces: unknown[]; hostname: string };
+      expect(record.interfaces).toEqual([
+        expect.objectContaining({ label: 'lan', name: 'eth0', mac, mtu: 1400, addresses: ['10.0.2.15/24'], dhcp4: expect.objectContaining({ address: '10.0.2.15/24', routers: ['10.0.2.2'], dns: ['10.0.2.3'], serverId: '10.0.2.2' }) as unknown }),
+      ]);
+      expect(record.hostname).toBe('dhcp1');
     },
     testTimeoutMs,
   );
@@ -139,14 +138,14 @@ describe('network on QEMU user networking', () => {
   );
 
   it(
-    'an interface that never appears: the emergency action after waitOnline, naming it',
+    'dhcp4 on a card wired to nothing: the emergency action after waitOnline, naming the interface',
     async () => {
-      const guest = await boot('absent', `bootstrap.config=${configPathFor('absent')}`);
+      const guest = await boot('unwired', `bootstrap.config=${configPathFor('unwired')}`, { network: 'unwired', mac });
       const exit = await waitForExit(guest, bootTimeoutMs);
       const transcript = guest.console();
       expect(transcript).not.toMatch(panicPattern);
       expect(exit).toMatchObject({ code: 0, timedOut: false, killed: false });
-      expect(transcript).toMatch(/bootstrap: error: .*network missing: no interface with MAC 02:00:00:00:00:99 \(for missing\) appeared within 3000ms \(waitOnline\); interfaces: [^\n]*eth0/);
+      expect(transcript).toMatch(/bootstrap: error: .*network eth0: eth0: no DHCP lease within \d+ms \(waitOnline\): \d DHCPDISCOVER and 0 DHCPREQUEST sent, no offer came/);
       expect(transcript).toMatch(/bootstrap: poweroff/);
       expect(transcript).not.toMatch(guestInitPattern);
       expect(transcript).not.toContain('network-report-begin');

@@ -1,6 +1,9 @@
 // Handlers for `network`, `resolvConf` and `hostname`: links through rtnetlink, /etc/resolv.conf, sethostname(2).
 import { writeFileSync } from 'node:fs';
+import { requestLease } from '../../net/dhcp/client';
+import type { DhcpLease } from '../../net/dhcp/lease';
 import { makeDirectories } from '../../sys/fs';
+import { parseMac } from '../../sys/netlink/ip-address';
 import type { LinkInfo } from '../../sys/index';
 import { SysError } from '../../sys/sys-error';
 import type { StepOf } from '../../plan/step';
@@ -19,7 +22,6 @@ export interface NetworkContext extends BaseContext {
 
 /** Finds the link, waits for its carrier, sets MTU, brings it up, adds addresses and routes, and records them. */
 export async function configureInterface(step: StepOf<'network'>, context: NetworkContext): Promise<void> {
-  if (step.dhcp4) throw new Error(`network ${step.interface}: dhcp4 is not supported yet; give static addresses`);
   const { sys, log } = context;
   const started = performance.now();
   const what = 'name' in step.match ? `interface ${step.match.name}` : `interface with MAC ${step.match.mac} (for ${step.interface})`;
@@ -37,25 +39,33 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
     { timeoutMs: left },
     () => new Error(`network ${step.interface}: ${name} is up but has no carrier after ${step.timeoutMs}ms (waitOnline): is a cable plugged in, or the card wired to a network?`),
   );
-  for (const address of step.addresses) {
+  const lease = step.dhcp4 ? await dhcpLease(step, link, Math.max(0, Math.round(step.timeoutMs - (performance.now() - started))), context) : undefined;
+  // A lease's MTU applies unless the config sets one.
+  if (lease?.mtu !== undefined && step.mtu === undefined && lease.mtu !== sys.getLink(name).mtu) sys.changeLink({ name, mtu: lease.mtu });
+  const addresses = [...(lease ? [lease.address] : []), ...step.addresses];
+  const routes = [...(lease?.routers[0] === undefined ? [] : [{ to: 'default', via: lease.routers[0], metric: undefined }]), ...step.routes];
+  for (const address of addresses) {
     if (!added(() => sys.addAddress({ link: name, address }))) log.debug(`network ${step.interface}: ${address} is already on ${name}`);
   }
-  for (const route of step.routes) {
+  for (const route of routes) {
     const spec = { destination: route.to, gateway: route.via, link: name, ...(route.metric === undefined ? {} : { metric: route.metric }) };
     if (!added(() => sys.addRoute(spec))) log.debug(`network ${step.interface}: the route to ${route.to} via ${route.via} is already there`);
   }
   const now = sys.getLink(name);
-  context.network.interfaces.push({ label: step.interface, name, mac: now.mac, mtu: now.mtu, addresses: [...step.addresses], routes: step.routes.map((route) => ({ ...route })) });
+  context.network.interfaces.push({ label: step.interface, name, mac: now.mac, mtu: now.mtu, addresses, routes, dhcp4: lease && { ...lease, acquiredAt: new Date().toISOString() } });
   writeNetworkRecord(context.network, context.networkRecordPath);
 }
 
-/** Writes resolv.conf (nameserver lines, then search) and records the servers. */
+/** Writes resolv.conf (the config's nameservers, then the leases'; search likewise) and records them. */
 export function writeResolvConf(step: StepOf<'resolvConf'>, context: NetworkContext): void {
   const path = context.resolvConfPath ?? '/etc/resolv.conf';
+  const leases = context.network.interfaces.flatMap((record) => (record.dhcp4 ? [record.dhcp4] : []));
+  const nameservers = [...new Set([...step.nameservers, ...leases.flatMap((lease) => lease.dns)])];
+  const search = [...new Set([...step.search, ...leases.flatMap((lease) => (lease.domain ? [lease.domain] : []))])];
   makeDirectories(path.slice(0, path.lastIndexOf('/')) || '/');
-  writeFileSync(path, resolvConfText(step.nameservers, step.search));
-  context.network.nameservers = [...step.nameservers];
-  context.network.search = [...step.search];
+  writeFileSync(path, resolvConfText(nameservers, search));
+  context.network.nameservers = nameservers;
+  context.network.search = search;
   writeNetworkRecord(context.network, context.networkRecordPath);
 }
 
@@ -71,6 +81,19 @@ export function resolvConfText(nameservers: readonly string[], search: readonly 
   const lines = ['# Written by bootstrap from its network config.', ...nameservers.map((server) => `nameserver ${server}`)];
   if (search.length > 0) lines.push(`search ${search.join(' ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+// The lease for the link, asked for on the link itself; the error names the interface as the config does.
+async function dhcpLease(step: StepOf<'network'>, link: LinkInfo, timeoutMs: number, context: NetworkContext): Promise<DhcpLease> {
+  if (link.mac === undefined) throw new Error(`network ${step.interface}: ${link.name} has no MAC address, which DHCP needs`);
+  try {
+    const lease = await requestLease({ device: link.name, mac: parseMac(link.mac), timeoutMs, open: (spec) => context.sys.openUdpOnDevice(spec), trace: (line) => context.log.debug(line) });
+    context.log.info(`network ${step.interface}: DHCP lease ${lease.address} from ${lease.serverId}${lease.routers[0] ? `, router ${lease.routers[0]}` : ''}${lease.dns.length ? `, DNS ${lease.dns.join(' ')}` : ''}${lease.leaseSeconds === undefined ? '' : ` for ${lease.leaseSeconds}s`}`);
+    return lease;
+  } catch (error) {
+    if (error instanceof Error) error.message = `network ${step.interface}: ${error.message}`;
+    throw error;
+  }
 }
 
 function findLink(links: readonly LinkInfo[], match: StepOf<'network'>['match']): LinkInfo | undefined {

@@ -1,5 +1,5 @@
 // What validate finds in a `network` section: addresses, prefixes, gateways and their family, two entries for one
-// MAC, dhcp4 (not there yet), each at its line:column.
+// MAC, each at its line:column.
 import { describe, expect, it } from 'vitest';
 import { validate } from './validate-helpers';
 
@@ -75,8 +75,10 @@ ${handoff}`;
     expect(placed(network('      mtu: 60\n'))).toEqual(['invalid-value /network/ethernets/eth0/mtu 4:12']);
   });
 
-  it('refuses dhcp4 until the client is there', () => {
-    expect(placed(network('      dhcp4: true\n'))).toEqual(['unsupported-field /network/ethernets/eth0/dhcp4 4:14']);
+  it('takes dhcp4, and an IPv4 gateway on the subnet DHCP will give', () => {
+    expect(placed(network('      dhcp4: true\n      routes: [{to: 10.9.0.0/16, via: 10.0.2.1}]\n'))).toEqual([]);
+    // IPv6 does not come from DHCPv4: its gateway still needs an address.
+    expect(placed(network('      dhcp4: true\n      routes: [{to: "::/0", via: "fd00::1"}]\n'))).toEqual(['invalid-address /network/ethernets/eth0/routes/0/via 5:34']);
   });
 
   it('takes interface names as data: `constructor` and `toString` are interfaces like any other', () => {
