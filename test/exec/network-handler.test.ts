@@ -172,6 +172,19 @@ describe('a network step', () => {
     expect(readFileSync(ctx.resolvConfPath!, 'utf8')).toBe('# Written by bootstrap from its network config.\nnameserver 192.168.0.1\nnameserver 10.0.2.3\nsearch lan\n');
   });
 
+  it('with dhcp4 and a default route in the config: the config\'s, not the lease\'s router', async () => {
+    const { sys, calls } = fakeSys([link('eth0', '52:54:00:12:34:56')]);
+    await configureInterface(step({ dhcp4: true, timeoutMs: 2000, addresses: [], routes: [{ to: 'default', via: '10.0.2.1', metric: undefined }] }), context(sys));
+    expect(calls.filter((call) => call.startsWith('addRoute'))).toEqual(['addRoute {"destination":"default","gateway":"10.0.2.1","link":"eth0"}']);
+  });
+
+  it('refuses a second entry for a card an earlier one configured (by name, then by MAC)', async () => {
+    const { sys } = fakeSys([link('eth0', '52:54:00:12:34:56')]);
+    const ctx = context(sys);
+    await configureInterface(step({ addresses: [], routes: [] }), ctx);
+    await expect(configureInterface(step({ interface: 'lan', match: { mac: '52:54:00:12:34:56' }, addresses: [], routes: [] }), ctx)).rejects.toThrow('network lan: eth0 is already configured as eth0; one card takes one entry');
+  });
+
   it('with dhcp4 and no server: fails within waitOnline naming the interface, adding nothing', async () => {
     const { sys, calls } = fakeSys([link('eth0', '52:54:00:12:34:56')], { silent: true });
     const started = performance.now();

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { requestLease } from '../../net/dhcp/client';
 import type { DhcpLease } from '../../net/dhcp/lease';
 import { makeDirectories } from '../../sys/fs';
-import { parseMac } from '../../sys/netlink/ip-address';
+import { parseIp, parseMac } from '../../sys/netlink/ip-address';
 import type { LinkInfo } from '../../sys/index';
 import { SysError } from '../../sys/sys-error';
 import type { StepOf } from '../../plan/step';
@@ -31,6 +31,9 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
     () => new Error(`network ${step.interface}: no ${what} appeared within ${step.timeoutMs}ms (waitOnline); interfaces: ${sys.listLinks().map((other) => other.name).join(', ') || 'none'}; is its driver module loaded?`),
   );
   const name = link.name;
+  // A name and a MAC match can find the same card; the second would undo the first, so it is refused.
+  const earlier = context.network.interfaces.find((record) => record.name === name);
+  if (earlier) throw new Error(`network ${step.interface}: ${name} is already configured as ${earlier.label}; one card takes one entry`);
   if (step.mtu !== undefined && link.mtu !== step.mtu) sys.changeLink({ name, mtu: step.mtu });
   sys.changeLink({ name, up: true });
   const left = Math.max(0, step.timeoutMs - (performance.now() - started));
@@ -43,7 +46,9 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
   // A lease's MTU applies unless the config sets one.
   if (lease?.mtu !== undefined && step.mtu === undefined && lease.mtu !== sys.getLink(name).mtu) sys.changeLink({ name, mtu: lease.mtu });
   const addresses = [...(lease ? [lease.address] : []), ...step.addresses];
-  const routes = [...(lease?.routers[0] === undefined ? [] : [{ to: 'default', via: lease.routers[0], metric: undefined }]), ...step.routes];
+  // A default route the config gives wins over the lease's router: two would collide (the same destination and metric).
+  const router = step.routes.some(isIpv4Default) ? undefined : lease?.routers[0];
+  const routes = [...(router === undefined ? [] : [{ to: 'default', via: router, metric: undefined }]), ...step.routes];
   for (const address of addresses) {
     if (!added(() => sys.addAddress({ link: name, address }))) log.debug(`network ${step.interface}: ${address} is already on ${name}`);
   }
@@ -94,6 +99,10 @@ async function dhcpLease(step: StepOf<'network'>, link: LinkInfo, timeoutMs: num
     if (error instanceof Error) error.message = `network ${step.interface}: ${error.message}`;
     throw error;
   }
+}
+
+function isIpv4Default(route: { to: string; via: string }): boolean {
+  return route.to === '0.0.0.0/0' || (route.to === 'default' && parseIp(route.via)?.family === 4);
 }
 
 function findLink(links: readonly LinkInfo[], match: StepOf<'network'>['match']): LinkInfo | undefined {
