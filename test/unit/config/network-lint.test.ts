@@ -71,7 +71,10 @@ ${handoff}`;
   });
 
   it('refuses an interface name the kernel would not take, and an MTU below IPv4\'s minimum', () => {
-    expect(placed(`network:\n  ethernets:\n    averyveryverylongname0: {}\n${handoff}`).map((line) => line.split(' ')[0])).toEqual(['invalid-value']);
+    const long = `network:\n  ethernets:\n    averyveryverylongname0: {}\n${handoff}`;
+    expect(placed(long)).toEqual(['invalid-value /network/ethernets/averyveryverylongname0 3:5']);
+    expect(messages(long)[0]).toBe('invalid name `averyveryverylongname0` in `ethernets`: must be an interface name of 1 to 15 characters without "/", ":" or spaces (the kernel\'s limit), or a label that long');
+    expect(messages(`network: {hostname: "bad_name"}\n${handoff}`)[0]).toContain('must be a host name of letters, digits and "-"');
     expect(placed(network('      mtu: 60\n'))).toEqual(['invalid-value /network/ethernets/eth0/mtu 4:12']);
   });
 
