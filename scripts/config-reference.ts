@@ -114,7 +114,7 @@ export function configReference(schema: Node): string {
     '',
     `${String(schema['description'])} Check a file with \`bootstrap validate FILE\`; print a starting point with \`bootstrap config-template --mode shell|supervise|exec\`.`,
     '',
-    'Keys are camelCase. Unknown keys are errors (with a "did you mean"). `network`, `security` and `clock` are reserved and rejected as not supported yet.',
+    'Keys are camelCase. Unknown keys are errors (with a "did you mean"). `security` and `clock` are reserved and rejected as not supported yet.',
   ];
   for (const section of sections) {
     const node = section.def === '#' ? schema : defs[section.def]!;

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setupScript } from '../paths';
 import { readKernelEnv } from './kernel-env';
 import { spawnTracked, type ProcessExit } from './processes';
-import { qemuArgs, type GuestRoot } from './qemu-args';
+import { qemuArgs, type GuestRoot, type Nic } from './qemu-args';
 import { TestBedError } from './test-bed-error';
 import { startVirtiofsd, type Virtiofsd } from './virtiofsd';
 
@@ -23,6 +23,8 @@ export interface BootOptions {
   extraDisks?: readonly string[];
   /** Mount tag of a virtiofs or 9p root. */
   tag?: string;
+  /** Network cards; none by default (-nodefaults). */
+  nics?: readonly Nic[];
 }
 
 /** How QEMU ended: `timedOut` when the harness killed it at `timeoutMs`, `killed` when `kill()` did. */
@@ -81,6 +83,7 @@ export async function bootGuest(options: BootOptions = {}): Promise<Guest> {
     tag: options.tag ?? 'rootfs',
     virtiofsSocket: virtiofsd?.socket,
     extraDisks: options.extraDisks ?? [],
+    nics: options.nics ?? [],
   });
   return startQemu(args, timeoutMs, virtiofsd);
 }

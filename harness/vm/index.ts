@@ -4,7 +4,7 @@ export { cacheDir, repoRoot, setupScript } from '../paths';
 export { readKernelEnv, parseKernelEnv, kernelEnvFile, builtInTestModules, testKernel, testKernels, testKernelVariable, type KernelEnv, type TestKernel } from './kernel-env';
 export { spawnTracked, stopAll, tempDir, removeTempDirs, type ProcessExit, type TrackedProcess } from './processes';
 export { startVirtiofsd, virtiofsdWrapper, type Virtiofsd } from './virtiofsd';
-export { qemuArgs, baseAppend, type GuestRoot, type QemuSpec } from './qemu-args';
+export { qemuArgs, baseAppend, type GuestRoot, type Nic, type QemuSpec } from './qemu-args';
 export {
   bootGuest,
   waitForExit,

@@ -7,6 +7,15 @@ export type GuestRoot =
   | { kind: 'block'; image: string }
   | { kind: 'none' };
 
+/**
+ * A virtio-net card: `user` on QEMU's user networking (DHCP gives 10.0.2.15/24, router 10.0.2.2, DNS 10.0.2.3;
+ * nothing leaves the machine), `unwired` on a hub port with nothing else on the hub.
+ */
+export interface Nic {
+  network: 'user' | 'unwired';
+  mac: string;
+}
+
 /** Everything the command line depends on, with defaults already applied. */
 export interface QemuSpec {
   kernel: string;
@@ -20,6 +29,8 @@ export interface QemuSpec {
   virtiofsSocket?: string;
   /** Raw images attached after the root disk: /dev/vdb, /dev/vdc, … (or /dev/vda, … without a block root). */
   extraDisks: readonly string[];
+  /** Network cards, in PCI order (the guest's eth0, eth1, …). */
+  nics?: readonly Nic[];
 }
 
 /** The kernel arguments every guest gets: the console on the serial port, and a panic that ends QEMU at once. */
@@ -49,6 +60,7 @@ export function qemuArgs(spec: QemuSpec): string[] {
   if (spec.initrd !== undefined) args.push('-initrd', spec.initrd);
   args.push(...rootArgs(spec));
   for (const image of spec.extraDisks) args.push(...diskArgs(image));
+  for (const [index, nic] of (spec.nics ?? []).entries()) args.push(...nicArgs(nic, `n${index}`));
   return args;
 }
 
@@ -71,6 +83,11 @@ function rootArgs(spec: QemuSpec): string[] {
     case 'none':
       return [];
   }
+}
+
+function nicArgs(nic: Nic, id: string): string[] {
+  const netdev = nic.network === 'user' ? `user,id=${id}` : `hubport,id=${id},hubid=${id.slice(1)}`;
+  return ['-netdev', netdev, '-device', `virtio-net-pci,netdev=${id},mac=${optionValue(nic.mac)}`];
 }
 
 function diskArgs(image: string): string[] {

@@ -1,11 +1,12 @@
 // The context every boot step handler receives: the PID 1 runtime's parts, the config and the boot's record.
 import type { Config } from '../config/generated/config-types';
 import type { CommandContext } from '../exec/handlers/hook';
+import type { NetworkContext } from '../exec/handlers/network';
 import type { StepOutcome } from '../exec/run-steps';
 import type { Pid1 } from '../pid1/runtime';
 import type { BootArguments } from './cmdline';
 
-export interface BootContext extends CommandContext {
+export interface BootContext extends CommandContext, NetworkContext {
   runtime: Pid1;
   config: Config;
   args: BootArguments;

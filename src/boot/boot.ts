@@ -24,6 +24,8 @@ import type { BootContext } from './boot-context';
 import { parseCmdline, type BootArguments } from './cmdline';
 import { bootHandlers } from './handlers';
 import { writeReport } from './report';
+import { emptyNetworkRecord } from '../exec/network-record';
+import { networkFromIp } from '../net/ip-network';
 
 export interface BootOptions {
   /** The role, when the caller knows it; found out after /proc is mounted when absent. */
@@ -79,10 +81,11 @@ export async function boot(options: BootOptions): Promise<never> {
   const handoff = config.postSwitch.handoff;
   if (handoff.mode === 'supervise') runtime.shutdownTimeoutMs = parseDuration(handoff.shutdownTimeout);
 
+  if (args.ip) log.info(`kernel argument ip= configures ${args.ip.device} in place of network.ethernets`);
   const planStart = performance.now();
   let steps;
   try {
-    steps = planBoot(config);
+    steps = planBoot(args.ip ? { ...config, network: networkFromIp(args.ip, config.network) } : config);
   } catch (error) {
     if (error instanceof PlanError) return fail(`cannot plan the boot: ${error.pointer}: ${error.message}`);
     throw error;
@@ -98,6 +101,7 @@ export async function boot(options: BootOptions): Promise<never> {
     config,
     args,
     outcomes: [],
+    network: emptyNetworkRecord(),
     launch: { configPath: resolve(configPath), cmdline },
     insideNamespaces: options.insideNamespaces === true,
     ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}),

@@ -1,6 +1,7 @@
 // Reads the kernel command line (/proc/cmdline text) for what bootstrap takes from it.
 import { DEFAULT_CONFIG_PATH } from '../config/default-path';
 import type { LogLevel } from '../config/generated/config-types';
+import { IP_OFF, parseIpArgument, type IpArgument } from '../net/ip-argument';
 
 export type BreakPoint = 'preSwitch' | 'switchRoot' | 'postSwitch';
 
@@ -16,6 +17,8 @@ export interface BootArguments {
   testFault: 'uncaught' | 'rejection' | undefined;
   /** bootstrap.test.initctl=PATH: the initctl FIFO there instead of /dev/initctl, for tests only (a test's /dev is the host's devtmpfs). */
   testInitctlPath: string | undefined;
+  /** ip=: one interface configured as the argument says, in place of the config's `network.ethernets`; undefined for ip=off. */
+  ip: IpArgument | undefined;
   /** Arguments bootstrap understood but could not use, in words, to log at start. */
   warnings: string[];
 }
@@ -48,7 +51,7 @@ export function splitCmdline(text: string): string[] {
 
 /** The bootstrap.* arguments of a kernel command line. */
 export function parseCmdline(text: string): BootArguments {
-  const result: BootArguments = { configPath: DEFAULT_CONFIG_PATH, logLevel: undefined, breakBefore: undefined, testFault: undefined, testInitctlPath: undefined, warnings: [] };
+  const result: BootArguments = { configPath: DEFAULT_CONFIG_PATH, logLevel: undefined, breakBefore: undefined, testFault: undefined, testInitctlPath: undefined, ip: undefined, warnings: [] };
   for (const word of splitCmdline(text)) {
     const [key, value = ''] = word.split(/=(.*)/s, 2) as [string, string | undefined];
     switch (key) {
@@ -73,9 +76,25 @@ export function parseCmdline(text: string): BootArguments {
         if (value.startsWith('/')) result.testInitctlPath = value;
         else result.warnings.push(`ignoring bootstrap.test.initctl=${value}: the path must be absolute`);
         break;
+      case 'ip':
+      case 'nfsaddrs':
+        result.ip = ipArgument(value, result.warnings);
+        break;
       default:
         if (key.startsWith('bootstrap.')) result.warnings.push(`ignoring unknown kernel argument ${key}`);
     }
   }
   return result;
+}
+
+// The last ip= counts, as in the kernel; one that cannot be used is ignored with a warning, like bootstrap.* ones.
+function ipArgument(value: string, warnings: string[]): IpArgument | undefined {
+  try {
+    const parsed = parseIpArgument(value);
+    return parsed === IP_OFF ? undefined : parsed;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    warnings.push(`ignoring ${error.message}`);
+    return undefined;
+  }
 }

@@ -4,6 +4,7 @@ import { applySysctl, createSymlink, createTmpfile, setEnvironment } from '../ex
 import { runBootScript, runHook } from '../exec/handlers/hook';
 import { builtinModule, loadModule } from '../exec/handlers/module';
 import { mountFileSystem, mountVirtual } from '../exec/handlers/mount';
+import { configureInterface, setHostname, writeResolvConf } from '../exec/handlers/network';
 import { checkHandoff, switchRoot } from '../exec/handlers/switch-root';
 import type { BootContext } from './boot-context';
 import { enterNamespaces } from './enter-namespaces';
@@ -27,6 +28,9 @@ export const bootHandlers: Handlers<BootContext> = {
   symlink: createSymlink,
   tmpfile: createTmpfile,
   setEnv: setEnvironment,
+  network: configureInterface,
+  resolvConf: writeResolvConf,
+  hostname: setHostname,
   hook: runHook,
   checkHandoff,
   switchRoot,

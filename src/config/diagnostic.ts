@@ -34,6 +34,8 @@ export const VALIDATION_CODES = [
   'virtual-filesystem-path',
   'namespace-combination',
   'id-map',
+  'invalid-address',
+  'duplicate-interface',
 ] as const;
 
 /** Stable codes a script can match on; the message may change, the code does not. */

@@ -14,7 +14,7 @@ export const virtualFileSystems: ReadonlyMap<string, string> = new Map(
 );
 
 /** Top-level fields the reference names but nothing implements yet. */
-const reservedFields = ['network', 'security', 'clock'];
+const reservedFields = ['security', 'clock'];
 
 const patternWords: Record<string, string> = {
   '^/': 'an absolute path (starting with /)',
@@ -27,6 +27,8 @@ const patternWords: Record<string, string> = {
   '^(?!__proto__$)[A-Za-z_][A-Za-z0-9_]*$': 'a variable name (letters, digits and _, not starting with a digit, and not __proto__)',
   '^[A-Za-z0-9][A-Za-z0-9_.-]*$': 'a name of letters, digits, ".", "_" and "-"',
   '^[A-Za-z0-9_-]+([./][A-Za-z0-9_*:-]+)*$': 'a sysctl name such as net.core.somaxconn',
+  '^(?!__proto__$)[^/:\\s]{1,15}$': 'an interface name of 1 to 15 characters without "/", ":" or spaces (the kernel\'s limit), or a label that long',
+  '^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$': 'a host name of letters, digits and "-" (labels of up to 63, separated by ".")',
 };
 
 // Patterns of named definitions (`signal`, …) in the words of the definition's description.

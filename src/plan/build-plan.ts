@@ -5,6 +5,7 @@ import { moduleName, type LoadOrderFacts } from '../modules/modules-dep';
 import { moduleDirectories, ModuleResolveError, resolveModules } from '../modules/resolve-modules';
 import { consolePath } from './console-path';
 import { mountCall } from './mount-spec';
+import { networkSteps } from './network-plan';
 import { freshReason, namespacesStep } from './namespace-plan';
 import { virtualMounts } from './virtual-mounts';
 import type { FailurePolicy, HandoffPlan, PhaseName, Step, StepOf, SwitchMode } from './step';
@@ -57,7 +58,7 @@ export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   if (config.switchRoot) steps.push(...switchRootSteps(config));
   // After a switch the root, and with it the module tree, is another one than the facts describe.
   const switched = config.switchRoot !== undefined && config.switchRoot.mode !== 'none';
-  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, switched));
+  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, switched, networkSteps(config.network, 'postSwitch')));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
   steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff), initctl: config.postSwitch.initctl });
@@ -87,7 +88,8 @@ function policyOf(onFailure: FailurePolicy['onFailure'], retries = 3, retryDelay
   return onFailure === 'Retry' ? { onFailure, retries, retryDelayMs: parseDuration(retryDelay) } : { onFailure, retries: 0, retryDelayMs: 0 };
 }
 
-function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts, switched: boolean): Step[] {
+// `network` (steps made by the caller) comes before the hooks, which may need it, and after the modules its drivers are.
+function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts, switched: boolean, network: Step[] = []): Step[] {
   const at = `/${name}`;
   const steps: Step[] = [];
   if (phase.modules) steps.push(...moduleSteps(phase.modules, name, facts, switched));
@@ -118,6 +120,7 @@ function phaseSteps(phase: Phase, name: PhaseName, facts: PlanFacts, switched: b
   if (environment.length > 0) {
     steps.push({ kind: 'setEnv', phase: name, source: `${at}/environment`, policy: abort, variables: Object.fromEntries(environment.map(([key, value]) => [key, String(value)])) });
   }
+  steps.push(...network);
   for (const [index, hook] of (phase.hooks ?? []).entries()) steps.push(hookStep(hook, name, `${at}/hooks/${index}`));
   return steps;
 }

@@ -24,6 +24,20 @@ const describe: Describers = {
   tmpfile: (step) =>
     `create ${step.type} ${step.path}${step.mode === undefined ? '' : ` mode ${step.mode.toString(8).padStart(4, '0')}`}${step.user === undefined ? '' : ` user ${step.user}`}${step.group === undefined ? '' : ` group ${step.group}`}`,
   setEnv: (step) => `set environment ${Object.keys(step.variables).join(' ')}`,
+  network: (step) => {
+    const link = 'name' in step.match ? step.interface : `${step.interface} (the link with MAC ${step.match.mac})`;
+    const parts = [
+      ...(step.mtu === undefined ? [] : [`set MTU ${step.mtu}`]),
+      'bring it up',
+      ...(step.dhcp4 ? ['ask DHCPv4 for a lease'] : []),
+      ...(step.addresses.length ? [`add ${step.addresses.join(', ')}`] : []),
+      ...step.routes.map((route) => `route ${route.to} via ${route.via}${route.metric === undefined ? '' : ` metric ${route.metric}`}`),
+    ];
+    return `wait up to ${step.timeoutMs}ms for ${link} and its carrier, ${parts.join(', ')}`;
+  },
+  resolvConf: (step) =>
+    `write /etc/resolv.conf${step.nameservers.length ? ` (nameserver ${step.nameservers.join(', ')})` : ''}${step.search.length ? ` (search ${step.search.join(' ')})` : ''}${step.leases ? ', with the nameservers and domains of DHCP leases' : ''}`,
+  hostname: (step) => `set the hostname to ${step.hostname}`,
   hook: (step) => `run ${JSON.stringify(step.argv)}${step.input === undefined ? '' : ' with input'}${step.timeoutMs === undefined ? '' : ` (timeout ${step.timeoutMs}ms)`}`,
   checkHandoff: (step) => `check that ${step.programs.join(', ')} ${step.programs.length === 1 ? 'exists and is' : 'exist and are'} executable under ${step.root}`,
   switchRoot: (step) => {

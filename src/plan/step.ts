@@ -72,12 +72,27 @@ export type Step =
   | (StepBase & { kind: 'symlink'; path: string; target: string })
   | (StepBase & { kind: 'tmpfile'; path: string; type: 'file' | 'directory'; mode: number | undefined; user: number | string | undefined; group: number | string | undefined; content: string | undefined })
   | (StepBase & { kind: 'setEnv'; variables: Record<string, string> })
+  /** Waits up to timeoutMs for the link (and its carrier), sets its MTU, brings it up, adds its addresses and routes. */
+  | (StepBase & { kind: 'network'; interface: string; match: LinkMatch; timeoutMs: number; mtu: number | undefined; dhcp4: boolean; addresses: string[]; routes: PlannedRoute[] })
+  /** Writes /etc/resolv.conf of the root the step runs in; `leases`: adds the DNS servers and domains of DHCP leases. */
+  | (StepBase & { kind: 'resolvConf'; nameservers: string[]; search: string[]; leases: boolean })
+  | (StepBase & { kind: 'hostname'; hostname: string })
   | (StepBase & { kind: 'hook'; argv: string[]; input: string | undefined; timeoutMs: number | undefined })
   | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })
   | (StepBase & { kind: 'switchRoot'; newRoot: string; carryMounts: string[]; mode: SwitchMode })
   | (StepBase & { kind: 'bootScript'; argv: string[]; timeoutMs: number | undefined })
   /** `initctl`: PID 1 also takes SysV init requests on /dev/initctl (never with an exec handoff: validation refuses it). */
   | (StepBase & { kind: 'handoff'; handoff: HandoffPlan; initctl: boolean });
+
+/** How a network step finds its interface: by the kernel's name, or by MAC address (whatever the kernel named it). */
+export type LinkMatch = { name: string } | { mac: string };
+
+/** A route as the config gives it: to "default" or a prefix, through a gateway. */
+export interface PlannedRoute {
+  to: string;
+  via: string;
+  metric: number | undefined;
+}
 
 /**
  * How the new root becomes `/` (switchRoot.mode): `move` is the initramfs way (MS_MOVE of the new root onto `/`, then

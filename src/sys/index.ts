@@ -10,6 +10,7 @@ import { pipe, writeAll, writeSome, type Pipe } from './pipe';
 import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mount';
 import { reboot, sync, type RebootCommand } from './power';
 import { bringLoopbackUp } from './net';
+import { openUdpOnDevice, type UdpSocket } from './udp-broadcast';
 import { addAddress, deleteAddress, listAddresses, type AddressSpec } from './netlink/addresses';
 import type { AddressInfo } from './netlink/address-messages';
 import type { LinkChange, LinkInfo, NetnsRef, NewLink, OperState } from './netlink/link-spec';
@@ -21,6 +22,7 @@ import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSo
 
 // The data types of the interface, so callers need no other import from sys/.
 export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, IdmappedBindSpec, LoopDevice, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
+export type { UdpSocket };
 export type { AddressInfo, AddressSpec, LinkChange, LinkInfo, NetnsRef, NewLink, OperState, RouteInfo, RouteSpec };
 export { SysError } from './sys-error';
 
@@ -73,6 +75,8 @@ export interface Sys {
   addRoute(spec: RouteSpec): void;
   deleteRoute(spec: RouteSpec): void;
   listRoutes(): RouteInfo[];
+  /** A UDP socket bound to 0.0.0.0:port on one interface (SO_BINDTODEVICE) that may broadcast: DHCP before an address. */
+  openUdpOnDevice(spec: { device: string; port: number }): UdpSocket;
   sync(): void;
   posixSpawn(spec: SpawnSpec): number;
   waitAny(): ChildExit | null;
@@ -127,6 +131,7 @@ export const realSys: Sys = {
   addRoute,
   deleteRoute,
   listRoutes,
+  openUdpOnDevice,
   sync,
   posixSpawn,
   waitAny,

@@ -224,6 +224,13 @@ export type DependencyCondition = 'started' | 'ready' | 'completed' | 'completed
  */
 export type Namespaces = ('user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup')[];
 /**
+ * A unicast MAC address: six hex pairs such as 02:00:00:00:00:01, the low bit of the first byte clear
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "macAddress".
+ */
+export type MacAddress = string;
+/**
  * A signal name (SIGTERM, TERM, SIGUSR1, ...).
  *
  * This interface was referenced by `Config`'s JSON-Schema
@@ -266,13 +273,6 @@ export type NamespaceName = 'user' | 'mount' | 'uts' | 'ipc' | 'net' | 'pid' | '
  * via the `definition` "interfaceName".
  */
 export type InterfaceName = string;
-/**
- * A unicast MAC address: six hex pairs such as 02:00:00:00:00:01, the low bit of the first byte clear
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "macAddress".
- */
-export type MacAddress = string;
 
 /**
  * A bootstrap configuration: what PID 1 does before switching root, how it switches, and what it hands off to.
@@ -290,7 +290,7 @@ export interface Config {
   namespaces?: Namespaces;
   idMap?: IdMap;
   subhost?: Subhost;
-  network?: Reserved;
+  network?: Network;
   security?: Reserved;
   clock?: Reserved;
 }
@@ -955,6 +955,76 @@ export interface Cable {
    * The VLAN id of a VLAN cable, which takes neither bridge nor mac: overlay-boot allows 1–4095, Linux 1–4094 (4095 is reserved by IEEE 802.1Q).
    */
   vlan?: number;
+}
+/**
+ * Network interfaces in netplan's shape, configured in one step per interface: in postSwitch before its hooks (the network of the system that runs), so the handoff and the hooks find it ready. Kernel `ip=` arguments take precedence over `ethernets`.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "network".
+ */
+export interface Network {
+  /**
+   * The machine's hostname, set with sethostname(2) after the interfaces.
+   */
+  hostname?: string;
+  /**
+   * Interfaces by name: the kernel's name, or a label when `match` finds the interface by its MAC address.
+   */
+  ethernets?: {
+    [k: string]: Ethernet;
+  };
+  /**
+   * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
+   */
+  waitOnline: string;
+}
+/**
+ * One interface: found by name or by `match`, then its MTU set, brought up, addressed and routed.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "ethernet".
+ */
+export interface Ethernet {
+  /**
+   * Finds the interface by its MAC address instead of its name.
+   */
+  match?: {
+    macaddress: MacAddress;
+  };
+  /**
+   * Ask a DHCPv4 server for an address, routers and DNS servers.
+   */
+  dhcp4: boolean;
+  /**
+   * Static addresses with their prefix length ("192.168.10.2/24", "fd00::2/64").
+   */
+  addresses?: string[];
+  /**
+   * Static routes: `to` "default" or a prefix, through the gateway `via`.
+   */
+  routes?: NetworkRoute[];
+  /**
+   * DNS servers and search domains, written to /etc/resolv.conf of the root the step runs in.
+   */
+  nameservers?: {
+    addresses?: string[];
+    search?: string[];
+  };
+  /**
+   * The link's MTU in bytes.
+   */
+  mtu?: number;
+}
+/**
+ * A static route: to "default" (IPv4, or IPv6 when `via` is) or a prefix such as 10.1.0.0/16, through `via`.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "networkRoute".
+ */
+export interface NetworkRoute {
+  to: string;
+  via: string;
+  metric?: number;
 }
 /**
  * Reserved for a future version; any value is rejected as not supported yet.

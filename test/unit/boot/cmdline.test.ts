@@ -15,6 +15,7 @@ describe('kernel command line', () => {
       breakBefore: 'postSwitch',
       testFault: undefined,
       testInitctlPath: undefined,
+      ip: undefined,
       warnings: [],
     });
   });

@@ -22,6 +22,8 @@ postSwitch:
         startLimit: {interval: ${value}}
         stopTimeout: ${value}
         readiness: {tcp: {port: 1}, period: ${value}, timeout: ${value}, initialDelay: ${value}}
+network:
+  waitOnline: ${value}
 `;
 
 // The names of the properties the schema declares as durations, wherever they are.
@@ -62,6 +64,7 @@ describe('durations', () => {
       '/postSwitch/handoff/processes/a/readiness/period',
       '/postSwitch/handoff/processes/a/readiness/timeout',
       '/postSwitch/handoff/processes/a/readiness/initialDelay',
+      '/network/waitOnline',
     ]);
     // A duration field added to the schema must be added to everyDuration too.
     expect(new Set(pointers.map((pointer) => pointer.split('/').at(-1)))).toEqual(durationProperties(schema));

@@ -88,7 +88,7 @@ describe('config fields', () => {
 });
 
 describe('reserved fields', () => {
-  it.each(['network', 'security', 'clock'])('%s is rejected as not supported yet, at its key', (field) => {
+  it.each(['security', 'clock'])('%s is rejected as not supported yet, at its key', (field) => {
     const result = validate(`${minimal}${field}:\n  enabled: true\n`);
     expect(result.diagnostics).toEqual([
       { code: 'unsupported-field', severity: 'error', pointer: `/${field}`, line: 5, column: 1, message: `\`${field}\` is not supported yet; remove it` },

@@ -1,0 +1,121 @@
+// Handlers for `network`, `resolvConf` and `hostname`: links through rtnetlink, /etc/resolv.conf, sethostname(2).
+import { writeFileSync } from 'node:fs';
+import { requestLease } from '../../net/dhcp/client';
+import type { DhcpLease } from '../../net/dhcp/lease';
+import { makeDirectories } from '../../sys/fs';
+import { parseIp, parseMac } from '../../sys/netlink/ip-address';
+import type { LinkInfo } from '../../sys/index';
+import { SysError } from '../../sys/sys-error';
+import type { StepOf } from '../../plan/step';
+import type { BaseContext } from '../context';
+import { writeNetworkRecord, type NetworkRecord } from '../network-record';
+import { waitUntil } from '../wait-until';
+
+/** What network steps need: the record they add to. */
+export interface NetworkContext extends BaseContext {
+  network: NetworkRecord;
+  /** Where the record is written; /run/bootstrap/network.json unless a test says otherwise. */
+  networkRecordPath?: string;
+  /** Where resolv.conf is written; /etc/resolv.conf unless a test says otherwise. */
+  resolvConfPath?: string;
+}
+
+/** Finds the link, waits for its carrier, sets MTU, brings it up, adds addresses and routes, and records them. */
+export async function configureInterface(step: StepOf<'network'>, context: NetworkContext): Promise<void> {
+  const { sys, log } = context;
+  const started = performance.now();
+  const what = 'name' in step.match ? `interface ${step.match.name}` : `interface with MAC ${step.match.mac} (for ${step.interface})`;
+  const link = await waitUntil(
+    () => findLink(sys.listLinks(), step.match),
+    { timeoutMs: step.timeoutMs },
+    () => new Error(`network ${step.interface}: no ${what} appeared within ${step.timeoutMs}ms (waitOnline); interfaces: ${sys.listLinks().map((other) => other.name).join(', ') || 'none'}; is its driver module loaded?`),
+  );
+  const name = link.name;
+  // A name and a MAC match can find the same card; the second would undo the first, so it is refused.
+  const earlier = context.network.interfaces.find((record) => record.name === name);
+  if (earlier) throw new Error(`network ${step.interface}: ${name} is already configured as ${earlier.label}; one card takes one entry`);
+  if (step.mtu !== undefined && link.mtu !== step.mtu) sys.changeLink({ name, mtu: step.mtu });
+  sys.changeLink({ name, up: true });
+  const left = Math.max(0, step.timeoutMs - (performance.now() - started));
+  await waitUntil(
+    () => (sys.getLink(name).lowerUp ? true : undefined),
+    { timeoutMs: left },
+    () => new Error(`network ${step.interface}: ${name} is up but has no carrier after ${step.timeoutMs}ms (waitOnline): is a cable plugged in, or the card wired to a network?`),
+  );
+  const lease = step.dhcp4 ? await dhcpLease(step, link, Math.max(0, Math.round(step.timeoutMs - (performance.now() - started))), context) : undefined;
+  // A lease's MTU applies unless the config sets one.
+  if (lease?.mtu !== undefined && step.mtu === undefined && lease.mtu !== sys.getLink(name).mtu) sys.changeLink({ name, mtu: lease.mtu });
+  const addresses = [...(lease ? [lease.address] : []), ...step.addresses];
+  // A default route the config gives wins over the lease's router: two would collide (the same destination and metric).
+  const router = step.routes.some(isIpv4Default) ? undefined : lease?.routers[0];
+  const routes = [...(router === undefined ? [] : [{ to: 'default', via: router, metric: undefined }]), ...step.routes];
+  for (const address of addresses) {
+    if (!added(() => sys.addAddress({ link: name, address }))) log.debug(`network ${step.interface}: ${address} is already on ${name}`);
+  }
+  for (const route of routes) {
+    const spec = { destination: route.to, gateway: route.via, link: name, ...(route.metric === undefined ? {} : { metric: route.metric }) };
+    if (!added(() => sys.addRoute(spec))) log.debug(`network ${step.interface}: the route to ${route.to} via ${route.via} is already there`);
+  }
+  const now = sys.getLink(name);
+  context.network.interfaces.push({ label: step.interface, name, mac: now.mac, mtu: now.mtu, addresses, routes, dhcp4: lease && { ...lease, acquiredAt: new Date().toISOString() } });
+  writeNetworkRecord(context.network, context.networkRecordPath);
+}
+
+/** Writes resolv.conf (the config's nameservers, then the leases'; search likewise) and records them. */
+export function writeResolvConf(step: StepOf<'resolvConf'>, context: NetworkContext): void {
+  const path = context.resolvConfPath ?? '/etc/resolv.conf';
+  const leases = context.network.interfaces.flatMap((record) => (record.dhcp4 ? [record.dhcp4] : []));
+  const nameservers = [...new Set([...step.nameservers, ...leases.flatMap((lease) => lease.dns)])];
+  const search = [...new Set([...step.search, ...leases.flatMap((lease) => (lease.domain ? [lease.domain] : []))])];
+  makeDirectories(path.slice(0, path.lastIndexOf('/')) || '/');
+  writeFileSync(path, resolvConfText(nameservers, search));
+  context.network.nameservers = nameservers;
+  context.network.search = search;
+  writeNetworkRecord(context.network, context.networkRecordPath);
+}
+
+/** Sets the hostname and records it. */
+export function setHostname(step: StepOf<'hostname'>, context: NetworkContext): void {
+  context.sys.sethostname(step.hostname);
+  context.network.hostname = step.hostname;
+  writeNetworkRecord(context.network, context.networkRecordPath);
+}
+
+/** resolv.conf(5) text: one nameserver line per server, one search line. */
+export function resolvConfText(nameservers: readonly string[], search: readonly string[]): string {
+  const lines = ['# Written by bootstrap from its network config.', ...nameservers.map((server) => `nameserver ${server}`)];
+  if (search.length > 0) lines.push(`search ${search.join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+// The lease for the link, asked for on the link itself; the error names the interface as the config does.
+async function dhcpLease(step: StepOf<'network'>, link: LinkInfo, timeoutMs: number, context: NetworkContext): Promise<DhcpLease> {
+  if (link.mac === undefined) throw new Error(`network ${step.interface}: ${link.name} has no MAC address, which DHCP needs`);
+  try {
+    const lease = await requestLease({ device: link.name, mac: parseMac(link.mac), timeoutMs, open: (spec) => context.sys.openUdpOnDevice(spec), trace: (line) => context.log.debug(line) });
+    context.log.info(`network ${step.interface}: DHCP lease ${lease.address} from ${lease.serverId}${lease.routers[0] ? `, router ${lease.routers[0]}` : ''}${lease.dns.length ? `, DNS ${lease.dns.join(' ')}` : ''}${lease.leaseSeconds === undefined ? '' : ` for ${lease.leaseSeconds}s`}`);
+    return lease;
+  } catch (error) {
+    if (error instanceof Error) error.message = `network ${step.interface}: ${error.message}`;
+    throw error;
+  }
+}
+
+function isIpv4Default(route: { to: string; via: string }): boolean {
+  return route.to === '0.0.0.0/0' || (route.to === 'default' && parseIp(route.via)?.family === 4);
+}
+
+function findLink(links: readonly LinkInfo[], match: StepOf<'network'>['match']): LinkInfo | undefined {
+  return 'name' in match ? links.find((link) => link.name === match.name) : links.find((link) => link.mac?.toLowerCase() === match.mac);
+}
+
+// The kernel answers EEXIST when the address or route is already there: what the step wants, so not a failure.
+function added(call: () => void): boolean {
+  try {
+    call();
+    return true;
+  } catch (error) {
+    if (error instanceof SysError && error.code === 'EEXIST') return false;
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+// The `network` section as steps: one per interface, then resolv.conf and the hostname. Pure.
+import type { Ethernet, Network } from '../config/generated/config-types';
+import { parseDuration } from '../config/duration';
+import type { FailurePolicy, PhaseName, Step } from './step';
+
+const abort: FailurePolicy = { onFailure: 'Abort', retries: 0, retryDelayMs: 0 };
+
+/** The steps that configure the network in `phase`; none without a `network` section. */
+export function networkSteps(network: Network | undefined, phase: PhaseName): Step[] {
+  if (!network) return [];
+  const timeoutMs = parseDuration(network.waitOnline);
+  // Interface labels are user-chosen: a Map keeps `toString` an interface only when the config has one.
+  const ethernets = new Map<string, Ethernet>(Object.entries(network.ethernets ?? {}));
+  const steps: Step[] = [];
+  for (const [label, ethernet] of ethernets) {
+    steps.push({
+      kind: 'network',
+      phase,
+      source: `/network/ethernets/${escapePointer(label)}`,
+      policy: abort,
+      interface: label,
+      match: ethernet.match ? { mac: ethernet.match.macaddress.toLowerCase() } : { name: label },
+      timeoutMs,
+      mtu: ethernet.mtu,
+      dhcp4: ethernet.dhcp4,
+      addresses: [...(ethernet.addresses ?? [])],
+      routes: (ethernet.routes ?? []).map((route) => ({ to: route.to, via: route.via, metric: route.metric })),
+    });
+  }
+  const nameservers = [...ethernets.values()].flatMap((ethernet) => ethernet.nameservers?.addresses ?? []);
+  const search = [...ethernets.values()].flatMap((ethernet) => ethernet.nameservers?.search ?? []);
+  // DHCP leases bring nameservers of their own, known only when the step runs.
+  const leases = [...ethernets.values()].some((ethernet) => ethernet.dhcp4);
+  if (nameservers.length > 0 || search.length > 0 || leases) {
+    steps.push({ kind: 'resolvConf', phase, source: '/network/ethernets', policy: abort, nameservers: [...new Set(nameservers)], search: [...new Set(search)], leases });
+  }
+  if (network.hostname !== undefined) steps.push({ kind: 'hostname', phase, source: '/network/hostname', policy: abort, hostname: network.hostname });
+  return steps;
+}
+
+// RFC 6901: a key in a JSON pointer has ~ written ~0 and / written ~1.
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
