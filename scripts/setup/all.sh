@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Prepares the QEMU test bed: host packages, the cached Debian kernel, and trixie's virtiofsd.
+# Prepares the QEMU test bed: host packages, the cached Debian kernel, trixie's virtiofsd, and the arm64
+# kernel, sysroot and Node (test/vm/arm64.test.ts).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/host-packages.sh"
 bash "$here/kernel.sh"
 bash "$here/virtiofsd.sh"
+bash "$here/arm64.sh"

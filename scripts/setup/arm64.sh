@@ -16,6 +16,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${BOOTSTRAP_CACHE_DIR:-$root/.cache}/arm64
 env_file=$cache/env
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 export DEBIAN_FRONTEND=noninteractive
 
@@ -52,6 +53,7 @@ mkdir -p "$apt/sources.list.d" "$apt/preferences.d" "$apt/state/lists/partial" "
 cat >"$apt/sources.list" <<SOURCES
 deb [signed-by=$keyring] $mirror bookworm main
 deb [signed-by=$keyring] $mirror bookworm-updates main
+deb [signed-by=$keyring] $security_mirror bookworm-security main
 SOURCES
 apt_options=(
   -o "Dir::Etc::SourceList=$apt/sources.list"
