@@ -96,7 +96,7 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
   };
   const sysroot = spec.sysroot;
   const hostPath = sysroot === undefined ? (path: string) => path : (path: string) => join(sysroot, path);
-  const libraries = packLibraries(spec.binary, files, image, sources, hostPath);
+  const libraries = packLibraries(spec.binary, files, image, sources, hostPath, sysroot === undefined);
   image.put({ kind: 'file', path: DEFAULT_CONFIG_PATH, mode: 0o644, data: Buffer.from(spec.configText) }, 'the config');
 
   let modules: ModuleSelection = { paths: [], builtin: [], kernelVersion: undefined };
@@ -121,12 +121,15 @@ function readBinary(path: string, fs: LibraryFileSystem): Uint8Array {
 }
 
 // `hostPath` names a library's file on this machine (in the sysroot), for the list of files the image is made from.
-function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree, sources: string[], hostPath: (path: string) => string): string[] {
+function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree, sources: string[], hostPath: (path: string) => string, onHost: boolean): string[] {
   let closure;
   try {
     closure = resolveSharedLibraries(binary, fs);
   } catch (error) {
-    if (error instanceof SharedLibraryError) throw new PackError('libraries', `cannot resolve the shared libraries of ${binary}: ${error.message}`, { cause: error });
+    if (error instanceof SharedLibraryError) {
+      const hint = onHost ? ' (a binary built for another architecture needs --sysroot DIR, its root file system)' : '';
+      throw new PackError('libraries', `cannot resolve the shared libraries of ${binary}: ${error.message}${hint}`, { cause: error });
+    }
     throw error;
   }
   const packed: string[] = [];

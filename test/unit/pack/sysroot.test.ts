@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PackError, initramfsContents } from '../../../src/pack/initramfs';
 import { resolveSharedLibraries } from '../../../src/pack/shared-libraries';
 import { sysrootFileSystem } from '../../../src/pack/sysroot';
 import { buildElf, type ElfSpec } from '../elf/elf-builder';
@@ -50,6 +51,22 @@ describe('sysrootFileSystem', () => {
       ['libc.so.6', '/lib/aarch64-linux-gnu/libc.so.6', '/lib/aarch64-linux-gnu/libc.so.6'],
       ['libm.so.6', '/lib/aarch64-linux-gnu/libm.so.6', '/lib/aarch64-linux-gnu/libm.so.6'],
     ]);
+  });
+
+  it('lets pack put the loader and libraries at the target\'s paths, read from the sysroot', () => {
+    const contents = initramfsContents({ binary: program, configText: 'x: 1\n', compress: 'none', sysroot: root });
+    expect(contents.libraries).toEqual([
+      interp,
+      '/usr/lib/aarch64-linux-gnu/libstdc++.so.6',
+      '/lib/aarch64-linux-gnu/libc.so.6',
+      '/lib/aarch64-linux-gnu/libm.so.6',
+    ]);
+    expect(contents.sources).toContain(join(root, '/usr/lib/aarch64-linux-gnu/libstdc++.so.6.0.30'));
+  });
+
+  it('says to give --sysroot when the binary\'s loader is not on this machine', () => {
+    expect(() => initramfsContents({ binary: program, configText: 'x: 1\n', compress: 'none' })).toThrow(PackError);
+    expect(() => initramfsContents({ binary: program, configText: 'x: 1\n', compress: 'none' })).toThrow(/interpreter \/lib\/ld-linux-aarch64.so.1 does not exist \(a binary built for another architecture needs --sysroot DIR/);
   });
 });
 
