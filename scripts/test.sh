@@ -13,6 +13,7 @@ echo "== typecheck"; tsc -p .
 echo "== lint"; eslint --max-warnings 0 .
 echo "== schema drift"; tsx scripts/generate.ts --check
 echo "== build"; tsx scripts/build.ts
+echo "== build (arm64)"; tsx scripts/build.ts --arch arm64
 echo "== tests"
 mkdir -p .cache
 report=.cache/vitest-report.json

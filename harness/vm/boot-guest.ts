@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setupScript } from '../paths';
 import { readKernelEnv } from './kernel-env';
 import { spawnTracked, type ProcessExit } from './processes';
-import { qemuArgs, type GuestRoot, type Nic } from './qemu-args';
+import { qemuArgs, qemuProgram, type GuestArch, type GuestRoot, type Nic } from './qemu-args';
 import { TestBedError } from './test-bed-error';
 import { startVirtiofsd, type Virtiofsd } from './virtiofsd';
 
@@ -13,8 +13,10 @@ import { startVirtiofsd, type Virtiofsd } from './virtiofsd';
 export interface BootOptions {
   kernel?: string;
   initrd?: string;
-  /** Kernel arguments after `console=ttyS0 panic=-1`. */
+  /** Kernel arguments after `console=ttyS0 panic=-1` (ttyAMA0 on aarch64). */
   append?: string;
+  /** x86_64 by default; an aarch64 guest needs its own `kernel` (scripts/setup/arm64.sh caches one). */
+  arch?: GuestArch;
   root?: GuestRoot;
   /** Guest RAM in MiB. */
   memory?: number;
@@ -68,7 +70,8 @@ export const panicPattern = /Kernel panic|Attempted to kill init/;
 
 /** Boots a guest; every process it starts is stopped by `kill()`, by `stopAll()`, or when the test process exits. */
 export async function bootGuest(options: BootOptions = {}): Promise<Guest> {
-  requireOnPath('qemu-system-x86_64');
+  const program = qemuProgram(options.arch);
+  requireOnPath(program);
   requireOnPath('setpriv');
   const root = options.root ?? { kind: 'none' };
   const memoryMiB = options.memory ?? 512;
@@ -84,13 +87,14 @@ export async function bootGuest(options: BootOptions = {}): Promise<Guest> {
     virtiofsSocket: virtiofsd?.socket,
     extraDisks: options.extraDisks ?? [],
     nics: options.nics ?? [],
+    ...(options.arch ? { arch: options.arch } : {}),
   });
-  return startQemu(args, timeoutMs, virtiofsd);
+  return startQemu(program, args, timeoutMs, virtiofsd);
 }
 
-function startQemu(args: string[], timeoutMs: number, virtiofsd: Virtiofsd | undefined): Guest {
+function startQemu(program: string, args: string[], timeoutMs: number, virtiofsd: Virtiofsd | undefined): Guest {
   const startedAt = performance.now();
-  const qemu = spawnTracked('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const qemu = spawnTracked(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let transcript = '';
   let stderr = '';
   const listeners = new Set<() => void>();
@@ -123,7 +127,7 @@ function startQemu(args: string[], timeoutMs: number, virtiofsd: Virtiofsd | und
   const report = (headline: string): string =>
     [
       headline,
-      `qemu-system-x86_64 ${args.join(' ')}`,
+      `${program} ${args.join(' ')}`,
       stderr ? `--- qemu stderr ---\n${stderr}` : '',
       virtiofsd?.log() ? `--- virtiofsd stderr ---\n${virtiofsd.log()}` : '',
       `--- console transcript ---\n${transcript}`,

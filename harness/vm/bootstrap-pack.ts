@@ -29,6 +29,10 @@ export interface BootstrapPackSpec {
   modules?: readonly string[];
   /** Files or trees to copy into the image, as `--add SRC:DEST`. */
   add?: readonly { src: string; dest: string }[];
+  /** The executable packed as /init (`--binary`), dist/bootstrap when absent; packing is always done by dist/bootstrap. */
+  binary?: string;
+  /** Where `binary`'s loader and libraries are found (`--sysroot`), for another architecture's executable. */
+  sysroot?: string;
 }
 
 /** The path of an extra config inside the image. */
@@ -52,6 +56,11 @@ export function packBootstrap(spec: BootstrapPackSpec): string {
     args.push('--add', `${dir}:${extraConfigDir}`);
   }
   for (const add of spec.add ?? []) args.push('--add', `${add.src}:${add.dest}`);
+  if (spec.binary !== undefined) {
+    if (!existsSync(spec.binary)) throw new TestBedError(`${spec.binary} is missing: build it (tsx scripts/build.ts --arch arm64 for dist/bootstrap-arm64)`);
+    args.push('--binary', spec.binary);
+  }
+  if (spec.sysroot !== undefined) args.push('--sysroot', spec.sysroot);
   const result = spawnSync(bootstrapBinary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.status !== 0) {
     throw new TestBedError(`${bootstrapBinary} ${args.join(' ')} failed (${String(result.status ?? result.signal)}):\n${result.stderr}${result.stdout}`);

@@ -4,7 +4,7 @@ export { cacheDir, repoRoot, setupScript } from '../paths';
 export { readKernelEnv, parseKernelEnv, kernelEnvFile, builtInTestModules, testKernel, testKernels, testKernelVariable, type KernelEnv, type TestKernel } from './kernel-env';
 export { spawnTracked, stopAll, tempDir, removeTempDirs, type ProcessExit, type TrackedProcess } from './processes';
 export { startVirtiofsd, virtiofsdWrapper, type Virtiofsd } from './virtiofsd';
-export { qemuArgs, baseAppend, type GuestRoot, type Nic, type QemuSpec } from './qemu-args';
+export { qemuArgs, qemuProgram, baseAppend, baseAppendFor, type GuestArch, type GuestRoot, type Nic, type QemuSpec } from './qemu-args';
 export {
   bootGuest,
   waitForExit,
@@ -17,7 +17,8 @@ export {
 export { packInitramfs, type InitramfsSpec } from './initramfs';
 export { makeExt4Image, type Ext4ImageSpec } from './ext4-image';
 export { copyModules } from './kernel-modules';
-export { buildGuestRoot, guestInitPattern } from './guest-root';
+export { buildGuestRoot, guestInitPattern, type ForeignBusybox } from './guest-root';
+export { readArm64Env, arm64EnvFile, type Arm64Env } from './arm64-env';
 export {
   buildBaselineInitramfs,
   baselineInitScript,

@@ -8,6 +8,7 @@ import { readModuleTree } from '../modules/resolve-modules';
 import { type Compression, compressImage } from './compress';
 import { CPIO_TRAILER, type CpioEntry, writeNewcChunks } from './newc';
 import { type LibraryFileSystem, SharedLibraryError, hostFileSystem, resolveSharedLibraries } from './shared-libraries';
+import { sysrootFileSystem } from './sysroot';
 
 /** An extra file or directory tree to copy into the image; `dest` is absolute inside the image, and one ending in `/` is the directory to put `src` into. */
 export interface AddSpec {
@@ -27,6 +28,8 @@ export interface PackSpec {
   compress: Compression;
   /** Overrides the default level of the chosen compression. */
   compressLevel?: number;
+  /** The target's root file system, where the binary's interpreter and libraries are found (another architecture's, say). */
+  sysroot?: string;
 }
 
 /** Which part of the spec a packing failure comes from. */
@@ -83,9 +86,17 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
   const sources: string[] = [spec.binary];
   const binary = readBinary(spec.binary, fs);
   image.put({ kind: 'file', path: 'init', mode: 0o755, data: binary }, `the binary ${spec.binary}`);
-  // The binary is read once: at 110 MB a second read is most of the time spent before compression.
-  const files: LibraryFileSystem = { ...fs, readFile: (path) => (path === spec.binary ? binary : fs.readFile(path)) };
-  const libraries = packLibraries(spec.binary, files, image, sources);
+  // The binary is read once: at 110 MB a second read is most of the time spent before compression. It is a
+  // host path even when its libraries come from a sysroot.
+  const libraryFiles = spec.sysroot === undefined ? fs : sysrootFileSystem(spec.sysroot);
+  const files: LibraryFileSystem = {
+    readFile: (path) => (path === spec.binary ? binary : libraryFiles.readFile(path)),
+    readDir: (path) => libraryFiles.readDir(path),
+    realPath: (path) => (path === spec.binary ? fs.realPath(path) : libraryFiles.realPath(path)),
+  };
+  const sysroot = spec.sysroot;
+  const hostPath = sysroot === undefined ? (path: string) => path : (path: string) => join(sysroot, path);
+  const libraries = packLibraries(spec.binary, files, image, sources, hostPath, sysroot === undefined);
   image.put({ kind: 'file', path: DEFAULT_CONFIG_PATH, mode: 0o644, data: Buffer.from(spec.configText) }, 'the config');
 
   let modules: ModuleSelection = { paths: [], builtin: [], kernelVersion: undefined };
@@ -109,12 +120,16 @@ function readBinary(path: string, fs: LibraryFileSystem): Uint8Array {
   return bytes;
 }
 
-function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree, sources: string[]): string[] {
+// `hostPath` names a library's file on this machine (in the sysroot), for the list of files the image is made from.
+function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree, sources: string[], hostPath: (path: string) => string, onHost: boolean): string[] {
   let closure;
   try {
     closure = resolveSharedLibraries(binary, fs);
   } catch (error) {
-    if (error instanceof SharedLibraryError) throw new PackError('libraries', `cannot resolve the shared libraries of ${binary}: ${error.message}`, { cause: error });
+    if (error instanceof SharedLibraryError) {
+      const hint = onHost ? ' (a binary built for another architecture needs --sysroot DIR, its root file system)' : '';
+      throw new PackError('libraries', `cannot resolve the shared libraries of ${binary}: ${error.message}${hint}`, { cause: error });
+    }
     throw error;
   }
   const packed: string[] = [];
@@ -124,7 +139,7 @@ function packLibraries(binary: string, fs: LibraryFileSystem, image: ImageTree, 
     if (data === undefined) throw new PackError('libraries', `${realPath} (${origin}) disappeared while packing`);
     image.put({ kind: 'file', path: imagePath, mode: 0o755, data }, origin);
     packed.push(imagePath);
-    sources.push(realPath);
+    sources.push(hostPath(realPath));
   };
   if (closure.interpreter) copy(closure.interpreter.path, closure.interpreter.realPath, `the interpreter of ${binary}`);
   for (const library of closure.libraries) copy(library.imagePath, library.realPath, `${library.name}, needed by ${library.neededBy}`);

@@ -53,7 +53,13 @@ export const defaultLibraryDirectories: readonly string[] = [
   '/usr/lib',
 ];
 
-/** Options of `resolveSharedLibraries`; the defaults describe a Debian x86_64 host. */
+/** ld.so's built-in directories on Debian arm64, whose loader has no /lib64. */
+export const aarch64LibraryDirectories: readonly string[] = ['/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib', '/usr/lib'];
+
+// e_machine of an aarch64 ELF.
+const EM_AARCH64 = 183;
+
+/** Options of `resolveSharedLibraries`; the defaults describe Debian's loader for the executable's machine (x86_64 or arm64). */
 export interface ResolveOptions {
   ldSoConf?: string;
   defaultDirectories?: readonly string[];
@@ -61,13 +67,14 @@ export interface ResolveOptions {
 
 /** Resolves the full closure of shared libraries `executable` needs, failing on the first one not found. */
 export function resolveSharedLibraries(executable: string, fs: LibraryFileSystem, options: ResolveOptions = {}): LibraryClosure {
-  const defaults = options.defaultDirectories ?? defaultLibraryDirectories;
   const configured = ldSoConfDirectories(fs, options.ldSoConf ?? '/etc/ld.so.conf');
   const executableReal = fs.realPath(executable);
   const bytes = fs.readFile(executable);
   if (bytes === undefined || executableReal === undefined) throw new SharedLibraryError(`${executable}: no such file`);
   const root = { path: executable, realPath: executableReal, info: elfInfo(executable, bytes), rpathChain: [] as string[] };
   const machine = root.info.machine;
+  const arm64 = machine === EM_AARCH64;
+  const defaults = options.defaultDirectories ?? (arm64 ? aarch64LibraryDirectories : defaultLibraryDirectories);
 
   let interpreter: LibraryClosure['interpreter'];
   if (root.info.interpreter !== undefined) {
@@ -83,7 +90,7 @@ export function resolveSharedLibraries(executable: string, fs: LibraryFileSystem
     const object = queue.shift()!;
     const { info } = object;
     const origin = dirname(object.realPath);
-    const expand = (dirs: string[]): string[] => dirs.map((dir) => expandTokens(dir, origin));
+    const expand = (dirs: string[]): string[] => dirs.map((dir) => expandTokens(dir, origin, arm64 ? 'aarch64' : 'x86_64'));
     // ld.so ignores DT_RPATH (the object's and its loaders') when the object has DT_RUNPATH.
     const rpath = info.runpath.length ? [] : [...expand(info.rpath), ...object.rpathChain];
     const searchOrder: [LibrarySource, string[]][] = [
@@ -158,12 +165,12 @@ function elfInfo(path: string, bytes: Uint8Array): ElfDynamicInfo {
   }
 }
 
-// ld.so's dynamic string tokens; $LIB and $PLATFORM take the values Debian's x86_64 loader uses.
-function expandTokens(dir: string, origin: string): string {
+// ld.so's dynamic string tokens; $LIB and $PLATFORM take the values Debian's loader for that machine uses.
+function expandTokens(dir: string, origin: string, platform: 'x86_64' | 'aarch64'): string {
   return dir
     .replace(/\$\{ORIGIN\}|\$ORIGIN/g, origin)
-    .replace(/\$\{LIB\}|\$LIB/g, 'lib/x86_64-linux-gnu')
-    .replace(/\$\{PLATFORM\}|\$PLATFORM/g, 'x86_64');
+    .replace(/\$\{LIB\}|\$LIB/g, `lib/${platform}-linux-gnu`)
+    .replace(/\$\{PLATFORM\}|\$PLATFORM/g, platform);
 }
 
 /** The directories /etc/ld.so.conf names, following `include` globs, in order and without repeats. */

@@ -37,6 +37,8 @@ Options:
                          under its own name when DEST ends in / (repeatable)
   --compress KIND        none, gzip or zstd (default zstd)
   --binary PATH          the /init executable (default: this executable)
+  --sysroot DIR          find the binary's interpreter and libraries in DIR, the target's root file
+                         system (an arm64 one for dist/bootstrap-arm64), instead of this machine's
   --output-format FMT    text (default) or json: {output, bytes, compress, libraries, modules,
                          builtinModules, kernelVersion}; {"valid": false, "errors": [...]} for an
                          invalid or unreadable config; {"error": {reason, message}} when it cannot pack
@@ -55,6 +57,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
         add: { value: true, repeat: true },
         compress: { value: true, choices: compressions },
         binary: { value: true },
+        sysroot: { value: true },
         'output-format': { value: true, choices: ['text', 'json'] },
       },
       'pack',
@@ -95,6 +98,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       ...(modulesFrom ? { modulesFrom, modules } : {}),
       add: (parsed.options.get('add') ?? []).map(parseAdd),
       compress: optionValue(parsed, 'compress', 'zstd') as Compression,
+      ...(optionValue(parsed, 'sysroot') ? { sysroot: optionValue(parsed, 'sysroot') } : {}),
     };
     // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
     const clobbered = (inputs: readonly string[]): number | undefined => {
