@@ -2,9 +2,10 @@
 // the right kind, work is on upper's mount, the image is a filesystem, no name, mount or interface is taken, every
 // bridge a cable names is there. Each problem
 // names the path, the config key it comes from and the cause; all are reported at once.
-import { closeSync, existsSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { idMapRanges } from '../config/id-map';
+import { readHead } from '../exec/read-head';
 import { identifyFileSystem, PROBE_BYTES } from '../probe/superblock';
 import { mountedAt, type MountInfoEntry } from '../probe/mountinfo';
 import { cableProblems, type HostLink } from './cable-plan';
@@ -136,29 +137,12 @@ function imageProblem(path: string): string | undefined {
     return code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`;
   }
   if (!stat.isFile()) return 'is not a regular file';
-  const fd = openSync(path, 'r');
-  try {
-    const bytes = new Uint8Array(PROBE_BYTES);
-    const length = readSync(fd, bytes, 0, PROBE_BYTES, 0);
-    const identity = identifyFileSystem(bytes.subarray(0, length));
-    return identity === undefined ? 'is not a filesystem image (no ext2/3/4, XFS, Btrfs or other known superblock in it)' : undefined;
-  } finally {
-    closeSync(fd);
-  }
+  return identifyFileSystem(readHead(path, PROBE_BYTES)) === undefined ? 'is not a filesystem image (no ext2/3/4, XFS, Btrfs or other known superblock in it)' : undefined;
 }
 
 /** The image's filesystem type for mount(2), once preflight accepted it. */
 export function imageType(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const bytes = new Uint8Array(PROBE_BYTES);
-    const identity = identifyFileSystem(bytes.subarray(0, readSync(fd, bytes, 0, PROBE_BYTES, 0)));
-    if (identity === undefined) throw new Error(`${path}: not a filesystem image`);
-    return identity.type;
-  } finally {
-    closeSync(fd);
-  }
+  const identity = identifyFileSystem(readHead(path, PROBE_BYTES));
+  if (identity === undefined) throw new Error(`${path}: not a filesystem image`);
+  return identity.type;
 }
-
-/** The subhost's paths as written relative to base, for messages. */
-export const relativeToBase = (spec: SubhostSpec, path: string): string => posix.relative(spec.base, path) || '.';

@@ -106,8 +106,8 @@ interface Tools {
 
 async function resume(state: SubhostState, spec: SubhostSpec, config: Config, tools: Tools, deps: StartDeps): Promise<StartResult> {
   const { log } = deps;
-  for (const key of ['live', 'upper', 'work', 'setup', 'image', 'ramSize', 'cables'] as const) {
-    if (JSON.stringify(state.spec[key]) !== JSON.stringify(spec[key]) || JSON.stringify(state.spec.lower) !== JSON.stringify(spec.lower)) {
+  for (const key of ['live', 'upper', 'work', 'lower', 'setup', 'image', 'ramSize', 'cables'] as const) {
+    if (JSON.stringify(state.spec[key]) !== JSON.stringify(spec[key])) {
       throw new SubhostError(`subhost ${spec.name} hibernates on a root and cables its config no longer describes (${key} changed); stop it first ('bootstrap subhost stop ${spec.name}')`);
     }
   }

@@ -118,19 +118,23 @@ export function stateNames(): string[] {
 
 /** Field 22 (starttime) of /proc/PID/stat, or undefined when the process is gone. */
 export function processStartTime(pid: number): string | undefined {
+  return processStat(pid)?.[19];
+}
+
+/** The fields of /proc/PID/stat after the command name (field 3, the state, first), or undefined when it is gone. */
+function processStat(pid: number): string[] | undefined {
   const stat = readOptional(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
   // The command name (field 2) is in parentheses and may hold spaces: count fields after its last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19];
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Whether `identity` is still the same live process (not a zombie, not a reused pid). */
 export function isAlive(identity: Pid1Identity | undefined): boolean {
   if (identity === undefined) return false;
-  if (processStartTime(identity.pid) !== identity.startTime) return false;
-  const stat = readOptional(`/proc/${identity.pid}/stat`) ?? '';
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  // One read: the start time tells a reused pid, the state a zombie.
+  const fields = processStat(identity.pid);
+  return fields !== undefined && fields[19] === identity.startTime && fields[0] !== 'Z';
 }
 
 /** running: PID 1 lives; hibernating: its processes are gone but mounts and network namespace stay; stopped: no state. */
