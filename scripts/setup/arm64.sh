@@ -15,9 +15,6 @@ koffi_integrity=sha512-k6FPjEYDioyVihUqvRFX4QZK0RL/Rrn4xPEzrKxODxgLAUXlhBTut391z
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${BOOTSTRAP_CACHE_DIR:-$root/.cache}/arm64
 env_file=$cache/env
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security_mirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 export DEBIAN_FRONTEND=noninteractive
 
 fail() {
@@ -38,54 +35,24 @@ fi
 for tool in apt-get apt-cache dpkg-deb depmod node npm tar; do
   command -v "$tool" >/dev/null || fail "$tool not found; run scripts/setup/host-packages.sh first"
 done
-[[ -f $keyring ]] || fail "$keyring missing: install debian-archive-keyring (scripts/setup/host-packages.sh)"
 
 mkdir -p "$(dirname "$cache")"
 work=$(mktemp -d "$cache.tmp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 log=$work/log
-apt=$work/apt
 
-# Every path apt reads or writes points into $apt, so the system's sources, lists, status, archive cache and
-# architecture are neither read for packages nor touched.
-mkdir -p "$apt/sources.list.d" "$apt/preferences.d" "$apt/state/lists/partial" "$apt/cache/archives/partial"
-: >"$apt/state/status"
-cat >"$apt/sources.list" <<SOURCES
-deb [signed-by=$keyring] $mirror bookworm main
-deb [signed-by=$keyring] $mirror bookworm-updates main
-deb [signed-by=$keyring] $security_mirror bookworm-security main
-SOURCES
-apt_options=(
-  -o "Dir::Etc::SourceList=$apt/sources.list"
-  -o "Dir::Etc::SourceParts=$apt/sources.list.d"
-  -o "Dir::Etc::Preferences=$apt/preferences"
-  -o "Dir::Etc::PreferencesParts=$apt/preferences.d"
-  -o "Dir::State=$apt/state"
-  -o "Dir::State::Lists=$apt/state/lists"
-  -o "Dir::State::status=$apt/state/status"
-  -o "Dir::Cache=$apt/cache"
-  -o "Dir::Cache::Archives=$apt/cache/archives"
-  -o APT::Architecture=arm64
-  -o APT::Architectures=arm64
-  -o Acquire::Languages=none
-  -o APT::Sandbox::User=root
-)
-
-if ! apt-get "${apt_options[@]}" update -q </dev/null >"$log" 2>&1; then
-  cat "$log" >&2
-  fail 'apt-get update of the private bookworm arm64 sources failed (output above)'
-fi
-kernel=$(apt-cache "${apt_options[@]}" search --names-only '^linux-image-6\.1\.0-[0-9]+-arm64-unsigned$' |
+# shellcheck source=scripts/setup/private-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+private_apt_init "$work/apt" arm64 bookworm bookworm-updates bookworm-security
+private_apt_update "$log"
+kernel=$(apt-cache "${private_apt_options[@]}" search --names-only '^linux-image-6\.1\.0-[0-9]+-arm64-unsigned$' |
   awk '{ print $1 }' | sort -V | tail -n 1)
 [[ -n $kernel ]] || fail 'no linux-image-6.1.0-<N>-arm64-unsigned in bookworm'
 version=${kernel#linux-image-}
 version=${version%-unsigned}
 
 mkdir -p "$work/debs"
-if ! (cd "$work/debs" && apt-get "${apt_options[@]}" download -q "$kernel" libc6 libstdc++6 libgcc-s1 busybox-static </dev/null >"$log" 2>&1); then
-  cat "$log" >&2
-  fail "apt-get download of $kernel and the sysroot's packages failed (output above)"
-fi
+private_apt_download "$work/debs" "$kernel" libc6 libstdc++6 libgcc-s1 busybox-static
 for deb in "$work"/debs/*.deb; do
   case ${deb##*/} in
     linux-image-*) dpkg-deb -x "$deb" "$work/kernel" ;;

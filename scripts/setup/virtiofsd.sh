@@ -32,11 +32,11 @@ trap 'rm -rf "$work"' EXIT
 log=$work/log
 apt=$work/apt
 
-# shellcheck source=scripts/setup/trixie-apt.sh
-source "$(dirname "${BASH_SOURCE[0]}")/trixie-apt.sh"
-trixie_apt_init "$apt"
-trixie_apt_update "$log"
-apt_options=("${trixie_apt_options[@]}")
+# shellcheck source=scripts/setup/private-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+private_apt_init "$apt" amd64 trixie
+private_apt_update "$log"
+apt_options=("${private_apt_options[@]}")
 
 # Depends: "libc6 (>= 2.39), libcap-ng0 (>= 0.7.9), ..."; alternatives ("a | b") take the first.
 depends=$(apt-cache "${apt_options[@]}" show --no-all-versions virtiofsd 2>"$log" | sed -n 's/^Depends: //p') ||
@@ -44,10 +44,7 @@ depends=$(apt-cache "${apt_options[@]}" show --no-all-versions virtiofsd 2>"$log
 mapfile -t extra < <(tr ',' '\n' <<<"$depends" | sed -E 's/\|.*//; s/\(.*\)//; s/:any//; s/^ +| +$//g' | grep -v '^$')
 mapfile -t packages < <(printf '%s\n' "${base_packages[@]}" "${extra[@]}" | sort -u)
 
-if ! (cd "$work" && apt-get "${apt_options[@]}" download -q "${packages[@]}" </dev/null >"$log" 2>&1); then
-  cat "$log" >&2
-  fail "apt-get download ${packages[*]} from trixie failed (output above)"
-fi
+private_apt_download "$work" "${packages[@]}"
 for deb in "$work"/*.deb; do
   dpkg-deb -x "$deb" "$work/root" || fail "dpkg-deb -x $deb failed"
 done
