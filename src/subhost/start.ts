@@ -23,6 +23,7 @@ import { launchArgv } from './namespace-command';
 import { preflight } from './preflight';
 import { conditionOf, lockSubhost, processStartTime, readState, removeState, writeState, type HostChange, type Pid1Identity, type SubhostState } from './subhost-state';
 import { setUpCables } from './cables';
+import { cableStatuses } from './cable-status';
 import { hostIfupdown } from './ifupdown';
 import { NETNS_DIRECTORY, RELEASE_TIMEOUT_MS, type SubhostSpec } from './subhost-spec';
 
@@ -115,6 +116,8 @@ async function resume(state: SubhostState, spec: SubhostSpec, config: Config, to
   const missing = state.changes.filter((change) => change.kind === 'mount' && mountedAt(mounts, change.target) === undefined).map((change) => (change.kind === 'mount' ? change.target : ''));
   if (missing.length > 0) throw new SubhostError(`subhost ${spec.name} hibernates, but ${missing.join(', ')} is no longer mounted; stop it ('bootstrap subhost stop ${spec.name}') and start it again`);
   if (spec.netns !== undefined && !existsSync(spec.netns)) throw new SubhostError(`subhost ${spec.name} hibernates, but its network namespace ${spec.netns} is gone; stop it and start it again`);
+  const cut = cableStatuses(spec.cables).filter((cable) => cable.hostState === 'missing');
+  if (cut.length > 0) throw new SubhostError(`subhost ${spec.name} hibernates, but the host end of its cable${cut.length > 1 ? 's' : ''} ${cut.map((cable) => `${cable.cable} (${cable.host})`).join(', ')} is gone; stop it and start it again`);
   log.info(`subhost ${spec.name} hibernates: resuming on its mounts${spec.netns ? ' and network namespace' : ''}${spec.cables.length > 0 ? ' with its cables' : ''}`);
   // The services may have changed while it slept; the root may not (checked above).
   const resumed: SubhostState = { ...state, spec: { ...spec }, config, pid1: undefined, launcher: undefined };

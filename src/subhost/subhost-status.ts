@@ -6,6 +6,7 @@ import { readMountInfo } from '../probe/mountinfo';
 import { DEFAULT_CONTROL_SOCKET } from '../ctl/protocol';
 import { formatStatusTable } from '../ctl/format-status';
 import type { ServiceStatus } from '../supervisor/model';
+import { cableStatuses, formatCable, type CableStatus } from './cable-status';
 import { conditionOf, readState, stateNames, type SubhostCondition } from './subhost-state';
 
 /** The most processes `status` lists; the count is always complete. */
@@ -28,6 +29,7 @@ export interface SubhostStatus {
   root: { setup: string; live: string; upper: string; lower: string[]; image: string | null; ramSize: string | null };
   mounts: { target: string; fsType: string; source: string }[];
   netns: string | null;
+  cables: CableStatus[];
   processes: { count: number; listed: SubhostProcess[] };
   /** A supervise handoff's services, asked of its control socket; null when it has none or did not answer (see servicesProblem). */
   services: ServiceStatus[] | null;
@@ -58,6 +60,7 @@ export function subhostStatus(name: string): SubhostStatus | undefined {
     root: { setup: spec.setup, live: spec.live, upper: spec.upper, lower: spec.lower, image: spec.image ?? null, ramSize: spec.ramSize ?? null },
     mounts,
     netns: spec.netns ?? null,
+    cables: cableStatuses(spec.cables),
     processes: condition === 'running' && state.pid1 ? processesOf(state.pid1.pid) : { count: 0, listed: [] },
     services: null,
     servicesProblem: null,
@@ -129,6 +132,7 @@ export function formatStatus(status: SubhostStatus): string {
     `  hostname: ${status.hostname}`,
     `  root:     ${status.root.setup} at ${status.root.live}${status.root.setup === 'live' ? '' : ` (upper ${status.root.upper}, lower ${status.root.lower.join(':')})`}${status.root.image ? `, image ${status.root.image}` : ''}${status.root.ramSize ? `, tmpfs of ${status.root.ramSize}` : ''}`,
     `  network:  ${status.netns === null ? 'the host\'s (no net namespace)' : `namespace ${status.name} (${status.netns})`}`,
+    ...(status.cables.length === 0 ? [] : [`  cables (${status.cables.length}):`, ...status.cables.map((cable) => `    ${formatCable(cable)}`)]),
     `  log:      ${status.log}`,
     `  mounts on the host (${status.mounts.length}):`,
     ...status.mounts.map((mount) => `    ${mount.target} ${mount.fsType} ${mount.source}`),

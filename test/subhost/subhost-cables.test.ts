@@ -99,19 +99,33 @@ describe('two subhosts on one bridge', () => {
   });
 });
 
+/** Waits (at most 5 s) until subhost `name` is in `condition`. */
+function waitForCondition(name: string, condition: string): void {
+  const deadline = Date.now() + 5000;
+  while (status(name).condition !== condition && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  expect(status(name).condition).toBe(condition);
+}
+
 describe('a cable through hibernation', () => {
-  it('stays while PID 1 is gone (SIGKILL), is kept by the resume, and goes with stop after another SIGKILL', () => {
+  it('stays while PID 1 is gone (SIGKILL), is kept by the resume, refuses a resume once cut, and goes with stop', () => {
     const dir = subhostDir('ck', cabled('02:00:00:21:3c:03'));
     start(dir.config, dir.name);
     process.kill(status(dir.name).pid1!, 'SIGKILL');
-    const deadline = Date.now() + 5000;
-    while (status(dir.name).condition !== 'hibernating' && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    expect(status(dir.name).condition).toBe('hibernating');
+    waitForCondition(dir.name, 'hibernating');
     expect(hostLink(`${dir.name}0`)).toMatchObject({ master: bridge });
+    // status names the cable and its host end as the host has it now.
+    expect(status(dir.name).cables).toEqual([{ cable: 0, kind: 'veth', host: `${dir.name}0`, inside: 'eth0', bridge, mac: '02:00:00:21:3c:03', vlan: null, hostState: expect.not.stringMatching(/^missing$/) as string }]);
+    expect(cli(['subhost', 'status', dir.name]).stdout).toContain(`cables (1):\n    0: ${dir.name}0 (`);
 
     start(dir.config, dir.name);
     expect(inside(dir.name, 'cat /sys/class/net/eth0/address')).toBe('02:00:00:21:3c:03\n');
     process.kill(status(dir.name).pid1!, 'SIGKILL');
+    waitForCondition(dir.name, 'hibernating');
+    // A cable cut while it slept (its host end deleted from outside): the resume refuses, naming it.
+    ip('link', 'delete', 'dev', `${dir.name}0`);
+    const cut = cli(['subhost', 'start', dir.config]);
+    expect(cut.status).toBe(1);
+    expect(cut.stderr).toContain(`the host end of its cable 0 (${dir.name}0) is gone; stop it and start it again`);
     const stop = cli(['subhost', 'stop', dir.name]);
     expect(stop.status, stop.stderr).toBe(0);
     expect(stop.stdout).toMatch(/it was hibernating|PID 1 was not running|changes undone/);

@@ -95,6 +95,7 @@ export interface StatusJson {
   pid1: number | null;
   mounts: { target: string }[];
   processes: { count: number; listed: { pid: number; hostPid: number; command: string }[] };
+  cables: { cable: number; kind: string; host: string; inside: string | null; bridge: string | null; mac: string | null; hostState: string }[];
 }
 
 export function status(name: string): StatusJson {
