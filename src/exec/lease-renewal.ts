@@ -11,6 +11,8 @@ import { leaseRecord, writeNetworkRecord, type InterfaceRecord, type LeaseRecord
 
 /** After a lost lease, how long one DISCOVER round may take before it starts over (it backs off within: 1, 2, 4 … 16 s). */
 const DISCOVER_ROUND_MS = 60_000;
+/** After an unexpected error (netlink refusing a change, say), how long renewal waits before it takes up the lease again. */
+const AFTER_ERROR_MS = 10_000;
 /** Between two DISCOVER rounds that got nothing: doubles from 4 s to 5 min. */
 const FIRST_ROUND_PAUSE_MS = 4000;
 const MAX_ROUND_PAUSE_MS = 300_000;
@@ -36,9 +38,7 @@ export function renewLeases(context: RenewalContext): LeaseRenewal {
   const records = context.network.interfaces.filter((record) => record.dhcp4 !== undefined);
   const running = records.map((record) => {
     record.dhcp4!.renewal = 'bootstrap';
-    return keepLease(record, context, controller.signal).catch((error: unknown) => {
-      context.log.error(`DHCP renewal on ${record.name}: stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    return keepLeaseDespiteErrors(record, context, controller.signal);
   });
   if (records.length > 0) write(context);
   return {
@@ -62,12 +62,27 @@ export function passLeasesOn(context: RenewalContext): string[] {
   return names;
 }
 
+// An error never ends renewal (nor reaches PID 1's event loop): it is logged, and after a pause renewal takes up
+// the lease the record holds, or asks for a new one.
+async function keepLeaseDespiteErrors(record: InterfaceRecord, context: RenewalContext, stop: AbortSignal): Promise<void> {
+  const now = context.now ?? (() => performance.now());
+  while (!stop.aborted) {
+    try {
+      await keepLease(record, context, stop);
+      return;
+    } catch (error) {
+      context.log.error(`DHCP renewal on ${record.name}: ${error instanceof Error ? error.message : String(error)}; taking it up again in ${AFTER_ERROR_MS / 1000}s`);
+      await sleepUntil(now() + AFTER_ERROR_MS, now, stop);
+    }
+  }
+}
+
 // One interface's lease, for as long as PID 1 runs: wait for T1, extend, apply; after a NAK or expiry, start over.
 async function keepLease(record: InterfaceRecord, context: RenewalContext, stop: AbortSignal): Promise<void> {
   const { log } = context;
   const now = context.now ?? (() => performance.now());
-  let lease = record.dhcp4!;
-  for (;;) {
+  let lease = record.dhcp4 ?? (await discoverAgain(record, context, stop));
+  while (lease !== undefined) {
     const timers = leaseTimers(lease, lease.boundAtMs);
     if (timers === undefined) {
       log.info(`DHCP lease ${lease.address} on ${record.name} is infinite: nothing to renew`);
@@ -86,9 +101,7 @@ async function keepLease(record: InterfaceRecord, context: RenewalContext, stop:
     if (result.answer === 'nak') log.warn(`DHCP on ${record.name}: ${result.serverId} refused to extend ${lease.address} (DHCPNAK): the address goes`);
     else log.warn(`DHCP lease ${lease.address} on ${record.name} expired without an answer from any server: the address goes`);
     dropLease(record, lease, context);
-    const next = await discoverAgain(record, context, stop);
-    if (next === undefined) return;
-    lease = next;
+    lease = await discoverAgain(record, context, stop);
   }
 }
 
