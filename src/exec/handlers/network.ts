@@ -35,6 +35,8 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
   const earlier = context.network.interfaces.find((record) => record.name === name);
   if (earlier) throw new Error(`network ${step.interface}: ${name} is already configured as ${earlier.label}; one card takes one entry`);
   if (step.mtu !== undefined && link.mtu !== step.mtu) sys.changeLink({ name, mtu: step.mtu });
+  // bench/dhcp.ts times "link up" to "lease bound" from this line to the lease's.
+  log.debug(`network ${step.interface}: setting ${name} up`);
   sys.changeLink({ name, up: true });
   const left = Math.max(0, step.timeoutMs - (performance.now() - started));
   await waitUntil(
