@@ -80,7 +80,36 @@ describe('DHCP renewal while bootstrap stays PID 1', () => {
     for (const ns of [SERVER_NS, CLIENT_NS]) spawnSync('ip', ['netns', 'del', ns]);
   });
 
+  it('under a supervise handoff too: renewed beside the services, and stopped before them at SIGTERM', { timeout: 60_000 }, async () => {
+    if (server === undefined || server.exitCode !== null) startServer();
+    boot = await startPid1Program(`logLevel: debug
+preSwitch:
+  hooks:
+    - "mount -t tmpfs dhcp-run /run"
+    - "mount --bind ${join(dir, 'resolv.conf')} /etc/resolv.conf"
+network:
+  waitOnline: 10s
+  ethernets:
+    ${LINK}: {dhcp4: true}
+postSwitch:
+  handoff:
+    mode: supervise
+    processes:
+      app: {program: /bin/sleep, arguments: ["1000"]}
+`, (file) => ['boot', '--config', file, '--cmdline', ''], { netns: CLIENT_NS });
+    const running = boot;
+    await running.waitFor(/DHCP leases on dhr1: renewed by bootstrap while it runs/, 20_000);
+    await running.waitFor(/DHCP on dhr1: lease 10\.77\.0\.\d+\/24 renewed by 10\.77\.0\.1 for 8s/, 15_000);
+    running.signal('SIGTERM');
+    expect(await running.exited, running.output()).toBe(0);
+    const output = running.output();
+    expect(output).not.toMatch(/shutdown: stopping DHCP renewal|DHCP renewal on dhr1: /);
+    // Renewal stops in the shutdown's first stage: no DHCP line after the services began to stop.
+    expect(output.slice(output.indexOf('stopping services')), output).not.toMatch(/DHCP/);
+  });
+
   it('renews at T1, refreshes the lifetime, drops the address at expiry, DISCOVERs again, and stops cleanly', { timeout: 90_000 }, async () => {
+    const serverLogFrom = serverLog.length;
     // /run and /etc/resolv.conf are the host's in these namespaces: PID 1 gets its own before the network step writes them.
     boot = await startPid1Program(`logLevel: debug
 preSwitch:
@@ -115,7 +144,7 @@ postSwitch:
     const renewals = running.output().match(new RegExp(`lease ${address!.replaceAll('.', '\\.')}/24 renewed by 10\\.77\\.0\\.1 for 8s`, 'g')) ?? [];
     expect(renewals.length, running.output()).toBeGreaterThanOrEqual(3);
     expect(running.output()).toMatch(/DHCPREQUEST for 10\.77\.0\.\d+ on dhr1 to 10\.77\.0\.1 \(renewing/);
-    expect((serverLog.match(/sending ACK/g) ?? []).length, serverLog).toBeGreaterThanOrEqual(4);
+    expect((serverLog.slice(serverLogFrom).match(/sending ACK/g) ?? []).length, serverLog).toBeGreaterThanOrEqual(4);
     const first = record().interfaces[0]?.dhcp4?.renewedAt;
     expect(first).toMatch(/^\d{4}-/);
 
