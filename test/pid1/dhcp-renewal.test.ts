@@ -3,7 +3,7 @@
 // 8-second leases. The lease is renewed at T1 and the address's lifetime with it; when the server goes, the
 // address goes at expiry and DISCOVER starts again; a server back gives a lease again; SIGTERM stops it all.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,7 @@ describe('DHCP renewal while bootstrap stays PID 1', () => {
     }
     await stopServer();
     for (const ns of [SERVER_NS, CLIENT_NS]) spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('under a supervise handoff too: renewed beside the services, and stopped before them at SIGTERM', { timeout: 60_000 }, async () => {
