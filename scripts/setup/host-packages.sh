@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 # libc-bin's ldd, findutils, grep, sed, gzip, tar) nothing is listed: every Debian system has it.
 packages=(
   # The QEMU test bed (harness/vm, test/vm, scripts/demo.ts, bench/boot.ts): qemu-system-x86_64, the guest's
-  # static busybox, depmod (scripts/setup/kernel.sh), mkfs.ext4, cpio, zstd, xz, and the key that verifies
+  # static busybox (whose udhcpd serves test/pid1/dhcp-renewal.test.ts and whose udhcpc bench/dhcp.ts times), depmod (scripts/setup/kernel.sh), mkfs.ext4, cpio, zstd, xz, and the key that verifies
   # trixie's virtiofsd and 6.12 kernel (scripts/setup/virtiofsd.sh, kernel-6.12.sh).
   qemu-system-x86 busybox-static kmod e2fsprogs cpio zstd xz-utils debian-archive-keyring
   # awk in scripts/setup/kernel.sh and kernel-6.12.sh (Priority required, but not essential).

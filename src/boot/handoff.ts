@@ -8,6 +8,22 @@ import { supervise } from '../pid1/supervise';
 import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
 import type { BootContext } from './boot-context';
 import { REPORT_PATH, writeReport } from './report';
+import { passLeasesOn, renewLeases } from '../exec/lease-renewal';
+
+// While bootstrap stays PID 1 it renews the boot's DHCP leases; an exec handoff leaves them (and their renewal) to the next init.
+function startOrPassOnRenewal(mode: StepOf<'handoff'>['handoff']['mode'], context: BootContext): void {
+  const { log, runtime } = context;
+  const renewal = { sys: context.sys, log, network: context.network, ...(context.networkRecordPath === undefined ? {} : { networkRecordPath: context.networkRecordPath }) };
+  if (mode === 'exec') {
+    const names = passLeasesOn(renewal);
+    if (names.length > 0) log.info(`DHCP leases on ${names.join(', ')}: renewing them passes to the next init (recorded in the network record)`);
+    return;
+  }
+  const leases = renewLeases(renewal);
+  if (leases.interfaces.length === 0) return;
+  log.info(`DHCP leases on ${leases.interfaces.join(', ')}: renewed by bootstrap while it runs`);
+  runtime.addBackgroundTask({ name: 'DHCP renewal', stop: () => leases.stop() });
+}
 
 // A shell that dies at once would otherwise respawn in a tight loop.
 const RESPAWN_DELAY_MS = 1000;
@@ -20,6 +36,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   const problem = writeReport({ result: 'handoff', atMs: performance.now(), steps: context.outcomes });
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);
+  startOrPassOnRenewal(plan.mode, context);
   // Validation refuses initctl with an exec handoff: after exec, bootstrap is not PID 1 anymore.
   const initctlPath = step.initctl ? (context.args.testInitctlPath ?? INITCTL_PATH) : undefined;
   if (plan.mode === 'supervise') {

@@ -10,7 +10,7 @@ type Path = readonly (string | number)[];
 export function subhostFindings(config: Config): Finding[] {
   const subhost = config.subhost;
   if (!subhost) return [];
-  return [...replacedSections(config), ...upperFindings(subhost), ...shareTargetFindings(subhost), ...cableFindings(config, subhost), ...kernelPathFindings(subhost)];
+  return [...replacedSections(config), ...upperFindings(subhost), ...shareTargetFindings(subhost), ...cableFindings(config, subhost), ...cabledNetworkFindings(config, subhost), ...kernelPathFindings(subhost)];
 }
 
 // A subhost has no initramfs and builds its root from subhost.root: these sections have nothing to act on.
@@ -100,6 +100,27 @@ function cableFindings(config: Config, subhost: Subhost): Finding[] {
     const earlier = vlans.get(key);
     if (earlier !== undefined) cable(index, 'vlan', `cables[${earlier}] already puts VLAN ${vlan} on the host end of cables[${prior}]`);
     else vlans.set(key, index);
+  }
+  return findings;
+}
+
+// A subhost's own `network` configures its side of its cables: cable i is eth<i> in its network namespace (a VLAN
+// cable makes nothing there). An entry for another name waits `waitOnline` for a link that never comes, then fails the
+// boot; a warning, not an error, since a hook could make the interface (a dummy, say) before the network step.
+function cabledNetworkFindings(config: Config, subhost: Subhost): Finding[] {
+  // Without its own network namespace the subhost sees the host's interfaces, whatever they are.
+  if (config.network?.ethernets === undefined || (config.namespaces !== undefined && !config.namespaces.includes('net'))) return [];
+  const cables = subhost.cables ?? [];
+  const inside = cables.flatMap((cable, index) => (cable.vlan === undefined ? [`eth${index}`] : []));
+  const macs = new Set(cables.flatMap((cable) => (cable.vlan === undefined && cable.mac !== undefined ? [cable.mac.toLowerCase()] : [])));
+  const findings: Finding[] = [];
+  // Interface labels are user-chosen: a Map, never an object's keys.
+  for (const [label, ethernet] of new Map(Object.entries(config.network.ethernets))) {
+    const mac = ethernet.match?.macaddress.toLowerCase();
+    if (mac !== undefined ? macs.has(mac) : inside.includes(label) || label === 'lo') continue;
+    const made = inside.length === 0 ? 'the subhost has no cables, so its network namespace has only lo' : `its cables make ${inside.join(', ')}`;
+    const wanted = mac === undefined ? label : `an interface with MAC ${mac}`;
+    findings.push({ code: 'subhost-cable', severity: 'warning', path: ['network', 'ethernets', label], at: 'key', message: `network.ethernets.${label} configures ${wanted} in the subhost, but ${made}: the network step would wait waitOnline for it and fail the boot` });
   }
   return findings;
 }

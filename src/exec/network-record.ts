@@ -17,8 +17,33 @@ export interface InterfaceRecord {
   mtu: number;
   addresses: string[];
   routes: { to: string; via: string; metric: number | undefined }[];
-  /** The DHCP lease the interface got, and when (ISO 8601); its renewal is left to whoever runs after bootstrap. */
-  dhcp4: (DhcpLease & { acquiredAt: string }) | undefined;
+  /** The DHCP lease the interface holds, and its times; undefined without dhcp4 and while a lost lease is asked for again. */
+  dhcp4: LeaseRecord | undefined;
+}
+
+/** A lease as recorded: what the server gave, when, and who renews it. */
+export interface LeaseRecord extends DhcpLease {
+  /** When the lease was first bound (ISO 8601). */
+  acquiredAt: string;
+  /** When it was last renewed (ISO 8601), or undefined before the first renewal. */
+  renewedAt: string | undefined;
+  /** When it runs out unless renewed (ISO 8601); undefined for an infinite lease. */
+  expiresAt: string | undefined;
+  /** When it was bound or last renewed on bootstrap's monotonic clock (ms since it started): the base of T1, T2 and expiry. */
+  boundAtMs: number;
+  /** The router of the default route bootstrap added from the lease (the config's own default route wins). */
+  routeVia: string | undefined;
+  /**
+   * Who renews it: bootstrap while it stays PID 1 (supervise, shell, none handoffs), the next init after an exec
+   * handoff; undefined until the handoff.
+   */
+  renewal: 'bootstrap' | 'next init' | undefined;
+}
+
+/** The record of a lease bound now, at `boundAtMs` on the monotonic clock. */
+export function leaseRecord(lease: DhcpLease, boundAtMs: number, routeVia: string | undefined, wallNow = Date.now()): LeaseRecord {
+  const expires = lease.leaseSeconds === undefined || lease.leaseSeconds >= 0xffff_ffff ? undefined : new Date(wallNow + lease.leaseSeconds * 1000).toISOString();
+  return { ...lease, acquiredAt: new Date(wallNow).toISOString(), renewedAt: undefined, expiresAt: expires, boundAtMs, routeVia, renewal: undefined };
 }
 
 /** The whole record. */

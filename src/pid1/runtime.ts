@@ -11,7 +11,7 @@ import { realConsole } from './console-device';
 import { emergency } from './emergency';
 import { inheritedEnvironment } from './environment';
 import type { Pid1Role } from './role';
-import { runShutdown, type ServiceStopper, type ShutdownRequest } from './shutdown';
+import { runShutdown, type BackgroundTask, type ServiceStopper, type ShutdownRequest } from './shutdown';
 import { installSignalHandlers, onSignals, type HandledSignal } from './signals';
 
 /** Where the log goes for a role: a machine's init owns the console, any other logs to what it inherited. */
@@ -49,6 +49,8 @@ export interface Pid1 {
   shutdownTimeoutMs: number;
   /** The services to stop first at shutdown (the supervisor's), or none. */
   services: ServiceStopper | undefined;
+  /** Work PID 1 does beside its handoff (DHCP renewal): stopped first at shutdown, each within a bound. */
+  addBackgroundTask(task: BackgroundTask): void;
   /** The config being run, once valid: its emergency section decides what a failure does. */
   config: Config | undefined;
   /** What a failure does (the boot's emergency path by default); a bug in bootstrap comes here too. */
@@ -88,6 +90,7 @@ export function startPid1(options: Pid1Options): Pid1 {
   }
   const children = createChildren(sys, log);
   let stopping: Promise<never> | undefined;
+  const tasks: BackgroundTask[] = [];
 
   const logTo = (device: string): void => {
     if (!ownsConsole) return;
@@ -128,6 +131,7 @@ export function startPid1(options: Pid1Options): Pid1 {
     onSignals,
     shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
     services: undefined,
+    addBackgroundTask: (task) => void tasks.push(task),
     config: undefined,
     fail: (reason) => emergency(runtime, reason),
     get stopping() {
@@ -138,7 +142,7 @@ export function startPid1(options: Pid1Options): Pid1 {
         log.info(`${request.action} (${request.reason}): a shutdown is already under way`);
         return stopping;
       }
-      stopping = runShutdown({ sys, log, children, role, timeoutMs: runtime.shutdownTimeoutMs, services: runtime.services }, request);
+      stopping = runShutdown({ sys, log, children, role, timeoutMs: runtime.shutdownTimeoutMs, services: runtime.services, tasks }, request);
       return stopping;
     },
   };

@@ -31,6 +31,15 @@ export interface ServiceStopper {
   exitStatus(): number | undefined;
 }
 
+/** Work PID 1 does beside its handoff (DHCP renewal), stopped before the services. */
+export interface BackgroundTask {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** How long a background task may take to stop before the shutdown goes on without it. */
+const TASK_STOP_MS = 2000;
+
 /** What the sequence works with. */
 export interface ShutdownContext {
   sys: Sys;
@@ -40,6 +49,7 @@ export interface ShutdownContext {
   /** How long processes left after the services get between SIGTERM and SIGKILL. */
   timeoutMs: number;
   services: ServiceStopper | undefined;
+  tasks?: readonly BackgroundTask[];
 }
 
 /** Filesystems left mounted at the end: the kernel's own, and the root (remounted read-only instead). */
@@ -51,6 +61,9 @@ export async function runShutdown(context: ShutdownContext, request: ShutdownReq
   const { action } = request;
   log.info(`shutting down (${action}): ${request.reason}`);
   let exitCode = request.exitCode;
+  for (const task of context.tasks ?? []) {
+    await stage(log, `stopping ${task.name}`, () => withinBound(task));
+  }
   if (context.services) {
     log.info(`${action}: stopping services in reverse dependency order${request.signal ? ` with ${request.signal}` : ''}`);
     await stage(log, 'stopping services', () => context.services?.stop(request.signal));
@@ -74,6 +87,17 @@ export async function runShutdown(context: ShutdownContext, request: ShutdownReq
   const status = exitCode ?? (action === 'poweroff' ? 0 : 1);
   log.info(`not the machine's init: exiting with status ${status} instead of ${action}`);
   process.exit(status);
+}
+
+// A task that does not stop in time is left behind: the shutdown must go on (the process ends soon anyway).
+async function withinBound(task: BackgroundTask): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), TASK_STOP_MS)));
+  try {
+    if ((await Promise.race([task.stop().then(() => 'stopped' as const), late])) === 'late') throw new Error(`did not stop within ${TASK_STOP_MS}ms`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // A stage that fails is said and passed: the machine must still go down.

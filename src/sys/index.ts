@@ -11,7 +11,7 @@ import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mou
 import { reboot, sync, type RebootCommand } from './power';
 import { bringLoopbackUp } from './net';
 import { openUdpOnDevice, type UdpSocket } from './udp-broadcast';
-import { addAddress, deleteAddress, listAddresses, type AddressSpec } from './netlink/addresses';
+import { addAddress, deleteAddress, listAddresses, replaceAddress, type AddressSpec } from './netlink/addresses';
 import type { AddressInfo } from './netlink/address-messages';
 import type { LinkChange, LinkInfo, NetnsRef, NewLink, OperState } from './netlink/link-spec';
 import { addLink, changeLink, deleteLink, getLink, listLinks } from './netlink/links';
@@ -70,6 +70,8 @@ export interface Sys {
   changeLink(change: LinkChange): void;
   deleteLink(name: string): void;
   addAddress(spec: AddressSpec): void;
+  /** Adds the address or updates the one there (its lifetimes). */
+  replaceAddress(spec: AddressSpec): void;
   deleteAddress(spec: AddressSpec): void;
   listAddresses(): AddressInfo[];
   addRoute(spec: RouteSpec): void;
@@ -126,6 +128,7 @@ export const realSys: Sys = {
   changeLink,
   deleteLink,
   addAddress,
+  replaceAddress,
   deleteAddress,
   listAddresses,
   addRoute,

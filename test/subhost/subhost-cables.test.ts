@@ -99,6 +99,24 @@ describe('two subhosts on one bridge', () => {
   });
 });
 
+describe("two subhosts whose own `network` sections configure their cables", () => {
+  it('have their addresses from PID 1 (eth0 up, the address on it) and reach each other', () => {
+    const networked = (mac: string, address: string): string => `${cabled(mac)}network:\n  ethernets:\n    eth0: {addresses: ["${address}"]}\n`;
+    const a = subhostDir('dhna', networked('02:00:00:21:4a:01', '10.213.59.1/24'));
+    const b = subhostDir('dhnb', networked('02:00:00:21:4b:02', '10.213.59.2/24'));
+    start(a.config, a.name);
+    start(b.config, b.name);
+    // No `ip addr add` here: the addresses are there because each PID 1 ran its network step on its cable's end.
+    expect(inside(a.name, 'ip -o -4 addr show dev eth0')).toMatch(/inet 10\.213\.59\.1\/24/);
+    expect(inside(b.name, 'ip -o -4 addr show dev eth0')).toMatch(/inet 10\.213\.59\.2\/24/);
+    expect(inside(a.name, 'cat /run/bootstrap/network.json')).toMatch(/"addresses": \[\s*"10\.213\.59\.1\/24"/);
+    for (const dir of [a, b]) waitForHostLink(`${dir.name}0`, (link) => link.operstate === 'UP' && link.linkinfo?.info_slave_data?.state === 'forwarding');
+    expect(inside(a.name, '/usr/bin/busybox ping -c1 -W2 10.213.59.2')).toMatch(/1 packets received/);
+    expect(inside(b.name, '/usr/bin/busybox ping -c1 -W2 10.213.59.1')).toMatch(/1 packets received/);
+    for (const dir of [a, b]) expect(cli(['subhost', 'stop', dir.name]).status).toBe(0);
+  });
+});
+
 /** Waits (at most 5 s) until subhost `name` is in `condition`. */
 function waitForCondition(name: string, condition: string): void {
   const deadline = Date.now() + 5000;

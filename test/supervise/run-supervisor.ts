@@ -28,6 +28,8 @@ export function startSupervisor(config: string, options: Pid1ProgramOptions & { 
 export interface Pid1ProgramOptions {
   stdio?: (number | 'pipe' | 'ignore')[];
   dirMode?: number;
+  /** A named network namespace (/run/netns/NAME) to start in, through `ip netns exec`; the host's otherwise. */
+  netns?: string;
 }
 
 /** Writes `config` ($DIR replaced by a fresh temp dir) and starts `bootstrap ARGS` as PID 1 of PID and mount namespaces. */
@@ -37,7 +39,10 @@ export async function startPid1Program(config: string, args: (configFile: string
   const file = join(dir, 'bootstrap.yaml');
   writeFileSync(file, config.replaceAll('$DIR', dir));
   // --kill-child: PID 1 dies with the test's unshare; cwd is a temp dir so tests can see it moved to /.
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', binary, ...args(file, dir)], {
+  const command = ['unshare', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', binary, ...args(file, dir)];
+  // ip netns exec execs its command (the same pid), so the child of that pid is still PID 1.
+  const [program, ...rest] = options.netns === undefined ? command : ['ip', 'netns', 'exec', options.netns, ...command];
+  const child = spawn(program!, rest, {
     cwd: dir,
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
   });

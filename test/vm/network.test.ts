@@ -96,7 +96,7 @@ describe('network on QEMU user networking', () => {
     recordTranscript(`network-${name}`, await bootGuest({ initrd, root: { kind: 'virtiofs', dir: guestRoot }, append, nics: [nic], timeoutMs: bootTimeoutMs }));
 
   it(
-    'dhcp4 on a card matched by MAC: QEMU\'s lease, its default route and DNS, the MTU and hostname asked, and network.json',
+    'dhcp4 on a card matched by MAC: QEMU\'s lease, its default route and DNS, the MTU and hostname asked, and network.json (renewal: next init)',
     async () => {
       const guest = await boot('dhcp', '');
       const exit = await waitForExit(guest, bootTimeoutMs);
@@ -111,9 +111,11 @@ describe('network on QEMU user networking', () => {
       expect(text).toContain('nameserver 10.0.2.3\nsearch example.org\n');
       const record = JSON.parse(text.slice(text.indexOf('{\n  "interfaces"'))) as { interfaces: unknown[]; hostname: string };
       expect(record.interfaces).toEqual([
-        expect.objectContaining({ label: 'lan', name: 'eth0', mac, mtu: 1400, addresses: ['10.0.2.15/24'], dhcp4: expect.objectContaining({ address: '10.0.2.15/24', routers: ['10.0.2.2'], dns: ['10.0.2.3'], serverId: '10.0.2.2' }) as unknown }),
+        expect.objectContaining({ label: 'lan', name: 'eth0', mac, mtu: 1400, addresses: ['10.0.2.15/24'], dhcp4: expect.objectContaining({ address: '10.0.2.15/24', routers: ['10.0.2.2'], dns: ['10.0.2.3'], serverId: '10.0.2.2', leaseSeconds: 86400, expiresAt: expect.stringMatching(/^\d{4}-/) as unknown, renewal: 'next init' }) as unknown }),
       ]);
       expect(record.hostname).toBe('dhcp1');
+      // An exec handoff: bootstrap is not PID 1 afterwards, so renewing passes to the next init, and it says so.
+      expect(transcript).toContain('DHCP leases on eth0: renewing them passes to the next init');
     },
     testTimeoutMs,
   );

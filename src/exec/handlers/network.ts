@@ -8,7 +8,7 @@ import type { LinkInfo } from '../../sys/index';
 import { SysError } from '../../sys/sys-error';
 import type { StepOf } from '../../plan/step';
 import type { BaseContext } from '../context';
-import { writeNetworkRecord, type NetworkRecord } from '../network-record';
+import { leaseRecord, writeNetworkRecord, type NetworkRecord } from '../network-record';
 import { waitUntil } from '../wait-until';
 
 /** What network steps need: the record they add to. */
@@ -35,6 +35,8 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
   const earlier = context.network.interfaces.find((record) => record.name === name);
   if (earlier) throw new Error(`network ${step.interface}: ${name} is already configured as ${earlier.label}; one card takes one entry`);
   if (step.mtu !== undefined && link.mtu !== step.mtu) sys.changeLink({ name, mtu: step.mtu });
+  // bench/dhcp.ts times "link up" to "lease bound" from this line to the lease's.
+  log.debug(`network ${step.interface}: setting ${name} up`);
   sys.changeLink({ name, up: true });
   const left = Math.max(0, step.timeoutMs - (performance.now() - started));
   await waitUntil(
@@ -43,6 +45,7 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
     () => new Error(`network ${step.interface}: ${name} is up but has no carrier after ${step.timeoutMs}ms (waitOnline): is a cable plugged in, or the card wired to a network?`),
   );
   const lease = step.dhcp4 ? await dhcpLease(step, link, Math.max(0, Math.round(step.timeoutMs - (performance.now() - started))), context) : undefined;
+  const boundAtMs = performance.now();
   // A lease's MTU applies unless the config sets one.
   if (lease?.mtu !== undefined && step.mtu === undefined && lease.mtu !== sys.getLink(name).mtu) sys.changeLink({ name, mtu: lease.mtu });
   const addresses = [...(lease ? [lease.address] : []), ...step.addresses];
@@ -57,7 +60,7 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
     if (!added(() => sys.addRoute(spec))) log.debug(`network ${step.interface}: the route to ${route.to} via ${route.via} is already there`);
   }
   const now = sys.getLink(name);
-  context.network.interfaces.push({ label: step.interface, name, mac: now.mac, mtu: now.mtu, addresses, routes, dhcp4: lease && { ...lease, acquiredAt: new Date().toISOString() } });
+  context.network.interfaces.push({ label: step.interface, name, mac: now.mac, mtu: now.mtu, addresses, routes, dhcp4: lease && leaseRecord(lease, boundAtMs, router) });
   writeNetworkRecord(context.network, context.networkRecordPath);
 }
 

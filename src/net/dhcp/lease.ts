@@ -16,6 +16,8 @@ export const DhcpOption = {
   serverId: 54,
   parameterList: 55,
   maxMessageSize: 57,
+  renewalTime: 58,
+  rebindingTime: 59,
 } as const;
 
 /** What an OFFER or ACK gives. */
@@ -28,6 +30,9 @@ export interface DhcpLease {
   mtu: number | undefined;
   /** Seconds; undefined when the server gave none (RFC 2131 then says infinite for an ACK). */
   leaseSeconds: number | undefined;
+  /** T1 and T2 in seconds when the server sets them (options 58, 59); RFC 2131's 1/2 and 7/8 of the lease otherwise. */
+  renewalSeconds: number | undefined;
+  rebindingSeconds: number | undefined;
   serverId: string;
 }
 
@@ -41,13 +46,20 @@ export class DhcpLeaseError extends Error {
 
 const parameters = [DhcpOption.subnetMask, DhcpOption.router, DhcpOption.dns, DhcpOption.domain, DhcpOption.mtu, DhcpOption.leaseTime];
 
-/** What a client asks for: the first message (DISCOVER), or the REQUEST for what a server offered. */
-export type ClientMessage = { type: 'discover' } | { type: 'request'; address: string; serverId: string };
+/**
+ * What a client asks for: the first message (DISCOVER), the REQUEST for what a server offered, or the REQUEST
+ * that extends a lease it holds (RENEWING, REBINDING: `ciaddr` is its address, RFC 2131 4.3.2).
+ */
+export type ClientMessage = { type: 'discover' } | { type: 'request'; address: string; serverId: string } | { type: 'request'; ciaddr: string };
 
-/** A client's message from `mac`, broadcast flag set (it has no address to receive a unicast reply on). */
+/**
+ * A client's message from `mac`. Without an address it sets the broadcast flag (it cannot take a unicast reply);
+ * extending a lease it has the address, so the reply comes to it.
+ */
 export function clientMessage(spec: ClientMessage & { xid: number; mac: Uint8Array; secs: number; hostname?: string }): DhcpMessage {
   const options = new Map<number, Uint8Array>([[DhcpOption.messageType, Uint8Array.of(DhcpType[spec.type])]]);
-  if (spec.type === 'request') {
+  const ciaddr = 'ciaddr' in spec ? spec.ciaddr : '0.0.0.0';
+  if ('serverId' in spec) {
     options.set(DhcpOption.requestedAddress, addressBytes(spec.address));
     options.set(DhcpOption.serverId, addressBytes(spec.serverId));
   }
@@ -55,7 +67,7 @@ export function clientMessage(spec: ClientMessage & { xid: number; mac: Uint8Arr
   // RFC 2131 allows 576 bytes; Ethernet takes more, and some servers trim options to the size a client says.
   options.set(DhcpOption.maxMessageSize, Uint8Array.of(1500 >> 8, 1500 & 0xff));
   if (spec.hostname !== undefined) options.set(DhcpOption.hostname, new TextEncoder().encode(spec.hostname));
-  return { op: BOOTREQUEST, xid: spec.xid, secs: Math.min(spec.secs, 0xffff), broadcast: true, ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', chaddr: spec.mac, options };
+  return { op: BOOTREQUEST, xid: spec.xid, secs: Math.min(spec.secs, 0xffff), broadcast: ciaddr === '0.0.0.0', ciaddr, yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', chaddr: spec.mac, options };
 }
 
 /** Option 53 of a message, by name; undefined when it has none or an unknown one. */
@@ -90,6 +102,8 @@ export function leaseOf(message: DhcpMessage): DhcpLease {
     // RFC 2132 5.1: the smallest MTU is 68; a smaller one is not a value to set.
     mtu: mtu !== undefined && mtu >= 68 ? mtu : undefined,
     leaseSeconds: uint(message.options.get(DhcpOption.leaseTime), 4),
+    renewalSeconds: uint(message.options.get(DhcpOption.renewalTime), 4),
+    rebindingSeconds: uint(message.options.get(DhcpOption.rebindingTime), 4),
     serverId: formatIp(serverId),
   };
 }

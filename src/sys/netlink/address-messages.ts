@@ -1,7 +1,7 @@
 // Address requests (RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR) as bytes, and RTM_NEWADDR answers read back. Pure.
-import { AF_INET, AF_INET6, IFA_ADDRESS, IFA_LABEL, IFA_LOCAL, NLM_F_CREATE, NLM_F_EXCL, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from './constants';
+import { AF_INET, AF_INET6, IFA_ADDRESS, IFA_CACHEINFO, IFA_LABEL, IFA_LOCAL, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from './constants';
 import { decodeAttributes, find, readString, readU32, type NetlinkMessage } from './decode';
-import { attribute } from './encode';
+import { attribute, LITTLE_ENDIAN } from './encode';
 import { formatIp, type IpPrefix } from './ip-address';
 import type { NetlinkRequest } from './route-socket';
 import { decodeIfAddrMsg, encodeIfAddrMsg, IFADDRMSG_SIZE } from './structs';
@@ -31,18 +31,43 @@ export type RawAddress = Omit<AddressInfo, 'link'>;
 
 const familyOf = (prefix: IpPrefix): number => (prefix.address.family === 4 ? AF_INET : AF_INET6);
 
-/** RTM_NEWADDR (NLM_F_CREATE | NLM_F_EXCL: an address already there is EEXIST) or RTM_DELADDR of `prefix` on link `index`. */
-export function addressRequest(action: 'add' | 'delete', index: number, prefix: IpPrefix, text: string): NetlinkRequest {
+/** An address's lifetimes in seconds (IFA_CACHEINFO); 0xffffffff is forever. The kernel removes it when `valid` runs out. */
+export interface AddressLifetime {
+  validSeconds: number;
+  preferredSeconds: number;
+}
+
+/** The lifetime the kernel reads as "forever". */
+export const FOREVER = 0xffff_ffff;
+
+/**
+ * RTM_NEWADDR or RTM_DELADDR of `prefix` on link `index`. `add` refuses an address already there (EEXIST);
+ * `replace` updates it (its lifetimes) or adds it.
+ */
+export function addressRequest(action: 'add' | 'replace' | 'delete', index: number, prefix: IpPrefix, text: string, lifetime?: AddressLifetime): NetlinkRequest {
   const bytes = prefix.address.bytes;
   // As iproute2: 127.0.0.0/8 is host scope, everything else global; the kernel gives IPv6 addresses their scope itself.
   const scope = prefix.address.family === 4 && bytes[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
   const header = encodeIfAddrMsg({ family: familyOf(prefix), prefixLength: prefix.length, flags: 0, scope, index });
   // IFA_LOCAL is the address; IFA_ADDRESS, the peer's on a point-to-point link, is the same on any other.
   const body = [header, attribute(IFA_LOCAL, bytes), attribute(IFA_ADDRESS, bytes)];
-  const args = { index, address: text };
-  return action === 'add'
-    ? { name: 'RTM_NEWADDR', type: RTM_NEWADDR, flags: NLM_F_CREATE | NLM_F_EXCL, body, args }
-    : { name: 'RTM_DELADDR', type: RTM_DELADDR, body, args };
+  if (lifetime !== undefined && action !== 'delete') body.push(attribute(IFA_CACHEINFO, cacheInfo(lifetime)));
+  const args = { index, address: text, ...(lifetime === undefined ? {} : { validSeconds: lifetime.validSeconds, preferredSeconds: lifetime.preferredSeconds }) };
+  if (action === 'delete') return { name: 'RTM_DELADDR', type: RTM_DELADDR, body, args };
+  return { name: 'RTM_NEWADDR', type: RTM_NEWADDR, flags: NLM_F_CREATE | (action === 'add' ? NLM_F_EXCL : NLM_F_REPLACE), body, args };
+}
+
+// struct ifa_cacheinfo (<linux/if_addr.h>): ifa_prefered, ifa_valid, cstamp, tstamp, host byte order; the stamps are the kernel's.
+function cacheInfo(lifetime: AddressLifetime): Uint8Array {
+  for (const [name, value] of [['validSeconds', lifetime.validSeconds], ['preferredSeconds', lifetime.preferredSeconds]] as const) {
+    if (!(Number.isInteger(value) && value >= 0 && value <= FOREVER)) throw new RangeError(`address lifetime ${name} must be an integer from 0 to ${FOREVER}, got ${String(value)}`);
+  }
+  if (lifetime.preferredSeconds > lifetime.validSeconds) throw new RangeError(`address lifetime: preferred (${lifetime.preferredSeconds}s) is longer than valid (${lifetime.validSeconds}s)`);
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, lifetime.preferredSeconds, LITTLE_ENDIAN);
+  view.setUint32(4, lifetime.validSeconds, LITTLE_ENDIAN);
+  return bytes;
 }
 
 /** RTM_GETADDR of every address of every family (a dump). */

@@ -1,6 +1,6 @@
 // Addresses through rtnetlink: add, delete and list IPv4 and IPv6 addresses of links ("192.168.10.2/24", "fd00::2/64").
 import { RTM_NEWADDR } from './constants';
-import { addressRequest, decodeAddress, dumpAddressesRequest, type AddressInfo } from './address-messages';
+import { addressRequest, decodeAddress, dumpAddressesRequest, type AddressInfo, type AddressLifetime } from './address-messages';
 import { parsePrefix } from './ip-address';
 import { checkInterfaceName } from './link-spec';
 import { linkBy, linkNames } from './links';
@@ -10,6 +10,8 @@ import { withRouteSocket } from './route-socket';
 export interface AddressSpec {
   link: string;
   address: string;
+  /** Lifetimes for an address that runs out (a DHCP lease); forever when left out. */
+  lifetime?: AddressLifetime;
 }
 
 /** Adds `spec.address` to the link; the same address already there is EEXIST. */
@@ -17,18 +19,23 @@ export function addAddress(spec: AddressSpec): void {
   changeAddress('add', spec);
 }
 
+/** Adds `spec.address` or, when it is there, replaces it: how a renewed lease refreshes the address's lifetimes. */
+export function replaceAddress(spec: AddressSpec): void {
+  changeAddress('replace', spec);
+}
+
 /** Deletes `spec.address` from the link; an address not there is EADDRNOTAVAIL. */
 export function deleteAddress(spec: AddressSpec): void {
   changeAddress('delete', spec);
 }
 
-function changeAddress(action: 'add' | 'delete', spec: AddressSpec): void {
-  const call = action === 'add' ? 'addAddress' : 'deleteAddress';
+function changeAddress(action: 'add' | 'replace' | 'delete', spec: AddressSpec): void {
+  const call = `${action}Address`;
   checkInterfaceName(call, 'link', spec.link);
   const prefix = parsePrefix(spec.address, `${call}: address`);
   withRouteSocket((socket) => {
     const index = linkBy(socket, { name: spec.link }).index;
-    socket.request({ ...addressRequest(action, index, prefix, spec.address), args: { link: spec.link, address: spec.address } });
+    socket.request({ ...addressRequest(action, index, prefix, spec.address, spec.lifetime), args: { link: spec.link, address: spec.address } });
   });
 }
 

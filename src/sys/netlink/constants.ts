@@ -24,6 +24,8 @@ export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
 /** On an NLMSG_ERROR: extended ack attributes follow the (capped) request. */
 export const NLM_F_CAPPED = 0x100;
+/** NLM_F_REPLACE (a new request): replace what exists instead of refusing it. */
+export const NLM_F_REPLACE = 0x100;
 export const NLM_F_ACK_TLVS = 0x200;
 export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;
@@ -72,6 +74,7 @@ export const IFF_LOWER_UP = 0x10000;
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
 export const IFA_LABEL = 3;
+export const IFA_CACHEINFO = 6;
 
 // Route attributes (RTA_*) and struct rtmsg's fields.
 export const RTA_DST = 1;

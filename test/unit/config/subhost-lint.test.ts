@@ -129,6 +129,19 @@ describe('cables', () => {
     expect(messages(subhost('  cables: [{mac: "01:00:5e:00:00:01"}]\n'))[0]).toContain('must be a unicast MAC address: six hex pairs such as 02:00:00:00:00:01');
   });
 
+  it("the subhost's own network configures what its cables make; another interface is a warning at its key", () => {
+    const cables = '  cables: [{bridge: br0}, {vlan: 302}, {mac: "02:00:00:00:00:09"}]\n';
+    const network = (lines: string): string => `${subhost(cables)}network:\n  ethernets:\n${lines}`;
+    expect(placed(network('    eth0: {addresses: [10.1.0.2/24]}\n    eth2: {dhcp4: true}\n    lo: {addresses: [127.0.0.2/8]}\n    byMac: {match: {macaddress: "02:00:00:00:00:09"}}\n'))).toEqual([]);
+    const text = network('    eth1: {addresses: [10.1.1.2/24]}\n    other: {match: {macaddress: "02:00:00:00:00:0a"}}\n');
+    expect(placed(text)).toEqual(['subhost-cable /network/ethernets/eth1 8:5', 'subhost-cable /network/ethernets/other 9:5']);
+    expect(validate(text).diagnostics.map((diagnostic) => diagnostic.severity)).toEqual(['warning', 'warning']);
+    expect(messages(text)[0]).toBe('network.ethernets.eth1 configures eth1 in the subhost, but its cables make eth0, eth2: the network step would wait waitOnline for it and fail the boot');
+    expect(messages(`${subhost('')}network:\n  ethernets:\n    eth0: {dhcp4: true}\n`)[0]).toMatch(/but the subhost has no cables, so its network namespace has only lo/);
+    // Without a network namespace of its own, the subhost sees the host's interfaces.
+    expect(placed(`namespaces: [mount, pid]\n${subhost('')}network:\n  ethernets:\n    eth0: {dhcp4: true}\n`)).toEqual([]);
+  });
+
   it('a VLAN cable needs a cable before it, and takes no bridge or MAC; the same VLAN twice on one host end is refused', () => {
     expect(placed(subhost('  cables: [{vlan: 5}, {}, {vlan: 6, bridge: br0, mac: "02:00:00:00:00:01"}, {vlan: 6}]\n'))).toEqual([
       'subhost-cable /subhost/cables/0/vlan 3:19',

@@ -1,7 +1,7 @@
 // The DHCP client against a fake server on a fake clock: the four messages, retransmission with backoff, a NAK
 // starting over, replies for others ignored, and an error naming the interface when no server answers.
 import { describe, expect, it } from 'vitest';
-import { requestLease } from '../../../src/net/dhcp/client';
+import { extendLease, requestLease } from '../../../src/net/dhcp/client';
 import { DhcpOption } from '../../../src/net/dhcp/lease';
 import { BOOTREPLY, decodeDhcp, DhcpType, encodeDhcp, type DhcpMessage } from '../../../src/net/dhcp/message';
 import type { UdpSocket } from '../../../src/sys/index';
@@ -99,5 +99,58 @@ describe('requestLease', () => {
   it('says when offers came but no acknowledgement', async () => {
     const net = network((request, type) => (type === DhcpType.discover ? [reply(request, DhcpType.offer)] : []));
     await expect(requestLease({ device: 'eth1', mac, timeoutMs: 3000, open: () => net.socket, now: net.now })).rejects.toThrow('eth1: no DHCP lease within 3000ms (waitOnline): 1 DHCPDISCOVER and 2 DHCPREQUEST sent, 1 offer but no acknowledgement');
+  });
+});
+
+describe('extendLease (real time, short states)', () => {
+  const spec = (socket: UdpSocket, to: { server: string } | 'broadcast', untilInMs: number) => ({
+    device: 'eth0',
+    mac,
+    address: '10.0.2.15',
+    to,
+    untilMs: performance.now() + untilInMs,
+    open: () => socket,
+    xid: 7,
+    stop: new AbortController().signal,
+    // Every 100 ms here, where RFC 2131's minimum is 60 s.
+    retransmitAt: (now: number, until: number) => Math.min(until, now + 100),
+  });
+
+  it('RENEWING: a REQUEST with ciaddr unicast to the server, no broadcast flag; the ACK is the renewed lease', async () => {
+    const requests: DhcpMessage[] = [];
+    const net = network((request, type) => {
+      requests.push(request);
+      return type === DhcpType.request ? [reply(request, DhcpType.ack)] : [];
+    });
+    const result = await extendLease(spec(net.socket, { server: '10.0.2.2' }, 2000));
+    expect(result).toMatchObject({ answer: 'ack', lease: { address: '10.0.2.15/24', leaseSeconds: 86400 } });
+    expect(net.sent.map((message) => [message.type, message.to, message.port])).toEqual([[DhcpType.request, '10.0.2.2', 67]]);
+    expect(requests[0]).toMatchObject({ ciaddr: '10.0.2.15', broadcast: false });
+    expect(requests[0]?.options.has(DhcpOption.requestedAddress)).toBe(false);
+    expect(net.closed()).toBe(true);
+  });
+
+  it('REBINDING: broadcast; a NAK ends it with the server named', async () => {
+    const net = network((request, type) => (type === DhcpType.request ? [reply(request, DhcpType.nak)] : []));
+    expect(await extendLease(spec(net.socket, 'broadcast', 2000))).toEqual({ answer: 'nak', serverId: '10.0.2.2' });
+    expect(net.sent[0]?.to).toBe('255.255.255.255');
+  });
+
+  it('silence: sent again at each retransmit time, and nothing once the state ends', async () => {
+    const net = network(() => []);
+    expect(await extendLease(spec(net.socket, { server: '10.0.2.2' }, 450))).toEqual({ answer: 'none' });
+    expect(net.sent.length).toBeGreaterThanOrEqual(3);
+    expect(net.sent.length).toBeLessThanOrEqual(6);
+    expect(net.closed()).toBe(true);
+  });
+
+  it('stops at once when aborted', async () => {
+    const net = network(() => []);
+    const controller = new AbortController();
+    const started = performance.now();
+    const pending = extendLease({ ...spec(net.socket, { server: '10.0.2.2' }, 60_000), stop: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    expect(await pending).toEqual({ answer: 'none' });
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });

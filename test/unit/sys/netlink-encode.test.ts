@@ -2,7 +2,7 @@
 // <linux/rtnetlink.h> and <linux/if_link.h> (little-endian, as on x86_64 and aarch64).
 import { describe, expect, it } from 'vitest';
 import { addressRequest } from '../../../src/sys/netlink/address-messages';
-import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWLINK } from '../../../src/sys/netlink/constants';
+import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, RTM_NEWLINK } from '../../../src/sys/netlink/constants';
 import { attribute, encodeMessage, nested, stringAttribute, u32Attribute } from '../../../src/sys/netlink/encode';
 import { parsePrefix } from '../../../src/sys/netlink/ip-address';
 import { changeLinkRequest, deleteLinkRequest, newLinkRequest } from '../../../src/sys/netlink/link-messages';
@@ -103,6 +103,14 @@ describe('address requests', () => {
     const request = addressRequest('add', 2, parsePrefix('192.168.10.2/24'), '192.168.10.2/24');
     expect(request.flags).toBe(NLM_F_CREATE | NLM_F_EXCL);
     expect(hex(request.body)).toBe(x('02 18 00 00 02000000  08 00 02 00 c0 a8 0a 02  08 00 01 00 c0 a8 0a 02'));
+  });
+
+  it('replace with lifetimes (a DHCP lease): NLM_F_CREATE | NLM_F_REPLACE and IFA_CACHEINFO {preferred, valid, 0, 0}', () => {
+    const request = addressRequest('replace', 2, parsePrefix('10.0.2.15/24'), '10.0.2.15/24', { validSeconds: 86_400, preferredSeconds: 43_200 });
+    expect(request.flags).toBe(NLM_F_CREATE | NLM_F_REPLACE);
+    expect(hex(request.body)).toBe(x('02 18 00 00 02000000  08 00 02 00 0a 00 02 0f  08 00 01 00 0a 00 02 0f  14 00 06 00 c0a80000 80510100 00000000 00000000'));
+    expect(() => addressRequest('replace', 2, parsePrefix('10.0.2.15/24'), '', { validSeconds: 10, preferredSeconds: 20 })).toThrow(/preferred \(20s\) is longer than valid \(10s\)/);
+    expect(() => addressRequest('replace', 2, parsePrefix('10.0.2.15/24'), '', { validSeconds: 2 ** 32, preferredSeconds: 0 })).toThrow(/validSeconds must be an integer from 0 to 4294967295/);
   });
 
   it('a loopback address is host scope; IPv6 is AF_INET6 with 16-byte addresses', () => {
