@@ -1,0 +1,41 @@
+// What the kernel's NFS client takes from mount(2) for an `nfs` mount: its filesystem type, the "server:/export"
+// source and the text options (nfs(5)). Pure.
+import type { Nfs } from '../config/generated/config-types';
+
+/** The mount(2) arguments of an NFS export, and the TCP ports that must answer before the call is worth making. */
+export interface NfsCall {
+  fsType: 'nfs' | 'nfs4';
+  device: string;
+  options: string;
+  /** The NFS port, and for NFSv3 with `mountPort` the mount daemon's. */
+  ports: number[];
+}
+
+/** The modules the kernel needs for this version: it asks modprobe for them itself, and an initramfs has no modprobe. */
+export function nfsModules(version: Nfs['version']): string[] {
+  // Without a version the mount asks for 4.
+  return version === '3' ? ['nfsv3'] : ['nfsv4'];
+}
+
+/**
+ * mount(2) does no DNS lookup and no rpcbind query of its own: `addr=` carries the address, `port=` the NFS port, and
+ * NFSv3 asks the mount daemon over TCP (`mountproto=tcp`, `mountport=` when given, else through the server's
+ * rpcbind). NFSv3 gets `nolock`: lockd would need statd, which no initramfs runs, so locks stay local to the client.
+ * The user's options come last: the kernel takes the last value of an option, so they override these.
+ */
+export function nfsCall(spec: Nfs, userOptions: string | undefined): NfsCall {
+  const version = spec.version ?? '4';
+  const port = spec.port ?? 2049;
+  const server = spec.server.includes(':') ? `[${spec.server}]` : spec.server;
+  const options = [`vers=${version}`, 'proto=tcp', `port=${port}`, `addr=${spec.server}`];
+  const ports = [port];
+  if (version === '3') {
+    options.push('nolock', 'mountproto=tcp');
+    if (spec.mountPort !== undefined) {
+      options.push(`mountport=${spec.mountPort}`);
+      ports.push(spec.mountPort);
+    }
+  }
+  if (userOptions) options.push(userOptions);
+  return { fsType: version === '3' ? 'nfs' : 'nfs4', device: `${server}:${spec.export}`, options: options.join(','), ports };
+}
