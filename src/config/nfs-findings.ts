@@ -4,6 +4,7 @@ import type { Config, Mount, Nfs, RootFileSystem } from './generated/config-type
 import type { Finding } from './diagnostic';
 import { parseIp } from '../sys/netlink/ip-address';
 import { networkPhase } from '../plan/network-plan';
+import { nfsVersion } from '../plan/nfs-options';
 
 type Path = readonly (string | number)[];
 
@@ -48,8 +49,8 @@ function exportFindings(spec: (Mount | RootFileSystem) & Nfs, at: Path): Finding
       message: `NFS server ${JSON.stringify(spec.server)} is not an IPv4 or IPv6 address: the kernel's NFS client takes an address (mount(2) does no DNS lookup)`,
     });
   }
-  if (spec.mountPort !== undefined && spec.version !== '3') {
-    findings.push({ code: 'invalid-value', severity: 'error', path: [...at, 'mountPort'], message: `mountPort is the NFSv3 mount daemon's port, and this export is mounted with NFS version ${spec.version ?? '4'}: set version "3", or remove mountPort` });
+  if (spec.mountPort !== undefined && nfsVersion(spec.version) !== '3') {
+    findings.push({ code: 'invalid-value', severity: 'error', path: [...at, 'mountPort'], message: `mountPort is the NFSv3 mount daemon's port, and this export is mounted with NFS version ${nfsVersion(spec.version)}: set version "3", or remove mountPort` });
   }
   return findings;
 }

@@ -13,8 +13,12 @@ export interface NfsCall {
 
 /** The modules the kernel needs for this version: it asks modprobe for them itself, and an initramfs has no modprobe. */
 export function nfsModules(version: Nfs['version']): string[] {
-  // Without a version the mount asks for 4.
-  return version === '3' ? ['nfsv3'] : ['nfsv4'];
+  return nfsVersion(version) === '3' ? ['nfsv3'] : ['nfsv4'];
+}
+
+/** The version as vers= takes it: 4 when omitted; YAML's number 4.1 and the string "4.1" alike. */
+export function nfsVersion(version: Nfs['version']): string {
+  return version === undefined ? '4' : String(version);
 }
 
 /**
@@ -24,7 +28,7 @@ export function nfsModules(version: Nfs['version']): string[] {
  * The user's options come last: the kernel takes the last value of an option, so they override these.
  */
 export function nfsCall(spec: Nfs, userOptions: string | undefined): NfsCall {
-  const version = spec.version ?? '4';
+  const version = nfsVersion(spec.version);
   const port = spec.port ?? 2049;
   const server = spec.server.includes(':') ? `[${spec.server}]` : spec.server;
   const options = [`vers=${version}`, 'proto=tcp', `port=${port}`, `addr=${spec.server}`];

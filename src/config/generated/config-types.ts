@@ -431,9 +431,9 @@ export interface Nfs {
    */
   export: string;
   /**
-   * NFS version, 4 when omitted (the kernel then picks the highest minor version the server has: 4.2, 4.1, then 4.0): 4, 4.0, 4.1, 4.2, or 3 (mounted with nolock: an initramfs runs no statd).
+   * NFS version, 4 when omitted (the kernel then picks the highest minor version the server has: 4.2, 4.1, then 4.0): 4, 4.1, 4.2, "4.0" (quoted: YAML reads 4.0 as the number 4), or 3 (mounted with nolock: an initramfs runs no statd).
    */
-  version?: '3' | '4' | '4.0' | '4.1' | '4.2';
+  version?: '3' | '4' | '4.0' | '4.1' | '4.2' | 3 | 4 | 4.1 | 4.2;
   /**
    * The server's NFS port, 2049 when omitted.
    */

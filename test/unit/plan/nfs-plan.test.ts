@@ -49,6 +49,15 @@ describe('an NFS root', () => {
     expect(mount).toMatchObject({ fsType: 'nfs', options: 'vers=3,proto=tcp,port=2050,addr=10.0.2.2,nolock,mountproto=tcp,mountport=20048,timeo=50,retrans=3', wait: { ports: [2050, 20048], timeoutMs: 30_000 } });
   });
 
+  it('takes the version as YAML reads it: 3 and 4.1 as numbers, "4.0" quoted', () => {
+    const options = (version: string): string | undefined => {
+      const mount = buildPlan(config(nfsRoot(`, version: ${version}`))).find((step) => step.kind === 'mount');
+      return mount?.kind === 'mount' ? `${mount.fsType} ${mount.options.split(',')[0] ?? ''}` : undefined;
+    };
+    expect([options('3'), options('4.1'), options('"4.0"'), options('4.2')]).toEqual(['nfs vers=3', 'nfs4 vers=4.1', 'nfs4 vers=4.0', 'nfs4 vers=4.2']);
+    expect(impliedModules(config(nfsRoot(', version: 3')))).toEqual(['nfsv3']);
+  });
+
   it('brackets an IPv6 server in the source, not in addr=', () => {
     expect(nfsCall({ type: 'nfs', server: 'fd00::2', export: '/srv', version: '4.1', port: 2049 }, undefined)).toEqual({ fsType: 'nfs4', device: '[fd00::2]:/srv', options: 'vers=4.1,proto=tcp,port=2049,addr=fd00::2', ports: [2049] });
   });
