@@ -6,7 +6,8 @@ import type { MountWait } from '../plan/step';
 import type { Sys } from '../sys/index';
 import { SysError } from '../sys/index';
 
-type ServerWait = Extract<MountWait, { kind: 'server' }>;
+/** The wait of an NFS mount. */
+export type ServerWait = Extract<MountWait, { kind: 'server' }>;
 
 // One attempt never takes longer than this, so a silent server (packets dropped) is asked again.
 const ATTEMPT_MS = 2000;

@@ -96,6 +96,6 @@ function waitedFor(wait: NonNullable<Extract<Step, { kind: 'mount' }>['wait']>):
     case 'device':
       return wait.device;
     case 'server':
-      return `NFS server ${wait.server} to answer on TCP port ${wait.ports.join(' and ')}`;
+      return `NFS server ${wait.server} to answer on TCP port ${wait.ports.join(' and ')}${wait.versions.length > 1 ? `, then trying vers=${wait.versions.join(', ')} in turn` : ''}`;
   }
 }

@@ -57,7 +57,7 @@ export function mountCall(spec: Mount | RootFileSystem): MountCall {
       return { fsType: spec.fsType ?? 'auto', device: spec.device, flags, options: joinOptions(spec.options), wait: { kind: 'device', device: spec.device, timeoutMs }, idMap: undefined };
     case 'nfs': {
       const nfs = nfsCall(spec, spec.options);
-      return { fsType: nfs.fsType, device: nfs.device, flags, options: nfs.options, wait: { kind: 'server', server: spec.server, export: spec.export, ports: nfs.ports, timeoutMs }, idMap: undefined };
+      return { fsType: nfs.fsType, device: nfs.device, flags, options: nfs.options, wait: { kind: 'server', server: spec.server, export: spec.export, ports: nfs.ports, versions: nfs.versions, timeoutMs }, idMap: undefined };
     }
     case 'overlay': {
       const lower = Array.isArray(spec.lower) ? spec.lower.join(':') : spec.lower;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { waitForServer } from '../../src/exec/server-wait';
 import { SysError, type TcpAttempt } from '../../src/sys/index';
 
-const wait = { kind: 'server' as const, server: '10.0.2.2', export: '/srv/root', ports: [2049, 20048], timeoutMs: 600 };
+const wait = { kind: 'server' as const, server: '10.0.2.2', export: '/srv/root', ports: [2049, 20048], versions: ['3'], timeoutMs: 600 };
 
 /** A fake connect that answers from a script per port, repeating its last answer, and records what was asked. */
 function connects(script: Map<number, TcpAttempt[]>): { tryTcpConnect: (spec: { port: number; timeoutMs: number }) => Promise<TcpAttempt>; asked: { port: number; timeoutMs: number }[] } {

@@ -2,8 +2,10 @@
 // 127.0.0.1, reached through QEMU's user networking as 10.0.2.2. Over NFSv3 (network section, DHCP) and NFSv4 (no
 // network section, the kernel's ip=) the guest boots to its handoff, which prints the root's /proc/mounts line and
 // writes through the root into the exported directory. With no server on the port, the boot ends in the emergency
-// action within the mount's timeout, naming server and export: never a hang.
+// action within the mount's timeout, naming server and export; with a server that takes the connection and never
+// answers, mount(2) returns EIO within the bound its default timeo and retrans give: never a hang.
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -65,6 +67,10 @@ describe('an NFS root from NFS-Ganesha on QEMU user networking', () => {
   let initrd: string;
   let ports: NfsPorts;
   let closedPort: number;
+  // Takes connections and never answers: what a wedged server looks like to a client.
+  const silentSockets: Socket[] = [];
+  const silent = createServer((socket) => void silentSockets.push(socket));
+  let silentPort: number;
 
   beforeAll(async () => {
     const kernel = readKernelEnv();
@@ -74,6 +80,8 @@ describe('an NFS root from NFS-Ganesha on QEMU user networking', () => {
     ports = await freeNfsPorts();
     // A port nothing listens on: one more pair the kernel calls free, the server never started on them.
     closedPort = (await freeNfsPorts()).port;
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentPort = (silent.address() as { port: number }).port;
     const nfs = (fields: string): string => `{type: nfs, server: 10.0.2.2, export: ${guestRoot}, ${fields}}`;
     // NFSv3 with the network section: DHCP from QEMU, resolv.conf written in the new root.
     const v3 = config(nfs(`version: "3", port: ${ports.port}, mountPort: ${ports.mountPort}`), `network:
@@ -93,13 +101,19 @@ describe('an NFS root from NFS-Ganesha on QEMU user networking', () => {
         v4: config(nfs(`version: "4", port: ${ports.port}`), '', '4'),
         // No server on that port: QEMU refuses the connection for the host, and the wait gives up after 5 s.
         absent: config(nfs(`version: "4", port: ${closedPort}, timeout: 5s`), 'network:\n  ethernets:\n    eth0: {dhcp4: true}', '4'),
+        // A server that answers no RPC: mount(2) itself must end, within (retrans + 1) × timeo = 30 s.
+        silent: config(nfs(`version: "4.1", port: ${silentPort}`), 'network:\n  ethernets:\n    eth0: {dhcp4: true}', '4'),
       },
     });
   }, 60_000);
 
   afterEach(saveTranscripts);
   afterEach(stopAll);
-  afterAll(removeTempDirs);
+  afterAll(async () => {
+    for (const socket of silentSockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+    removeTempDirs();
+  });
 
   const boot = async (name: string, append: string): Promise<Guest> =>
     recordTranscript(`nfs-${name}`, await bootGuest({ initrd, append, nics: [{ network: 'user', mac }], timeoutMs: bootTimeoutMs }));
@@ -138,9 +152,8 @@ describe('an NFS root from NFS-Ganesha on QEMU user networking', () => {
       expect(line?.split(' ').slice(2, 3)).toEqual(['nfs4']);
       const options = line?.split(' ')[3]?.split(',') ?? [];
       expect(options).toEqual(expect.arrayContaining(['rw', 'proto=tcp', `port=${ports.port}`, 'addr=10.0.2.2']));
-      // vers=4 lets the kernel pick the highest minor version both sides have; /proc/mounts says which it got.
-      expect(options.find((option) => option.startsWith('vers='))).toMatch(/^vers=4\.[0-2]$/);
-      console.log(`NFSv4 root mounted with ${options.find((option) => option.startsWith('vers='))}`);
+      // Version 4 is tried as 4.2 first, which Ganesha 4.3 has.
+      expect(options).toEqual(expect.arrayContaining(['vers=4.2', 'timeo=100', 'retrans=2']));
       expect(text).toContain('"hostname": "nfs4"');
       expect(readFileSync(join(guestRoot, 'written-by-4'), 'utf8')).toBe('written by the guest\n');
     },
@@ -159,6 +172,26 @@ describe('an NFS root from NFS-Ganesha on QEMU user networking', () => {
       expect(transcript).toMatch(/bootstrap: poweroff/);
       expect(transcript).not.toContain('nfs-report-begin');
       expect(existsSync(join(guestRoot, 'written-by-absent'))).toBe(false);
+    },
+    testTimeoutMs,
+  );
+
+  it(
+    'a server that takes the connection and never answers: mount(2) fails with EIO within its RPC bound, naming server and export',
+    async () => {
+      const guest = await boot('silent', `bootstrap.config=${configPathFor('silent')}`);
+      const exit = await waitForExit(guest, bootTimeoutMs);
+      const transcript = guest.console();
+      expect(transcript).not.toMatch(panicPattern);
+      expect(exit).toMatchObject({ code: 0, timedOut: false, killed: false });
+      expect(transcript).toMatch(new RegExp(`error: .*mount\\(source="10\\.0\\.2\\.2:${guestRoot}", .*\\): EIO .*NFS server 10\\.0\\.2\\.2 refused or failed export ${guestRoot}`));
+      // The guest's own clock, from the mount's start to the failure it reports: (2 + 1) × 10 s, and some slack for TCG.
+      const started = /\[ *([\d.]+)\] bootstrap: phase switchRoot/.exec(transcript);
+      const failed = /\[ *([\d.]+)\] bootstrap: error: {3}call: {3}mount failed with EIO/.exec(transcript);
+      const seconds = Number(failed?.[1]) - Number(started?.[1]);
+      console.log(`silent NFS server: mount(2) failed after ${seconds.toFixed(1)} s`);
+      expect(seconds).toBeGreaterThan(25);
+      expect(seconds).toBeLessThan(45);
     },
     testTimeoutMs,
   );

@@ -415,7 +415,7 @@ export interface Device {
   fsType?: string;
 }
 /**
- * An NFS export, mounted by the kernel's NFS client with proto=tcp and addr= the server's address; `options` adds to or overrides the defaults ("clientaddr=10.0.2.15", "timeo=100").
+ * An NFS export, mounted by the kernel's NFS client with proto=tcp, addr= the server's address and timeo=100,retrans=2 (a server that never answers fails the mount after 30 s); `options` adds to or overrides these ("clientaddr=10.0.2.15", "timeo=600").
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "nfs".
@@ -431,7 +431,7 @@ export interface Nfs {
    */
   export: string;
   /**
-   * NFS version, 4 when omitted (the kernel then picks the highest minor version the server has: 4.2, 4.1, then 4.0): 4, 4.1, 4.2, "4.0" (quoted: YAML reads 4.0 as the number 4), or 3 (mounted with nolock: an initramfs runs no statd).
+   * NFS version: 4 when omitted, tried as 4.2, then 4.1, then 4.0 while the server has not the one asked; 4.1, 4.2 or "4.0" (quoted: YAML reads 4.0 as the number 4) pin one; 3 is NFSv3 (mounted with nolock: an initramfs runs no statd).
    */
   version?: '3' | '4' | '4.0' | '4.1' | '4.2' | 3 | 4 | 4.1 | 4.2;
   /**

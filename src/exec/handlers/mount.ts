@@ -6,7 +6,7 @@ import { SysError } from '../../sys/index';
 import type { BaseContext } from '../context';
 import { findBlockDevice } from '../block-devices';
 import { bindRemount, mountFlagBits } from '../mount-flags';
-import { waitForServer } from '../server-wait';
+import { mountNfsExport } from '../nfs-mount';
 import { waitUntil } from '../wait-until';
 
 function currentMounts(): ReturnType<typeof readMountInfo> {
@@ -55,14 +55,7 @@ export async function mountFileSystem(step: StepOf<'mount'>, context: BaseContex
     return;
   }
   if (wait?.kind === 'server') {
-    const { attempts } = await waitForServer(wait, context.sys);
-    context.log.debug(`NFS server ${wait.server} answers on port ${wait.ports.join(' and ')} (${attempts} tries)`);
-    try {
-      context.sys.mount({ source: step.device, target: step.target, fsType: step.fsType, flags, data });
-    } catch (error) {
-      if (!(error instanceof SysError)) throw error;
-      throw new SysError({ syscall: error.syscall, errno: error.errno, args: error.args, hint: `NFS server ${wait.server} refused or failed export ${wait.export}` });
-    }
+    await mountNfsExport(step, wait, flags, context);
     return;
   }
   let device = step.device;

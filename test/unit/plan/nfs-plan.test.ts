@@ -39,14 +39,14 @@ describe('an NFS root', () => {
     expect(kinds(buildPlan(config(early)), 'postSwitch')).toEqual(['resolvConf', 'handoff']);
   });
 
-  it('mounts NFSv4 by default on port 2049 with addr=, waiting for the server on that port', () => {
+  it('mounts NFSv4 by default on port 2049 with addr=, waiting for the server on that port, minor versions 2, 1, 0 in turn', () => {
     const mount = buildPlan(config(nfsRoot(''))).find((step) => step.kind === 'mount');
-    expect(mount).toMatchObject({ fsType: 'nfs4', device: '10.0.2.2:/srv/root', target: '/sysroot', options: 'vers=4,proto=tcp,port=2049,addr=10.0.2.2', wait: { kind: 'server', server: '10.0.2.2', export: '/srv/root', ports: [2049], timeoutMs: 10_000 } });
+    expect(mount).toMatchObject({ fsType: 'nfs4', device: '10.0.2.2:/srv/root', target: '/sysroot', options: 'vers=4.2,proto=tcp,port=2049,addr=10.0.2.2,timeo=100,retrans=2', wait: { kind: 'server', server: '10.0.2.2', export: '/srv/root', ports: [2049], versions: ['4.2', '4.1', '4.0'], timeoutMs: 10_000 } });
   });
 
   it('mounts NFSv3 with nolock and the mount daemon over TCP on mountPort, both ports waited for; user options come last', () => {
     const mount = buildPlan(config(nfsRoot(', version: "3", port: 2050, mountPort: 20048, options: "timeo=50,retrans=3", timeout: 30s'))).find((step) => step.kind === 'mount');
-    expect(mount).toMatchObject({ fsType: 'nfs', options: 'vers=3,proto=tcp,port=2050,addr=10.0.2.2,nolock,mountproto=tcp,mountport=20048,timeo=50,retrans=3', wait: { ports: [2050, 20048], timeoutMs: 30_000 } });
+    expect(mount).toMatchObject({ fsType: 'nfs', options: 'vers=3,proto=tcp,port=2050,addr=10.0.2.2,timeo=100,retrans=2,nolock,mountproto=tcp,mountport=20048,timeo=50,retrans=3', wait: { ports: [2050, 20048], versions: ['3'], timeoutMs: 30_000 } });
   });
 
   it('takes the version as YAML reads it: 3 and 4.1 as numbers, "4.0" quoted', () => {
@@ -59,7 +59,7 @@ describe('an NFS root', () => {
   });
 
   it('brackets an IPv6 server in the source, not in addr=', () => {
-    expect(nfsCall({ type: 'nfs', server: 'fd00::2', export: '/srv', version: '4.1', port: 2049 }, undefined)).toEqual({ fsType: 'nfs4', device: '[fd00::2]:/srv', options: 'vers=4.1,proto=tcp,port=2049,addr=fd00::2', ports: [2049] });
+    expect(nfsCall({ type: 'nfs', server: 'fd00::2', export: '/srv', version: '4.1', port: 2049 }, undefined)).toEqual({ fsType: 'nfs4', device: '[fd00::2]:/srv', options: 'vers=4.1,proto=tcp,port=2049,addr=fd00::2,timeo=100,retrans=2', ports: [2049], versions: ['4.1'] });
   });
 
   it('implies the client module of its version, unless listed', () => {
