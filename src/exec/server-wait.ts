@@ -19,14 +19,18 @@ export async function waitForServer(wait: ServerWait, sys: Pick<Sys, 'tryTcpConn
   const deadline = now() + wait.timeoutMs;
   let attempts = 0;
   for (const port of wait.ports) {
+    let lastCode: string | undefined;
     for (;;) {
       attempts += 1;
-      const attempt = await sys.tryTcpConnect({ address: wait.server, port, timeoutMs: Math.max(1, Math.min(ATTEMPT_MS, deadline - now())) });
+      const timeoutMs = Math.max(1, Math.min(ATTEMPT_MS, deadline - now()));
+      const attempt = await sys.tryTcpConnect({ address: wait.server, port, timeoutMs });
       if (attempt.connected) break;
+      // A last attempt the deadline cut short says nothing about the server: the one before it does (ECONNREFUSED…).
+      if (!(attempt.code === 'ETIMEDOUT' && timeoutMs < ATTEMPT_MS && lastCode !== undefined)) lastCode = attempt.code;
       if (now() >= deadline) {
         throw new SysError({
           syscall: 'connect',
-          errno: errnoOf(attempt.code),
+          errno: errnoOf(lastCode),
           args: { address: wait.server, port },
           hint: `NFS server ${wait.server} (export ${wait.export}) did not take a TCP connection on port ${port} within ${wait.timeoutMs}ms (timeout), ${attempts} tries: is the server running and reachable, and the network up?`,
         });

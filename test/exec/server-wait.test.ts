@@ -39,4 +39,18 @@ describe('waiting for an NFS server', () => {
     expect(elapsed).toBeGreaterThanOrEqual(590);
     expect(elapsed).toBeLessThan(600 + 500);
   });
+
+  it('names the errno the server gave, not the timeout of a last attempt the deadline cut short', async () => {
+    let calls = 0;
+    const sys = {
+      tryTcpConnect: (spec: { timeoutMs: number }): Promise<TcpAttempt> => {
+        calls += 1;
+        // Refused at once, until the time left is shorter than a whole attempt: that one ends at its own deadline.
+        return spec.timeoutMs < 2000 ? new Promise((resolve) => setTimeout(() => resolve({ connected: false, code: 'ETIMEDOUT' }), spec.timeoutMs)) : Promise.resolve({ connected: false, code: 'ECONNREFUSED' });
+      },
+    };
+    const error = await waitForServer({ ...wait, ports: [2049], timeoutMs: 2600 }, sys).catch((caught: unknown) => caught);
+    expect(calls).toBeGreaterThan(1);
+    expect((error as SysError).code).toBe('ECONNREFUSED');
+  });
 });
