@@ -15,8 +15,7 @@ export interface NfsCall {
 
 // A server that takes the connection but never answers holds mount(2), and PID 1's only thread, for (retrans + 1) ×
 // timeo: measured on 6.1, 181.6 s with nfs(5)'s TCP defaults (timeo=600, retrans=2) and 6.2 s with timeo=30,retrans=1.
-// These make it 30 s. They stay the mount's for its life (a remount cannot change them): a hard mount still retries
-// for ever, every 10 s instead of every 60 s, as the kernel's own nfsroot once did with shorter ones.
+// These make it 30 s. They stay the mount's for its life: a hard mount still retries for ever, from a 10 s timeout.
 const rpcTimeouts = ['timeo=100', 'retrans=2'];
 
 // The kernel mounts "vers=4" as NFSv4.0 and never tries a higher minor version; mount.nfs asks for these in turn.
