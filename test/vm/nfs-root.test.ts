@@ -3,7 +3,8 @@
 // network section, the kernel's ip=) the guest boots to its handoff, which prints the root's /proc/mounts line and
 // writes through the root into the exported directory. With no server on the port, the boot ends in the emergency
 // action within the mount's timeout, naming server and export; with a server that takes the connection and never
-// answers, mount(2) returns EIO within the bound its default timeo and retrans give: never a hang.
+// answers, mount(2) returns EIO within the bound its default timeo and retrans give: never a hang. With no network at
+// all (no section, no ip=) the boot stops before the root, saying so.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -192,6 +193,21 @@ describe('an NFS root from NFS-Ganesha on QEMU user networking', () => {
       console.log(`silent NFS server: mount(2) failed after ${seconds.toFixed(1)} s`);
       expect(seconds).toBeGreaterThan(25);
       expect(seconds).toBeLessThan(45);
+    },
+    testTimeoutMs,
+  );
+
+  it(
+    'no network section and no ip=: the emergency action before anything is mounted, saying what to add',
+    async () => {
+      const guest = await boot('no-network', `bootstrap.config=${configPathFor('v4')}`);
+      const exit = await waitForExit(guest, bootTimeoutMs);
+      const transcript = guest.console();
+      expect(transcript).not.toMatch(panicPattern);
+      expect(exit).toMatchObject({ code: 0, timedOut: false, killed: false });
+      expect(transcript).toContain(`cannot plan the boot: /switchRoot/rootFileSystem: the root is NFS (10.0.2.2:${guestRoot}) and nothing configures the network before it is mounted`);
+      expect(transcript).toMatch(/bootstrap: poweroff/);
+      expect(transcript).not.toContain('phase switchRoot');
     },
     testTimeoutMs,
   );
