@@ -4,6 +4,7 @@ export { cacheDir, repoRoot, setupScript } from '../paths';
 export { readKernelEnv, parseKernelEnv, kernelEnvFile, builtInTestModules, testKernel, testKernels, testKernelVariable, type KernelEnv, type TestKernel } from './kernel-env';
 export { spawnTracked, stopAll, tempDir, removeTempDirs, type ProcessExit, type TrackedProcess } from './processes';
 export { startVirtiofsd, virtiofsdWrapper, type Virtiofsd } from './virtiofsd';
+export { freeNfsPorts, startNfsServer, type NfsPorts, type NfsServer } from './nfs-server';
 export { qemuArgs, qemuProgram, baseAppend, baseAppendFor, type GuestArch, type GuestRoot, type Nic, type QemuSpec } from './qemu-args';
 export {
   bootGuest,

@@ -25,6 +25,9 @@ packages=(
   # A C compiler with the C library's headers and static archive (harness/pid1/orphan-storm.c; cc and
   # cc -static in test/unit/pack), and binutils: readelf (test/unit/pack), strip (scripts/build.ts).
   gcc libc6-dev binutils
+  # The NFS server test/vm/nfs-root.test.ts boots guests from (harness/vm/nfs-server.ts): userspace NFS-Ganesha serves
+  # NFSv3 and NFSv4 from one process; it registers NFSv3 with an rpcbind, which the harness runs privately.
+  nfs-ganesha nfs-ganesha-vfs rpcbind
   # The arm64 build and guests (scripts/build.ts --arch arm64, test/vm/arm64.test.ts): qemu-aarch64-static runs
   # the arm64 Node to make its code cache, aarch64-linux-gnu-strip strips it, qemu-system-aarch64 boots it.
   qemu-user-static binutils-aarch64-linux-gnu qemu-system-arm

@@ -26,6 +26,7 @@ import { bootHandlers } from './handlers';
 import { writeReport } from './report';
 import { emptyNetworkRecord } from '../exec/network-record';
 import { networkFromIp } from '../net/ip-network';
+import { rootWithoutNetwork } from '../plan/network-plan';
 
 export interface BootOptions {
   /** The role, when the caller knows it; found out after /proc is mounted when absent. */
@@ -85,7 +86,10 @@ export async function boot(options: BootOptions): Promise<never> {
   const planStart = performance.now();
   let steps;
   try {
-    steps = planBoot(args.ip ? { ...config, network: networkFromIp(args.ip, config.network) } : config);
+    const booted = args.ip ? { ...config, network: networkFromIp(args.ip, config.network) } : config;
+    const unreachable = rootWithoutNetwork(booted);
+    if (unreachable !== undefined) return fail(`cannot plan the boot: /switchRoot/rootFileSystem: ${unreachable}`);
+    steps = planBoot(booted);
   } catch (error) {
     if (error instanceof PlanError) return fail(`cannot plan the boot: ${error.pointer}: ${error.message}`);
     throw error;

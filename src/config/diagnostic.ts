@@ -36,6 +36,7 @@ export const VALIDATION_CODES = [
   'id-map',
   'invalid-address',
   'duplicate-interface',
+  'nfs-network',
 ] as const;
 
 /** Stable codes a script can match on; the message may change, the code does not. */

@@ -7,6 +7,7 @@ import { idMapFindings } from './id-map-findings';
 import { closest } from './suggest';
 import { namespaceFindings } from './namespace-findings';
 import { networkFindings } from './network-findings';
+import { nfsFindings } from './nfs-findings';
 import { subhostFindings } from './subhost-findings';
 
 /** What lint may learn from the machine; absent on a host that cannot see the guest's files. */
@@ -26,7 +27,7 @@ export function lintConfig(config: Config, facts: LintFacts = {}): Finding[] {
   if (config.preSwitch) findings.push(...lintPhase(config.preSwitch, ['preSwitch'], facts));
   findings.push(...lintPhase(config.postSwitch, ['postSwitch'], facts));
   findings.push(...lintHandoff(config.postSwitch.handoff, ['postSwitch', 'handoff']));
-  findings.push(...namespaceFindings(config), ...subhostFindings(config), ...networkFindings(config));
+  findings.push(...namespaceFindings(config), ...subhostFindings(config), ...networkFindings(config), ...nfsFindings(config));
   // A subhost's premount and postmount run on the host as a phase's hooks do, and are checked alike.
   for (const key of ['premount', 'postmount'] as const) {
     for (const [index, hook] of (config.subhost?.[key] ?? []).entries()) findings.push(...lintHook(hook, ['subhost', key, index]));

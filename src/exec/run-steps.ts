@@ -141,6 +141,7 @@ function hintFor(step: Step, error: OutcomeError | undefined): string {
       return 'that the module is in the initramfs (bootstrap pack --modules-from) and matches the running kernel';
     case 'mount':
       if (step.wait?.kind === 'tag') return `that the VM has a ${step.wait.fsType} device with tag "${step.wait.tag}" and its driver module is loaded`;
+      if (step.wait?.kind === 'server') return `that the NFS server ${step.wait.server} runs, exports ${step.wait.export} to this client, and is reachable (the network step before this one); the version and ports in the options`;
       if (step.wait?.kind === 'device') return `that ${step.wait.device} exists (its driver module loaded) and holds a ${step.fsType === 'auto' ? 'known' : step.fsType} filesystem`;
       return error?.errno === 'ENODEV' ? `that the ${step.fsType} filesystem module is loaded` : 'the mount source, target and options';
     case 'checkHandoff':

@@ -9,6 +9,7 @@ export function networkFromIp(ip: IpArgument, network: Network | undefined): Net
   return {
     ...(hostname === undefined ? {} : { hostname }),
     waitOnline: network?.waitOnline ?? '10s',
+    ...(network?.phase === undefined ? {} : { phase: network.phase }),
     ethernets: {
       [ip.device]: {
         dhcp4: ip.autoconf === 'dhcp',

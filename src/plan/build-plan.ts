@@ -5,7 +5,8 @@ import { moduleName, type LoadOrderFacts } from '../modules/modules-dep';
 import { moduleDirectories, ModuleResolveError, resolveModules } from '../modules/resolve-modules';
 import { consolePath } from './console-path';
 import { mountCall } from './mount-spec';
-import { networkSteps } from './network-plan';
+import { networkPhase, networkSteps } from './network-plan';
+import { nfsModules } from './nfs-options';
 import { freshReason, namespacesStep } from './namespace-plan';
 import { virtualMounts } from './virtual-mounts';
 import type { FailurePolicy, HandoffPlan, PhaseName, Step, StepOf, SwitchMode } from './step';
@@ -53,25 +54,34 @@ export function buildPlan(config: Config, facts: PlanFacts = {}): Step[] {
   for (const mount of virtualMounts) steps.push({ kind: 'mountVirtual', phase: 'preSwitch', source: '', policy: abort, ...mount, fresh: freshReason(mount, namespaces) });
   // Services that talk to 127.0.0.1 (and probes of them) need lo up; a failure is not worth aborting a boot.
   steps.push({ kind: 'loopback', phase: 'preSwitch', source: '', policy: { onFailure: 'Warn', retries: 0, retryDelayMs: 0 }, interface: 'lo' });
-  if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts, false));
+  const network = networkSteps(config.network, networkPhase(config));
+  const preSwitchNetwork = network.filter((step) => step.phase === 'preSwitch');
+  if (config.preSwitch) steps.push(...phaseSteps(config.preSwitch, 'preSwitch', facts, false, preSwitchNetwork));
+  else steps.push(...preSwitchNetwork);
   steps.push(...impliedModuleSteps(config, facts));
   if (config.switchRoot) steps.push(...switchRootSteps(config));
   // After a switch the root, and with it the module tree, is another one than the facts describe.
   const switched = config.switchRoot !== undefined && config.switchRoot.mode !== 'none';
-  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, switched, networkSteps(config.network, 'postSwitch')));
+  steps.push(...phaseSteps(config.postSwitch, 'postSwitch', facts, switched, network.filter((step) => step.phase === 'postSwitch')));
   const handoff = config.postSwitch.handoff;
   if (handoff.bootScript) steps.push(bootScriptStep(handoff.bootScript));
   steps.push({ kind: 'handoff', phase: 'postSwitch', source: '/postSwitch/handoff', policy: abort, handoff: handoffPlan(handoff), initctl: config.postSwitch.initctl });
   return steps;
 }
 
-/** Modules bootstrap itself needs for what the config asks (overlayfs under `overlay: true`), beyond those listed. */
+/**
+ * Modules bootstrap itself needs for what the config asks, beyond those listed: overlayfs under `overlay: true`, and
+ * the NFS client of an NFS root's version (the kernel would ask modprobe for it, which an initramfs does not have).
+ */
 export function impliedModules(config: Config): string[] {
   const listed = new Set((config.preSwitch?.modules?.names ?? []).map(moduleName));
-  return config.switchRoot?.rootFileSystem.overlay && !listed.has('overlay') ? ['overlay'] : [];
+  const root = config.switchRoot?.rootFileSystem;
+  const wanted = [...(root?.overlay ? ['overlay'] : []), ...(root?.type === 'nfs' ? nfsModules(root.version) : [])];
+  return wanted.filter((name) => !listed.has(name));
 }
 
 // Loaded like listed modules, but a kernel with them built in, or without modules.dep, is fine: a warning at most.
+// (A missing NFS client then fails the root's mount with ENODEV, which names the filesystem type.)
 function impliedModuleSteps(config: Config, facts: PlanFacts): Step[] {
   const names = impliedModules(config);
   if (names.length === 0) return [];

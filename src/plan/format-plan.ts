@@ -18,7 +18,7 @@ const describe: Describers = {
   },
   builtinModule: (step) => `parameters ${step.parameters} of built-in module ${step.name}: a warning, as only the kernel command line sets them`,
   mount: (step) =>
-    `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.idMap ? ` ${describeIdMap(step.idMap)}` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${step.wait.kind === 'tag' ? `tag ${step.wait.tag}` : step.wait.device}` : ''}`,
+    `mount ${step.fsType} ${step.device} on ${step.target}${step.flags.length ? ` [${step.flags.join(' ')}]` : ''}${step.idMap ? ` ${describeIdMap(step.idMap)}` : ''}${step.options ? ` (${step.options})` : ''}${step.wait ? `, waiting up to ${step.wait.timeoutMs}ms for ${waitedFor(step.wait)}` : ''}`,
   sysctl: (step) => `sysctl ${step.key} = ${step.value}`,
   symlink: (step) => `symlink ${step.path} -> ${step.target}`,
   tmpfile: (step) =>
@@ -87,4 +87,15 @@ export function formatPlan(steps: readonly Step[]): string {
     lines.push(`  ${String(index + 1).padStart(2)}. ${describeStep(step)}${policy}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function waitedFor(wait: NonNullable<Extract<Step, { kind: 'mount' }>['wait']>): string {
+  switch (wait.kind) {
+    case 'tag':
+      return `tag ${wait.tag}`;
+    case 'device':
+      return wait.device;
+    case 'server':
+      return `NFS server ${wait.server} to answer on TCP port ${wait.ports.join(' and ')}${wait.versions.length > 1 ? `, then trying vers=${wait.versions.join(', ')} in turn` : ''}`;
+  }
 }

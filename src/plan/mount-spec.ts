@@ -2,6 +2,7 @@
 import type { Mount, MountOptions, RootFileSystem } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
 import { idMapRanges } from '../config/id-map';
+import { nfsCall } from './nfs-options';
 import type { MountFlag, MountIdMap, MountWait } from './step';
 
 export interface MountCall {
@@ -54,8 +55,10 @@ export function mountCall(spec: Mount | RootFileSystem): MountCall {
       return { fsType: '9p', device: spec.tag, flags, options: joinOptions('trans=virtio,version=9p2000.L', spec.options), wait: { kind: 'tag', fsType: '9p', tag: spec.tag, timeoutMs }, idMap: undefined };
     case 'device':
       return { fsType: spec.fsType ?? 'auto', device: spec.device, flags, options: joinOptions(spec.options), wait: { kind: 'device', device: spec.device, timeoutMs }, idMap: undefined };
-    case 'nfs':
-      return { fsType: 'nfs', device: `${spec.server}:${spec.export}`, flags, options: joinOptions(`addr=${spec.server},nolock`, spec.options), wait: undefined, idMap: undefined };
+    case 'nfs': {
+      const nfs = nfsCall(spec, spec.options);
+      return { fsType: nfs.fsType, device: nfs.device, flags, options: nfs.options, wait: { kind: 'server', server: spec.server, export: spec.export, ports: nfs.ports, versions: nfs.versions, timeoutMs }, idMap: undefined };
+    }
     case 'overlay': {
       const lower = Array.isArray(spec.lower) ? spec.lower.join(':') : spec.lower;
       return { fsType: 'overlay', device: 'overlay', flags, options: joinOptions(`lowerdir=${lower},upperdir=${spec.upper},workdir=${spec.work}`, spec.options), wait: undefined, idMap: undefined };

@@ -28,7 +28,14 @@ export type MountFlag =
   | 'MS_BIND';
 
 /** What must exist before a mount can succeed: a virtio tag or a block device, waited for up to timeoutMs. */
-export type MountWait = { kind: 'tag'; fsType: 'virtiofs' | '9p'; tag: string; timeoutMs: number } | { kind: 'device'; device: string; timeoutMs: number };
+export type MountWait =
+  | { kind: 'tag'; fsType: 'virtiofs' | '9p'; tag: string; timeoutMs: number }
+  | { kind: 'device'; device: string; timeoutMs: number }
+  /**
+   * An NFS server: each of `ports` must take a TCP connection before mount(2), which could otherwise block long; then
+   * each of `versions` (vers=) in turn while the server says EPROTONOSUPPORT.
+   */
+  | { kind: 'server'; server: string; export: string; ports: number[]; versions: string[]; timeoutMs: number };
 
 /**
  * A module to find when its step runs, in the module tree of the root it runs in: after a switch, the real root's tree

@@ -11,6 +11,7 @@ import { mount, pivotRoot, umount, type MountSpec, type UmountSpec } from './mou
 import { reboot, sync, type RebootCommand } from './power';
 import { bringLoopbackUp } from './net';
 import { openUdpOnDevice, type UdpSocket } from './udp-broadcast';
+import { tryTcpConnect, type TcpAttempt } from './tcp-connect';
 import { addAddress, deleteAddress, listAddresses, replaceAddress, type AddressSpec } from './netlink/addresses';
 import type { AddressInfo } from './netlink/address-messages';
 import type { LinkChange, LinkInfo, NetnsRef, NewLink, OperState } from './netlink/link-spec';
@@ -22,7 +23,7 @@ import { kill, posixSpawn, waitAny, type ChildExit, type SpawnSpec, type StdioSo
 
 // The data types of the interface, so callers need no other import from sys/.
 export type { ChildExit, ConsoleOptions, ExecSpec, FinitModuleSpec, IdmappedBindSpec, LoopDevice, MknodSpec, ModuleLoadResult, MountSpec, Pipe, RebootCommand, SpawnSpec, StdioSource, UmountSpec };
-export type { UdpSocket };
+export type { TcpAttempt, UdpSocket };
 export type { AddressInfo, AddressSpec, LinkChange, LinkInfo, NetnsRef, NewLink, OperState, RouteInfo, RouteSpec };
 export { SysError } from './sys-error';
 
@@ -79,6 +80,8 @@ export interface Sys {
   listRoutes(): RouteInfo[];
   /** A UDP socket bound to 0.0.0.0:port on one interface (SO_BINDTODEVICE) that may broadcast: DHCP before an address. */
   openUdpOnDevice(spec: { device: string; port: number }): UdpSocket;
+  /** One TCP connection to `address`:`port`, closed at once; resolves (never rejects) within `timeoutMs`. */
+  tryTcpConnect(spec: { address: string; port: number; timeoutMs: number }): Promise<TcpAttempt>;
   sync(): void;
   posixSpawn(spec: SpawnSpec): number;
   waitAny(): ChildExit | null;
@@ -135,6 +138,7 @@ export const realSys: Sys = {
   deleteRoute,
   listRoutes,
   openUdpOnDevice,
+  tryTcpConnect,
   sync,
   posixSpawn,
   waitAny,

@@ -76,3 +76,30 @@ describe('bind mount flags', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('mount of an NFS export', () => {
+  const nfs = (versions: string[]): StepOf<'mount'> => ({
+    ...step(1000),
+    fsType: 'nfs4',
+    device: '10.0.2.2:/srv/root',
+    flags: [],
+    options: `vers=${versions[0] ?? '4'},proto=tcp,port=2049,addr=10.0.2.2,timeo=50`,
+    wait: { kind: 'server', server: '10.0.2.2', export: '/srv/root', ports: [2049], versions, timeoutMs: 1000 },
+  });
+  const answering = (sys: Sys): Sys => Object.assign(sys, { tryTcpConnect: () => Promise.resolve({ connected: true }) });
+
+  it('tries the next minor version while the server has not this one (EPROTONOSUPPORT), keeping the other options', async () => {
+    const { sys, calls } = fakeSys(2, 93);
+    await mountFileSystem(nfs(['4.2', '4.1', '4.0']), { sys: answering(sys), log, env: {} });
+    expect(calls.map((call) => call.data)).toEqual(['vers=4.2,proto=tcp,port=2049,addr=10.0.2.2,timeo=50', 'vers=4.1,proto=tcp,port=2049,addr=10.0.2.2,timeo=50', 'vers=4.0,proto=tcp,port=2049,addr=10.0.2.2,timeo=50']);
+  });
+
+  it('fails on any other errno, or with no version left, naming server and export', async () => {
+    const refused = fakeSys(Infinity, 13);
+    await expect(mountFileSystem(nfs(['4.2', '4.1', '4.0']), { sys: answering(refused.sys), log, env: {} })).rejects.toThrow(/EACCES .*NFS server 10\.0\.2\.2 refused or failed export \/srv\/root/);
+    expect(refused.calls).toHaveLength(1);
+    const old = fakeSys(Infinity, 93);
+    await expect(mountFileSystem(nfs(['4.1']), { sys: answering(old.sys), log, env: {} })).rejects.toThrow(/EPROTONOSUPPORT/);
+    expect(old.calls).toHaveLength(1);
+  });
+});

@@ -373,7 +373,7 @@ export interface MountOptions {
    */
   options?: string;
   /**
-   * How long to wait for the device or virtio tag to appear (drivers announce them asynchronously).
+   * How long to wait for the device or virtio tag to appear (drivers announce them asynchronously), or for an NFS server's ports to take a TCP connection.
    */
   timeout: string;
 }
@@ -415,19 +415,33 @@ export interface Device {
   fsType?: string;
 }
 /**
+ * An NFS export, mounted by the kernel's NFS client with proto=tcp, addr= the server's address and timeo=100,retrans=2 (a server that never answers fails the mount after 30 s); `options` adds to or overrides these ("clientaddr=10.0.2.15", "timeo=600").
+ *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "nfs".
  */
 export interface Nfs {
   type: 'nfs';
   /**
-   * NFS server address.
+   * The server's IPv4 or IPv6 address (mount(2) does no DNS lookup, so a name is refused). Its port must answer within `timeout` before the mount is tried.
    */
   server: string;
   /**
    * Exported path on the server.
    */
   export: string;
+  /**
+   * NFS version: 4 when omitted, tried as 4.2, then 4.1, then 4.0 while the server has not the one asked; 4.1, 4.2 or "4.0" (quoted: YAML reads 4.0 as the number 4) pin one; 3 is NFSv3 (mounted with nolock: an initramfs runs no statd).
+   */
+  version?: '3' | '4' | '4.0' | '4.1' | '4.2' | 3 | 4 | 4.1 | 4.2;
+  /**
+   * The server's NFS port, 2049 when omitted.
+   */
+  port?: number;
+  /**
+   * NFSv3: the port of the server's mount daemon (mountd), asked over TCP; without it the kernel asks the server's rpcbind (port 111).
+   */
+  mountPort?: number;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -957,7 +971,7 @@ export interface Cable {
   vlan?: number;
 }
 /**
- * Network interfaces in netplan's shape, configured in one step per interface: in postSwitch before its hooks (the network of the system that runs), so the handoff and the hooks find it ready. Kernel `ip=` arguments take precedence over `ethernets`.
+ * Network interfaces in netplan's shape, configured in one step per interface before the hooks of the phase they run in (`phase`): the handoff and the hooks find them ready. /etc/resolv.conf is written in postSwitch, in the root the boot ends in. Kernel `ip=` arguments take precedence over `ethernets`.
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "network".
@@ -977,6 +991,10 @@ export interface Network {
    * A duration: a number followed by ms, s, m or h ("500ms", "30s", "2m").
    */
   waitOnline: string;
+  /**
+   * When the interfaces and hostname are configured: preSwitch (before the root is mounted; what an NFS root needs) or postSwitch. Omitted: preSwitch when the root is NFS, else postSwitch.
+   */
+  phase?: 'preSwitch' | 'postSwitch';
 }
 /**
  * One interface: found by name or by `match`, then its MTU set, brought up, addressed and routed.

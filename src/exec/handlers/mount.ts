@@ -6,6 +6,7 @@ import { SysError } from '../../sys/index';
 import type { BaseContext } from '../context';
 import { findBlockDevice } from '../block-devices';
 import { bindRemount, mountFlagBits } from '../mount-flags';
+import { mountNfsExport } from '../nfs-mount';
 import { waitUntil } from '../wait-until';
 
 function currentMounts(): ReturnType<typeof readMountInfo> {
@@ -51,6 +52,10 @@ export async function mountFileSystem(step: StepOf<'mount'>, context: BaseContex
       { timeoutMs: wait.timeoutMs },
       () => new SysError({ syscall: 'mount', errno: lastError?.errno ?? 2, args: { source: step.device, target: step.target, fsType: step.fsType }, hint: `${wait.fsType} tag "${wait.tag}" did not appear within ${wait.timeoutMs}ms` }),
     );
+    return;
+  }
+  if (wait?.kind === 'server') {
+    await mountNfsExport(step, wait, flags, context);
     return;
   }
   let device = step.device;
