@@ -23,6 +23,7 @@ export {
   buildBaselineInitramfs,
   baselineInitScript,
   baselineModules,
+  baselineStartedPattern,
   modulesLoadedPattern,
   switchRootPattern,
   type BaselineRoot,

@@ -1,6 +1,6 @@
 // `bootstrap pack`: writes an initramfs with this executable as /init, its libraries, the config and the modules it loads.
 import { verbSummaries } from '../verb-summaries';
-import { compressions, type Compression } from '../../pack/compress';
+import { compressions, defaultCompression, type Compression } from '../../pack/compress';
 import { packInitramfs, PackError, type PackSpec } from '../../pack/initramfs';
 import { inputAt } from '../../pack/same-file';
 import { writeFileAtomically } from '../../pack/write-atomically';
@@ -97,7 +97,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       configText: new TextDecoder().decode(bytes),
       ...(modulesFrom ? { modulesFrom, modules } : {}),
       add: (parsed.options.get('add') ?? []).map(parseAdd),
-      compress: optionValue(parsed, 'compress', 'zstd') as Compression,
+      compress: optionValue(parsed, 'compress', defaultCompression) as Compression,
       ...(optionValue(parsed, 'sysroot') ? { sysroot: optionValue(parsed, 'sysroot') } : {}),
     };
     // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
