@@ -35,7 +35,8 @@ Options:
   --module NAME          another module to pack (repeatable)
   --add SRC:DEST         copy a file or directory tree into the image at DEST, or into DEST
                          under its own name when DEST ends in / (repeatable)
-  --compress KIND        none, gzip or zstd (default zstd)
+  --compress KIND        none, gzip or zstd (default none: fastest under QEMU;
+                         zstd for a slow disk, PXE or little RAM)
   --binary PATH          the /init executable (default: this executable)
   --sysroot DIR          find the binary's interpreter and libraries in DIR, the target's root file
                          system (an arm64 one for dist/bootstrap-arm64), instead of this machine's
