@@ -17,6 +17,8 @@ export const baselineModules: Record<BaselineRoot, readonly string[]> = {
   block: ['virtio_pci', 'virtio_blk', 'crc32c_generic', 'ext4'],
 };
 
+/** The script's first line, once /proc is mounted; the group is the guest's uptime in seconds. */
+export const baselineStartedPattern = /baseline: init started at ([\d.]+)s/;
 /** Printed once every module is in; the group is the guest's uptime in seconds. */
 export const modulesLoadedPattern = /baseline: modules loaded at ([\d.]+)s/;
 /** Printed right before `exec switch_root`; the benchmark's end point for the initramfs phase. */
@@ -40,6 +42,8 @@ export function baselineInitScript(root: BaselineRoot, modules: readonly string[
 # Baseline init: mount the API file systems, load modules, mount the root, switch into it.
 set -e
 mount -t proc proc /proc
+read -r uptime _ </proc/uptime
+echo "baseline: init started at \${uptime}s"
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for module in ${modules.join(' ')}; do insmod /lib/modules/$module; done

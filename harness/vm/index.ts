@@ -24,6 +24,7 @@ export {
   buildBaselineInitramfs,
   baselineInitScript,
   baselineModules,
+  baselineStartedPattern,
   modulesLoadedPattern,
   switchRootPattern,
   type BaselineRoot,

@@ -1,6 +1,6 @@
 // `bootstrap pack`: writes an initramfs with this executable as /init, its libraries, the config and the modules it loads.
 import { verbSummaries } from '../verb-summaries';
-import { compressions, type Compression } from '../../pack/compress';
+import { compressions, defaultCompression, type Compression } from '../../pack/compress';
 import { packInitramfs, PackError, type PackSpec } from '../../pack/initramfs';
 import { inputAt } from '../../pack/same-file';
 import { writeFileAtomically } from '../../pack/write-atomically';
@@ -35,7 +35,8 @@ Options:
   --module NAME          another module to pack (repeatable)
   --add SRC:DEST         copy a file or directory tree into the image at DEST, or into DEST
                          under its own name when DEST ends in / (repeatable)
-  --compress KIND        none, gzip or zstd (default zstd)
+  --compress KIND        none, gzip or zstd (default none: fastest under QEMU;
+                         zstd for a slow disk, PXE or little RAM)
   --binary PATH          the /init executable (default: this executable)
   --sysroot DIR          find the binary's interpreter and libraries in DIR, the target's root file
                          system (an arm64 one for dist/bootstrap-arm64), instead of this machine's
@@ -97,7 +98,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       configText: new TextDecoder().decode(bytes),
       ...(modulesFrom ? { modulesFrom, modules } : {}),
       add: (parsed.options.get('add') ?? []).map(parseAdd),
-      compress: optionValue(parsed, 'compress', 'zstd') as Compression,
+      compress: optionValue(parsed, 'compress', defaultCompression) as Compression,
       ...(optionValue(parsed, 'sysroot') ? { sysroot: optionValue(parsed, 'sysroot') } : {}),
     };
     // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
