@@ -1,5 +1,6 @@
 // Which of a process's mappings may have their pages dropped from its page tables without changing what it
-// reads: read-only mappings of a file holding no private (copied-on-write) page. Pure: reads smaps text.
+// reads: read-only segments of its loaded programs holding no private (copied-on-write) page. Pure: reads
+// smaps text.
 import type { AddressRange } from '../sys/memory';
 
 /** A mapping of /proc/PID/smaps with the fields the choice needs. */

@@ -39,20 +39,21 @@ export function startMemoryUpkeep(options: MemoryUpkeepOptions): void {
   const upkeep = (): void => {
     const started = process.hrtime.bigint();
     collectedAt = activity();
-    collect({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    const trimmed = trimMallocHeap();
-    let droppedKiB = 0;
     try {
+      collect({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      const trimmed = trimMallocHeap();
+      let droppedKiB = 0;
+      // Without /proc (not mounted yet) this throws and the pages just stay mapped.
       for (const mapping of droppableMappings(parseSmaps(readFileSync('/proc/self/smaps', 'utf8')))) {
         dropFilePages(mapping);
         droppedKiB += mapping.residentKiB;
       }
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.debug(`memory upkeep: heap collected, C heap ${trimmed ? 'trimmed' : 'had nothing to trim'}, ${droppedKiB} KiB of file pages unmapped (${ms.toFixed(1)} ms)`);
     } catch (error) {
-      // No /proc (yet): the pages just stay mapped.
-      log.debug(`memory upkeep: file pages stay mapped: ${(error as Error).message}`);
+      // Only memory stays higher: never a reason to disturb PID 1.
+      log.debug(`memory upkeep: ${(error as Error).message}`);
     }
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    log.debug(`memory upkeep: heap collected, C heap ${trimmed ? 'trimmed' : 'had nothing to trim'}, ${droppedKiB} KiB of file pages unmapped (${ms.toFixed(1)} ms)`);
   };
 
   // Once start-up is over, and once more in case a slow start (a guest without KVM) was still touching pages;
