@@ -9,6 +9,7 @@ import type { Sys } from '../sys/index';
 import { emergency } from './emergency';
 import { startInitctl } from './initctl';
 import { keepMemoryFlat } from './flat-memory';
+import { startMemoryUpkeep } from './memory-upkeep';
 import { holdUntilShutdown } from './hold';
 import type { Pid1 } from './runtime';
 import { bootSignalAction, type HandledSignal } from './signals';
@@ -101,6 +102,7 @@ export async function supervise(runtime: Pid1, options: SuperviseOptions): Promi
   // Only now: a runlevel 0 that came earlier would shut down before there were services to stop, then start them.
   if (options.initctlPath !== undefined) startInitctl(runtime, options.initctlPath);
   supervisor.start();
+  startMemoryUpkeep({ activity: () => runtime.children.stats.childrenReaped + runtime.children.stats.orphansReaped, log });
   // With no main service nothing ends the supervisor but a signal or ctl: it holds after every service ended.
   return holdUntilShutdown();
 }

@@ -65,6 +65,9 @@ export interface Libc {
   /** Pointers are BigInt addresses; only `fn(arg)` runs in the child, on `stack` (its top: stacks grow down). */
   clone(fn: bigint, stack: bigint, flags: number, arg: null): number;
   dlsym(handle: null, symbol: string): bigint | null;
+  /** `address` is page-aligned, a number: user addresses on Linux stay below 2^53. */
+  madvise(address: number, length: number, advice: number): number;
+  malloc_trim(pad: number): number;
 }
 
 // C prototypes in koffi's syntax; `_Out_` makes koffi copy the pointed-to values back into the typed array.
@@ -122,6 +125,8 @@ const prototypes: Record<keyof Libc, string> = {
   setuid: 'int setuid(uint32_t uid)',
   clone: 'int clone(void *fn, void *stack, int flags, void *arg, ...)',
   dlsym: 'void *dlsym(void *handle, const char *symbol)',
+  madvise: 'int madvise(uintptr_t addr, size_t length, int advice)',
+  malloc_trim: 'int malloc_trim(size_t pad)',
 };
 
 let declared: Libc | undefined;

@@ -137,9 +137,12 @@ function checkPassFds(fds: readonly number[]): readonly number[] {
 /** How a reaped child ended: exited with a code, or killed by a signal. */
 export type ChildExit = { pid: number; exitCode: number } | { pid: number; signal: number; signalName: string; coreDumped: boolean };
 
+// One status word for every call: JavaScript is single-threaded and the word is read before the next call.
+const waitStatus = new Int32Array(1);
+
 /** Reaps one ended child of this process without blocking; null when none has ended (or there are none). */
 export function waitAny(): ChildExit | null {
-  const status = new Int32Array(1);
+  const status = waitStatus;
   const pid = libc().waitpid(-1, status, WNOHANG);
   if (pid === -1) {
     try {
