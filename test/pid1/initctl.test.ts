@@ -76,11 +76,12 @@ describe('initctl as PID 1 of a PID namespace', () => {
   handoff:
     mode: supervise
     processes:
-      app: {program: /bin/sh, arguments: [-c, "trap 'exit 0' TERM; while :; do sleep 0.1; done"]}
+      app: {program: /bin/sh, arguments: [-c, "trap 'exit 0' TERM; : > $DIR/trapping; while :; do sleep 0.1; done"]}
 `);
     const fifo = join(boot.dir, 'initctl');
     await boot.waitFor(/initctl: taking SysV init requests on /);
-    await boot.waitFor(/app started/);
+    // A TERM before the shell has set its trap would end it with 143 instead of 0.
+    await until(() => existsSync(join(boot.dir, 'trapping')));
     send(fifo, encodeRunlevelRequest('6'));
     const status = await boot.exited;
     const output = boot.output();
@@ -112,7 +113,7 @@ describe('initctl as PID 1 of a PID namespace', () => {
   handoff:
     mode: supervise
     processes:
-      app: {program: /bin/sh, arguments: [-c, "trap 'exit 0' TERM; while :; do sleep 0.1; done"], main: true}
+      app: {program: /bin/sh, arguments: [-c, "trap 'exit 0' TERM; : > ${dir}/trapping; while :; do sleep 0.1; done"], main: true}
 `);
     // PID 1 is the shell until it has mounted a tmpfs on /dev (with /dev/null in it), then bootstrap itself.
     const script = `mount -t tmpfs -o mode=0755 container-dev /dev && mknod -m 666 /dev/null c 1 3 && exec "$0" supervise --config "$1" --socket "$2"`;
@@ -130,6 +131,7 @@ describe('initctl as PID 1 of a PID namespace', () => {
         if (Date.now() > deadline) throw new Error(`no initctl; output:\n${output}`);
         await new Promise((done) => setTimeout(done, 20));
       }
+      await until(() => existsSync(join(dir, 'trapping')));
       // Its /dev, seen through its root from here.
       const fifo = `/proc/${pid}/root/dev/initctl`;
       expect(lstatSync(fifo).isFIFO()).toBe(true);
