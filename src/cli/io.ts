@@ -1,6 +1,7 @@
 // The CLI's side effects, injected so verbs can be tested without a process.
 import { readOptional } from '../probe/read-optional';
 import { readConfigFile, type ConfigFileRead } from '../config/read-config-file';
+import { fdWriter } from './fd-writer';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -13,8 +14,8 @@ export interface CliIo {
 
 /** The real process: fd 0, 1 and 2 and the filesystem. */
 export const processIo: CliIo = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
+  stdout: fdWriter(1),
+  stderr: fdWriter(2),
   readInput: readConfigFile,
   readOptional,
 };

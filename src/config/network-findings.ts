@@ -3,7 +3,7 @@
 import type { Config, Ethernet } from './generated/config-types';
 import type { Finding } from './diagnostic';
 import { parseIp, parsePrefix, type IpPrefix } from '../sys/netlink/ip-address';
-import { parseRoute } from '../sys/netlink/route-messages';
+import { parseRoute } from '../sys/netlink/route-spec';
 
 type Path = readonly (string | number)[];
 
