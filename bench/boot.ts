@@ -172,7 +172,8 @@ if (samples.has(defaultName)) {
   const uptime = ratios(defaultName, uptimeOf);
   const cpu = ratios(defaultName, cpuOf);
   console.log(
-    `${defaultName} / busybox: guest uptime ${uptime.ratio.toFixed(2)}x (paired ${uptime.paired.toFixed(2)}x), QEMU CPU ${cpu.ratio.toFixed(2)}x (paired ${cpu.paired.toFixed(2)}x); target <= ${target}x: uptime ${uptime.ratio <= target ? 'met' : 'NOT met'}, CPU ${cpu.ratio <= target ? 'met' : 'NOT met'}`,
+    // The target is the issue's, in guest uptime; QEMU's CPU total is diluted by QEMU's own start, so it gets no verdict.
+    `${defaultName} / busybox: guest uptime ${uptime.ratio.toFixed(2)}x (paired ${uptime.paired.toFixed(2)}x; target <= ${target}x: ${uptime.ratio <= target ? 'met' : 'NOT met'}), QEMU CPU ${cpu.ratio.toFixed(2)}x (paired ${cpu.paired.toFixed(2)}x)`,
   );
 }
 console.log('\neach boot (guest uptime s / QEMU CPU s at the handoff / QEMU CPU s from "Run /init" to the handoff):');
