@@ -75,9 +75,11 @@ const target: Target =
       };
 const sentinel = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 // V8 flags of the executable: a small young generation (1 MiB semi-spaces instead of growing to 16 MiB), as
-// an init allocates little. Only flags that leave V8's code-cache check alone belong here (heap sizes do;
-// compiler switches do not, see src/boot/flat-memory.ts), else every start would compile everything again.
-const v8Flags = ['--max-semi-space-size=1'];
+// an init allocates little; the garbage collector on the main thread and one platform worker thread, as helper
+// threads only compete with it on a one-CPU guest (measured under QEMU TCG: docs/performance.md "Boot"). Only
+// flags that leave V8's code-cache check alone belong here (heap sizes and these do; compiler switches do not,
+// see src/pid1/flat-memory.ts), else every start would compile everything again; the check below proves it.
+const v8Flags = ['--max-semi-space-size=1', '--single-threaded-gc', '--v8-pool-size=1'];
 
 function run(command: string, args: string[], environment: Record<string, string> = {}): void {
   execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...environment } });

@@ -99,8 +99,11 @@ export interface LoadOrderFacts {
   builtin?: ReadonlySet<string>;
   /** Canonical names already loaded (/proc/modules). */
   loaded?: ReadonlySet<string>;
-  /** modules.alias, for names such as `crc32c` or `fs-virtiofs` that stand for modules. */
-  aliases?: ModuleAliases;
+  /**
+   * modules.alias, for names such as `crc32c` or `fs-virtiofs` that stand for modules; or a function giving it,
+   * called only when a name is neither built in, loaded nor in modules.dep (parsing a kernel's aliases is costly).
+   */
+  aliases?: ModuleAliases | (() => ModuleAliases | undefined);
   /** modules.softdep, for modules to load around others (`softdep ext4 pre: crypto-crc32c`). */
   softdeps?: ModuleSoftdeps;
 }
@@ -132,6 +135,11 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
   const skipped: SkippedModule[] = [];
   const done = new Set<string>();
   const visiting: string[] = [];
+  let aliases: ModuleAliases | undefined | null = null;
+  const readAliases = (): ModuleAliases | undefined => {
+    if (aliases === null) aliases = typeof facts.aliases === 'function' ? facts.aliases() : facts.aliases;
+    return aliases;
+  };
 
   // A name that is not a module may be an alias; kmod tries the module name first, then modules.alias.
   const resolve = (request: string): { paths: string[]; skipped: SkippedModule[]; several: boolean } | undefined => {
@@ -140,9 +148,11 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
     if (loaded.has(name)) return { paths: [], skipped: [{ name, reason: 'loaded' }], several: false };
     const path = findModule(deps, request);
     if (path !== undefined) return { paths: [path], skipped: [], several: false };
-    if (!facts.aliases || request.includes('/')) return undefined;
+    if (request.includes('/')) return undefined;
+    const aliases = readAliases();
+    if (!aliases) return undefined;
     const result = { paths: [] as string[], skipped: [] as SkippedModule[], several: false };
-    const names = resolveAlias(facts.aliases, request);
+    const names = resolveAlias(aliases, request);
     for (const target of names) {
       if (builtin.has(target)) result.skipped.push({ name: target, reason: 'builtin' });
       else if (loaded.has(target)) result.skipped.push({ name: target, reason: 'loaded' });

@@ -1,6 +1,6 @@
 // The load order of a `modules` config from the module tree: its modules.dep, with modules.alias, modules.softdep, modules.builtin and modules.builtin.modinfo beside it.
 import type { Modules } from '../config/generated/config-types';
-import { mergeAliases, parseBuiltinModinfoAliases, parseModulesAlias, parseModulesSoftdep } from './modules-alias';
+import { mergeAliases, type ModuleAliases, parseBuiltinModinfoAliases, parseModulesAlias, parseModulesSoftdep } from './modules-alias';
 import { loadOrder, parseModulesBuiltin, parseModulesDep, type LoadOrder, type LoadOrderFacts, ModuleOrderError, type ModulesDep, ModulesDepError } from './modules-dep';
 
 /** What resolving may know beyond modules.dep: the running kernel, and facts for loadOrder (the tree's alias and softdep files win). */
@@ -68,26 +68,34 @@ export interface ModuleTree {
 }
 
 /**
- * Parses `depText` (the modules.dep of `directory`) and reads modules.alias, modules.softdep, modules.builtin and
- * modules.builtin.modinfo beside it, as modprobe does; what the tree says is added to `facts` (its alias and softdep files win).
+ * Parses `depText` (the modules.dep of `directory`) and reads modules.softdep and modules.builtin beside it, and
+ * modules.alias and modules.builtin.modinfo when loadOrder first needs an alias, as modprobe does; what the tree says
+ * is added to `facts` (its alias and softdep files win).
  * Throws ModulesDepError for a modules.dep that cannot be parsed.
  */
 export function readModuleTree(directory: string, depText: string, readFile: (path: string) => string | undefined, facts: LoadOrderFacts = {}): ModuleTree {
   const deps = parseModulesDep(depText);
-  const aliasText = readFile(`${directory}/modules.alias`);
   const softdepText = readFile(`${directory}/modules.softdep`);
   const builtinText = readFile(`${directory}/modules.builtin`);
-  const builtinModinfoText = readFile(`${directory}/modules.builtin.modinfo`);
-  // A module built in (virtio_pci, fuse on Debian 13's 6.12) keeps its aliases in modules.builtin.modinfo only.
-  const treeAliases = aliasText === undefined ? undefined : parseModulesAlias(aliasText);
-  const builtinAliases = builtinModinfoText === undefined ? undefined : parseBuiltinModinfoAliases(builtinModinfoText);
-  const aliases = treeAliases && builtinAliases ? mergeAliases(treeAliases, builtinAliases) : (treeAliases ?? builtinAliases);
+  // Read and parsed only when a name is not found otherwise: the names of a boot are mostly modules.dep's own.
+  let aliases: ModuleAliases | undefined | null = null;
+  const readAliases = (): ModuleAliases | undefined => {
+    if (aliases !== null) return aliases;
+    const aliasText = readFile(`${directory}/modules.alias`);
+    const builtinModinfoText = readFile(`${directory}/modules.builtin.modinfo`);
+    // A module built in (virtio_pci, fuse on Debian 13's 6.12) keeps its aliases in modules.builtin.modinfo only.
+    const treeAliases = aliasText === undefined ? undefined : parseModulesAlias(aliasText);
+    const builtinAliases = builtinModinfoText === undefined ? undefined : parseBuiltinModinfoAliases(builtinModinfoText);
+    const given = typeof facts.aliases === 'function' ? facts.aliases() : facts.aliases;
+    aliases = treeAliases && builtinAliases ? mergeAliases(treeAliases, builtinAliases) : (treeAliases ?? builtinAliases ?? given);
+    return aliases;
+  };
   return {
     deps,
     facts: {
       ...facts,
       ...(builtinText === undefined ? {} : { builtin: new Set([...(facts.builtin ?? []), ...parseModulesBuiltin(builtinText)]) }),
-      ...(aliases === undefined ? {} : { aliases }),
+      aliases: readAliases,
       ...(softdepText === undefined ? {} : { softdeps: parseModulesSoftdep(softdepText) }),
     },
   };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mergeAliases, parseBuiltinModinfoAliases, parseModulesAlias, parseModulesSoftdep, resolveAlias } from '../../../src/modules/modules-alias';
 import { loadOrder, moduleName, parseModulesDep } from '../../../src/modules/modules-dep';
+import { readModuleTree } from '../../../src/modules/resolve-modules';
 
 const fixture = (name: string): string => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 const deps = parseModulesDep(fixture('modules.dep'));
@@ -110,5 +111,39 @@ describe('aliases of built-in modules (modules.builtin.modinfo)', () => {
     expect(resolveAlias(merged, 'fs-fuse')).toEqual(['other_fuse', 'fuse']);
     const order = loadOrder(['fs-virtiofs'], parseModulesDep(''), { builtin: new Set(['virtiofs']), aliases: merged });
     expect(order).toEqual({ paths: [], optional: [], skipped: [{ name: 'virtiofs', reason: 'builtin' }] });
+  });
+});
+
+describe('a module tree\'s aliases, read when first needed', () => {
+  const tree = '/lib/modules/6.1.0-test';
+  const texts = new Map([
+    [`${tree}/modules.alias`, fixture('modules.alias')],
+    [`${tree}/modules.softdep`, fixture('modules.softdep')],
+    [`${tree}/modules.builtin.modinfo`, 'virtiofs.alias=fs-virtiofs\0'],
+  ]);
+  const treeOf = (reads: string[]): ReturnType<typeof readModuleTree> =>
+    readModuleTree(tree, fixture('modules.dep'), (path) => {
+      reads.push(path);
+      return texts.get(path);
+    });
+
+  it('reads neither modules.alias nor modules.builtin.modinfo when every name and soft dependency is in modules.dep', () => {
+    const reads: string[] = [];
+    const { deps: treeDeps, facts } = treeOf(reads);
+    expect(loadOrder(['virtiofs'], treeDeps, facts).paths).toEqual(loadOrder(['virtiofs'], deps, { aliases, softdeps }).paths);
+    expect(reads).not.toContain(`${tree}/modules.alias`);
+    expect(reads).not.toContain(`${tree}/modules.builtin.modinfo`);
+  });
+
+  it('reads both once when a name is an alias, and resolves it as before', () => {
+    const reads: string[] = [];
+    const { deps: treeDeps, facts } = treeOf(reads);
+    const eager = { aliases: mergeAliases(aliases, parseBuiltinModinfoAliases('virtiofs.alias=fs-virtiofs\0')), softdeps };
+    const order = loadOrder(['crc32c', 'fs-virtiofs'], treeDeps, facts);
+    expect(order).toEqual(loadOrder(['crc32c', 'fs-virtiofs'], deps, eager));
+    expect(order.optional.length).toBeGreaterThan(0);
+    expect(loadOrder(['crc32c'], treeDeps, facts).paths).toEqual(loadOrder(['crc32c'], deps, eager).paths);
+    expect(reads.filter((path) => path === `${tree}/modules.alias`)).toHaveLength(1);
+    expect(reads.filter((path) => path === `${tree}/modules.builtin.modinfo`)).toHaveLength(1);
   });
 });
