@@ -13,7 +13,7 @@ import { passLeasesOn, renewLeases } from '../exec/lease-renewal';
 // While bootstrap stays PID 1 it renews the boot's DHCP leases; an exec handoff leaves them (and their renewal) to the next init.
 function startOrPassOnRenewal(mode: StepOf<'handoff'>['handoff']['mode'], context: BootContext): void {
   const { log, runtime } = context;
-  const renewal = { sys: context.sys, log, network: context.network, ...(context.networkRecordPath === undefined ? {} : { networkRecordPath: context.networkRecordPath }) };
+  const renewal = { sys: context.sys, log, network: context.network, ...(context.networkRecordPath === undefined ? {} : { networkRecordPath: context.networkRecordPath }), ...(context.resolvConf === undefined ? {} : { resolvConf: context.resolvConf }) };
   if (mode === 'exec') {
     const names = passLeasesOn(renewal);
     if (names.length > 0) log.info(`DHCP leases on ${names.join(', ')}: renewing them passes to the next init (recorded in the network record)`);

@@ -7,6 +7,7 @@ import type { Logger } from '../log/log';
 import { parseMac } from '../sys/netlink/ip-address';
 import type { Sys } from '../sys/index';
 import { SysError } from '../sys/sys-error';
+import { resolvConfEntries, writeResolvConfFile, type ResolvConfSource } from './resolv-conf';
 import { leaseRecord, writeNetworkRecord, type InterfaceRecord, type LeaseRecord, type NetworkRecord } from './network-record';
 
 /** After a lost lease, how long one DISCOVER round may take before it starts over (it backs off within: 1, 2, 4 … 16 s). */
@@ -23,6 +24,8 @@ export interface RenewalContext {
   log: Logger;
   network: NetworkRecord;
   networkRecordPath?: string;
+  /** What the resolvConf step wrote from the config; without it (no resolvConf step) renewal leaves resolv.conf alone. */
+  resolvConf?: ResolvConfSource;
   now?: () => number;
 }
 
@@ -206,7 +209,21 @@ function tolerate(call: () => void, code: string): void {
   }
 }
 
+// The record after a lease changed; resolv.conf too when the leases now name other servers or domains than it holds.
 function write(context: RenewalContext): void {
+  const source = context.resolvConf;
+  if (source !== undefined) {
+    const leases = context.network.interfaces.flatMap((record) => (record.dhcp4 ? [record.dhcp4] : []));
+    const { nameservers, search } = resolvConfEntries(source, leases);
+    if (nameservers.join(' ') !== context.network.nameservers.join(' ') || search.join(' ') !== context.network.search.join(' ')) {
+      try {
+        writeResolvConfFile(source, context.network);
+        context.log.info(`DHCP renewal: ${source.path} now names ${nameservers.join(' ') || 'no nameserver'}${search.length > 0 ? `, search ${search.join(' ')}` : ''}`);
+      } catch (error) {
+        context.log.warn(`DHCP renewal: writing ${source.path}: ${(error as Error).message}`);
+      }
+    }
+  }
   try {
     writeNetworkRecord(context.network, context.networkRecordPath);
   } catch (error) {

@@ -159,11 +159,16 @@ postSwitch:
     expect(ip('-n', CLIENT_NS, 'route', 'show').trim()).toBe('');
     expect(record().interfaces[0]?.dhcp4).toBeUndefined();
 
-    // A server back gives a lease again, with its route.
+    // A server back gives a lease again, with its route; this one names a DNS server and a domain, which
+    // resolv.conf (written at boot with none) now holds.
+    expect(readFileSync(join(dir, 'resolv.conf'), 'utf8')).not.toMatch(/nameserver/);
+    writeFileSync(join(dir, 'udhcpd.conf'), `${readFileSync(join(dir, 'udhcpd.conf'), 'utf8')}option dns 10.77.0.53\noption domain renewed.test\n`);
     startServer();
     await running.waitFor(/DHCP on dhr1: bound 10\.77\.0\.\d+\/24 from 10\.77\.0\.1, router 10\.77\.0\.1 for 8s/, 30_000);
     expect(clientAddresses().length).toBe(1);
     expect(ip('-n', CLIENT_NS, 'route', 'show')).toMatch(/default via 10\.77\.0\.1 dev dhr1/);
+    await running.waitFor(/DHCP renewal: \/etc\/resolv\.conf now names 10\.77\.0\.53, search renewed\.test/);
+    expect(readFileSync(join(dir, 'resolv.conf'), 'utf8')).toMatch(/^nameserver 10\.77\.0\.53\nsearch renewed\.test\n$/m);
 
     // SIGTERM: the renewal stops first, then PID 1 exits 0 with nothing left.
     running.signal('SIGTERM');

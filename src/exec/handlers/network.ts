@@ -1,14 +1,13 @@
 // Handlers for `network`, `resolvConf` and `hostname`: links through rtnetlink, /etc/resolv.conf, sethostname(2).
-import { writeFileSync } from 'node:fs';
 import { requestLease } from '../../net/dhcp/client';
 import type { DhcpLease } from '../../net/dhcp/lease';
-import { makeDirectories } from '../../sys/fs';
 import { parseIp, parseMac } from '../../sys/netlink/ip-address';
 import type { LinkInfo } from '../../sys/index';
 import { SysError } from '../../sys/sys-error';
 import type { StepOf } from '../../plan/step';
 import type { BaseContext } from '../context';
 import { leaseRecord, writeNetworkRecord, type NetworkRecord } from '../network-record';
+import { writeResolvConfFile, type ResolvConfSource } from '../resolv-conf';
 import { waitUntil } from '../wait-until';
 
 /** What network steps need: the record they add to. */
@@ -18,6 +17,8 @@ export interface NetworkContext extends BaseContext {
   networkRecordPath?: string;
   /** Where resolv.conf is written; /etc/resolv.conf unless a test says otherwise. */
   resolvConfPath?: string;
+  /** Set by the resolvConf step: what it wrote from the config, for renewal to write again. */
+  resolvConf?: ResolvConfSource;
 }
 
 /** Finds the link, waits for its carrier, sets MTU, brings it up, adds addresses and routes, and records them. */
@@ -64,16 +65,11 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
   writeNetworkRecord(context.network, context.networkRecordPath);
 }
 
-/** Writes resolv.conf (the config's nameservers, then the leases'; search likewise) and records them. */
+/** Writes resolv.conf (the config's nameservers, then the leases'; search likewise), records them, and keeps the config's part for renewal. */
 export function writeResolvConf(step: StepOf<'resolvConf'>, context: NetworkContext): void {
-  const path = context.resolvConfPath ?? '/etc/resolv.conf';
-  const leases = context.network.interfaces.flatMap((record) => (record.dhcp4 ? [record.dhcp4] : []));
-  const nameservers = [...new Set([...step.nameservers, ...leases.flatMap((lease) => lease.dns)])];
-  const search = [...new Set([...step.search, ...leases.flatMap((lease) => (lease.domain ? [lease.domain] : []))])];
-  makeDirectories(path.slice(0, path.lastIndexOf('/')) || '/');
-  writeFileSync(path, resolvConfText(nameservers, search));
-  context.network.nameservers = nameservers;
-  context.network.search = search;
+  const source = { path: context.resolvConfPath ?? '/etc/resolv.conf', nameservers: step.nameservers, search: step.search };
+  writeResolvConfFile(source, context.network);
+  context.resolvConf = source;
   writeNetworkRecord(context.network, context.networkRecordPath);
 }
 
@@ -84,12 +80,6 @@ export function setHostname(step: StepOf<'hostname'>, context: NetworkContext): 
   writeNetworkRecord(context.network, context.networkRecordPath);
 }
 
-/** resolv.conf(5) text: one nameserver line per server, one search line. */
-export function resolvConfText(nameservers: readonly string[], search: readonly string[]): string {
-  const lines = ['# Written by bootstrap from its network config.', ...nameservers.map((server) => `nameserver ${server}`)];
-  if (search.length > 0) lines.push(`search ${search.join(' ')}`);
-  return `${lines.join('\n')}\n`;
-}
 
 // The lease for the link, asked for on the link itself; the error names the interface as the config does.
 async function dhcpLease(step: StepOf<'network'>, link: LinkInfo, timeoutMs: number, context: NetworkContext): Promise<DhcpLease> {
