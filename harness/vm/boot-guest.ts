@@ -193,6 +193,20 @@ function requireOnPath(tool: string): void {
   if (!dirs.some((dir) => existsSync(join(dir, tool)))) throw new TestBedError(`${tool} is not on PATH: run ${setupScript}`);
 }
 
+/**
+ * Waits for the guest to power itself off (QEMU ends by itself with status 0 within `timeoutMs`, and the kernel never
+ * panicked) and returns its console; rejects with the transcript otherwise.
+ */
+export async function waitForPowerOff(guest: Guest, timeoutMs?: number): Promise<string> {
+  const exit = await waitForExit(guest, timeoutMs);
+  const transcript = guest.console();
+  if (panicPattern.test(transcript)) throw new TestBedError(`the guest's kernel panicked\n--- console transcript ---\n${transcript}`);
+  if (exit.code !== 0 || exit.timedOut || exit.killed) {
+    throw new TestBedError(`QEMU ended (${JSON.stringify(exit)}) other than by the guest's poweroff\n--- console transcript ---\n${transcript}`);
+  }
+  return transcript;
+}
+
 /** Waits for QEMU to end by itself within `timeoutMs`; rejects with the transcript when it does not. */
 export async function waitForExit(guest: Guest, timeoutMs = 30_000): Promise<GuestExit> {
   const timeout = new AbortController();

@@ -9,6 +9,7 @@ export { qemuArgs, qemuProgram, baseAppend, baseAppendFor, type GuestArch, type 
 export {
   bootGuest,
   waitForExit,
+  waitForPowerOff,
   panicPattern,
   type BootOptions,
   type ConsoleMatch,
