@@ -1,8 +1,7 @@
 // The client side of the control socket: send one request, read the answer (and, following logs, the stream).
 import { connect } from 'node:net';
-import { constants } from 'node:os';
 import { formatDuration } from '../config/duration';
-import { describeErrno } from '../sys/sys-error';
+import { describeErrno, errnoNumber } from '../sys/sys-error';
 import { LineReader } from './line-reader';
 import { DEFAULT_CONTROL_SOCKET, encodeMessage, parseServerMessage, type ControlRequest, type ControlResponse } from './protocol';
 
@@ -30,7 +29,7 @@ export class ControlUnreachableError extends Error {
     cause: NodeJS.ErrnoException,
   ) {
     const code = cause.code ?? 'EIO';
-    const errno = (constants.errno as Record<string, number | undefined>)[code];
+    const errno = errnoNumber(code);
     const words = errno === undefined ? undefined : describeErrno(errno);
     const described = words === undefined || words.startsWith('errno ') ? code : `${code} (${words})`;
     const hint = code === 'EACCES' || code === 'EPERM' ? 'only root may use it' : 'is bootstrap supervising here?';

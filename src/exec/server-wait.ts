@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { MountWait } from '../plan/step';
 import type { Sys } from '../sys/index';
 import { SysError } from '../sys/index';
+import { errnoNumber } from '../sys/sys-error';
 
 /** The wait of an NFS mount. */
 export type ServerWait = Extract<MountWait, { kind: 'server' }>;
@@ -42,6 +43,5 @@ export async function waitForServer(wait: ServerWait, sys: Pick<Sys, 'tryTcpConn
 }
 
 function errnoOf(code: string): number {
-  const errno = (constants.errno as Record<string, number | undefined>)[code];
-  return errno ?? constants.errno.ETIMEDOUT;
+  return errnoNumber(code) ?? constants.errno.ETIMEDOUT;
 }

@@ -5,6 +5,11 @@ const errnoNames = new Map<number, string>(
   Object.entries(constants.errno).map(([name, value]) => [value, name]),
 );
 
+/** The errno value of a name Node gives as an error's `code` (`ECONNREFUSED`), or undefined when it is none. */
+export function errnoNumber(name: string): number | undefined {
+  return (constants.errno as Record<string, number | undefined>)[name];
+}
+
 /** Name of an errno value (`ENOENT`), or `E<number>` when the platform does not know it. */
 export function errnoName(errno: number): string {
   return errnoNames.get(errno) ?? `E${errno}`;
