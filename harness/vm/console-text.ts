@@ -13,6 +13,13 @@ export function sectionBetween(transcript: string, begin: string, end: string, f
   return transcript.slice(bodyStart, stop + 1);
 }
 
+/** The text between the marker lines `begin` and `end`; throws with the transcript when the section is not complete. */
+export function requiredSection(transcript: string, begin: string, end: string): string {
+  const text = sectionBetween(transcript, begin, end);
+  if (text === undefined) throw new Error(`the console has no complete ${begin} … ${end} section:\n${transcript}`);
+  return text;
+}
+
 /** A pattern matching `text` literally. */
 export function literal(text: string): RegExp {
   return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));

@@ -33,6 +33,6 @@ export {
 } from './baseline-initramfs';
 export { packBootstrap, bootstrapBinary, configPathFor, extraConfigDir, type BootstrapPackSpec } from './bootstrap-pack';
 export { writeGuestFile, writeGuestScript } from './guest-files';
-export { sectionBetween, literal, withoutKernelLines } from './console-text';
+export { sectionBetween, requiredSection, literal, withoutKernelLines } from './console-text';
 export { recordTranscript, saveTranscripts } from './transcripts';
 export { startVm, bedArgs, processesMentioning, waitUntilGone, type VmRun, type VmExit, type FoundProcess } from './bootstrap-vm';

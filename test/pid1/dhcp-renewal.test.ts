@@ -55,6 +55,21 @@ describe('DHCP renewal while bootstrap stays PID 1', () => {
     await exited;
   }
 
+  // bootstrap as PID 1 in the client's namespace with dhcp4 on its end of the veth and `handoff` (postSwitch lines).
+  // /run and /etc/resolv.conf are the host's in these namespaces: PID 1 gets its own before the network step writes them.
+  const startClient = (handoff: string): Promise<RunningSupervisor> =>
+    startPid1Program(`logLevel: debug
+preSwitch:
+  hooks:
+    - "mount -t tmpfs dhcp-run /run"
+    - "mount --bind ${join(dir, 'resolv.conf')} /etc/resolv.conf"
+network:
+  waitOnline: 10s
+  ethernets:
+    ${LINK}: {dhcp4: true}
+postSwitch:
+${handoff}`, (file) => ['boot', '--config', file, '--cmdline', ''], { netns: CLIENT_NS });
+
   beforeAll(() => {
     for (const ns of [SERVER_NS, CLIENT_NS]) spawnSync('ip', ['netns', 'del', ns]);
     ip('netns', 'add', SERVER_NS);
@@ -83,21 +98,11 @@ describe('DHCP renewal while bootstrap stays PID 1', () => {
 
   it('under a supervise handoff too: renewed beside the services, and stopped before them at SIGTERM', { timeout: 60_000 }, async () => {
     if (server === undefined || server.exitCode !== null) startServer();
-    boot = await startPid1Program(`logLevel: debug
-preSwitch:
-  hooks:
-    - "mount -t tmpfs dhcp-run /run"
-    - "mount --bind ${join(dir, 'resolv.conf')} /etc/resolv.conf"
-network:
-  waitOnline: 10s
-  ethernets:
-    ${LINK}: {dhcp4: true}
-postSwitch:
-  handoff:
+    boot = await startClient(`  handoff:
     mode: supervise
     processes:
       app: {program: /bin/sleep, arguments: ["1000"]}
-`, (file) => ['boot', '--config', file, '--cmdline', ''], { netns: CLIENT_NS });
+`);
     const running = boot;
     await running.waitFor(/DHCP leases on dhr1: renewed by bootstrap while it runs/, 20_000);
     await running.waitFor(/DHCP on dhr1: lease 10\.77\.0\.\d+\/24 renewed by 10\.77\.0\.1 for 8s/, 15_000);
@@ -111,19 +116,7 @@ postSwitch:
 
   it('renews at T1, refreshes the lifetime, drops the address at expiry, DISCOVERs again, and stops cleanly', { timeout: 90_000 }, async () => {
     const serverLogFrom = serverLog.length;
-    // /run and /etc/resolv.conf are the host's in these namespaces: PID 1 gets its own before the network step writes them.
-    boot = await startPid1Program(`logLevel: debug
-preSwitch:
-  hooks:
-    - "mount -t tmpfs dhcp-run /run"
-    - "mount --bind ${join(dir, 'resolv.conf')} /etc/resolv.conf"
-network:
-  waitOnline: 10s
-  ethernets:
-    ${LINK}: {dhcp4: true}
-postSwitch:
-  handoff: {mode: none}
-`, (file) => ['boot', '--config', file, '--cmdline', ''], { netns: CLIENT_NS });
+    boot = await startClient('  handoff: {mode: none}\n');
     const running = boot;
     const [, address] = await running.waitFor(/DHCP lease (10\.77\.0\.\d+)\/24 from 10\.77\.0\.1, router 10\.77\.0\.1 for 8s/, 20_000);
     await running.waitFor(/DHCP leases on dhr1: renewed by bootstrap while it runs/);

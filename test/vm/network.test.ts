@@ -14,7 +14,7 @@ import {
   recordTranscript,
   removeTempDirs,
   saveTranscripts,
-  sectionBetween,
+  requiredSection,
   stopAll,
   tempDir,
   writeGuestScript,
@@ -69,11 +69,7 @@ const extraConfigs = {
 };
 
 /** The guest's report, between its markers. */
-function reportOf(transcript: string): string {
-  const text = sectionBetween(transcript, 'network-report-begin', 'network-report-end');
-  if (text === undefined) throw new Error(`the guest printed no network report:\n${transcript}`);
-  return text;
-}
+const reportOf = (transcript: string): string => requiredSection(transcript, 'network-report-begin', 'network-report-end');
 
 describe('network on QEMU user networking', () => {
   let guestRoot: string;

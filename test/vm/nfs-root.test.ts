@@ -19,7 +19,7 @@ import {
   recordTranscript,
   removeTempDirs,
   saveTranscripts,
-  sectionBetween,
+  requiredSection,
   freeNfsPorts,
   startNfsServer,
   stopAll,
@@ -56,11 +56,7 @@ postSwitch:
 `;
 
 /** The guest's report, between its markers. */
-function reportOf(transcript: string): string {
-  const text = sectionBetween(transcript, 'nfs-report-begin', 'nfs-report-end');
-  if (text === undefined) throw new Error(`the guest printed no NFS report:\n${transcript}`);
-  return text;
-}
+const reportOf = (transcript: string): string => requiredSection(transcript, 'nfs-report-begin', 'nfs-report-end');
 
 describe('an NFS root from NFS-Ganesha on QEMU user networking', () => {
   let guestRoot: string;
