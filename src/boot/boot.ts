@@ -8,14 +8,15 @@ import { readConfigFile } from '../config/read-config-file';
 import { validateConfigText } from '../config/validate-config';
 import { mountVirtual } from '../exec/handlers/mount';
 import { abortSummary, runSteps } from '../exec/run-steps';
-import { createLogger } from '../log/log';
-import { parseModulesBuiltin, parseProcModules } from '../modules/modules-dep';
+import { createLogger, type Logger } from '../log/log';
 import { emergency } from '../pid1/emergency';
 import { detectRole, type Pid1Role } from '../pid1/role';
 import { startPid1, type Pid1 } from '../pid1/runtime';
 import { runShell, shellExists } from '../pid1/shell';
 import { bootSignalAction, type HandledSignal } from '../pid1/signals';
-import { buildPlan, PlanError } from '../plan/build-plan';
+import { PlanError } from '../plan/build-plan';
+import { planWith, preparedSteps, PREPARED_BOOT_PATH, type PlanInputs, type PreparedBoot, type PreparedPlan } from '../plan/prepared-boot';
+import type { Step } from '../plan/step';
 import { virtualMounts } from '../plan/virtual-mounts';
 import { kernelRelease as readKernelRelease } from '../probe/kernel-release';
 import { readOptional } from '../probe/read-optional';
@@ -23,6 +24,7 @@ import { realSys, type Sys } from '../sys/index';
 import type { BootContext } from './boot-context';
 import { parseCmdline, type BootArguments } from './cmdline';
 import { bootHandlers } from './handlers';
+import { isPreparedConfig, readPreparedBoot } from './prepared';
 import { writeReport } from './report';
 import { emptyNetworkRecord } from '../exec/network-record';
 import { networkFromIp } from '../net/ip-network';
@@ -75,10 +77,15 @@ export async function boot(options: BootOptions): Promise<never> {
   if (args.testFault) scheduleTestFault(args.testFault, runtime);
 
   const configPath = options.configPath ?? args.configPath;
-  const config = options.config ?? readValidConfig(configPath);
+  // What `bootstrap pack` worked out ahead (a subhost's config comes validated already).
+  const prepared = options.config ? 'the config came validated' : readPreparedBoot();
+  // Said once the config's log level applies.
+  const notes = typeof prepared === 'string' ? [`no prepared boot: ${prepared}`] : [];
+  const config = options.config ?? readValidConfig(configPath, typeof prepared === 'string' ? undefined : prepared, notes);
   if (typeof config === 'string') return fail(config);
   runtime.config = config;
   if (!args.logLevel) log.level = config.logLevel as LogLevel;
+  for (const note of notes) log.debug(note);
   const handoff = config.postSwitch.handoff;
   if (handoff.mode === 'supervise') runtime.shutdownTimeoutMs = parseDuration(handoff.shutdownTimeout);
 
@@ -89,7 +96,9 @@ export async function boot(options: BootOptions): Promise<never> {
     const booted = args.ip ? { ...config, network: networkFromIp(args.ip, config.network) } : config;
     const unreachable = rootWithoutNetwork(booted);
     if (unreachable !== undefined) return fail(`cannot plan the boot: /switchRoot/rootFileSystem: ${unreachable}`);
-    steps = planBoot(booted);
+    // A plan prepared for the config is for the config alone: not for one the ip= argument changed.
+    const preparedPlan = typeof prepared !== 'string' && booted === config && config === prepared.config ? prepared.plan : undefined;
+    steps = planBoot(booted, preparedPlan, log);
   } catch (error) {
     if (error instanceof PlanError) return fail(`cannot plan the boot: ${error.pointer}: ${error.message}`);
     throw error;
@@ -142,10 +151,18 @@ export async function boot(options: BootOptions): Promise<never> {
   return fail('the handoff ended unexpectedly');
 }
 
-// The config at `path`, valid, or what is wrong with it as the emergency path's reason.
-function readValidConfig(path: string): Config | string {
+// The config at `path`, valid, or what is wrong with it as the emergency path's reason. The prepared config stands
+// for validation when its text is the file's.
+function readValidConfig(path: string, prepared: PreparedBoot | undefined, notes: string[]): Config | string {
   const read = readConfigFile(path);
   if (!read.ok) return `${read.error.message}\n  check: bootstrap.config= on the kernel command line, or pack the config with bootstrap pack --config`;
+  if (prepared !== undefined) {
+    if (isPreparedConfig(prepared, read.bytes)) {
+      notes.push(`config ${path}: as bootstrap pack validated it (${PREPARED_BOOT_PATH})`);
+      return prepared.config;
+    }
+    notes.push(`config ${path}: not the one prepared in ${PREPARED_BOOT_PATH}; validating it`);
+  }
   const validation = validateConfigText(read.bytes);
   if (!validation.config) return `the config is invalid:\n${diagnosticsText(path, false, validation.diagnostics, validation.omitted).trimEnd()}`;
   return validation.config;
@@ -166,18 +183,25 @@ function mountEarly(sys: Sys): string[] {
   return lines;
 }
 
-// The plan from the config and what this kernel has (modules.dep, built-in and loaded modules).
-function planBoot(config: Config): ReturnType<typeof buildPlan> {
+// The plan from the config and what this kernel has (modules.dep, built-in and loaded modules): the prepared one
+// when it was made from the same, else made here.
+function planBoot(config: Config, prepared: PreparedPlan | undefined, log: Logger): Step[] {
   const kernelRelease = readKernelRelease();
-  const builtin = readOptional(`/lib/modules/${kernelRelease}/modules.builtin`);
-  const loaded = readOptional('/proc/modules');
-  return buildPlan(config, {
-    readFile: readOptional,
+  const inputs: PlanInputs = {
     kernelRelease,
-    requireModulesDep: true,
-    ...(builtin === undefined ? {} : { builtin: parseModulesBuiltin(builtin) }),
-    ...(loaded === undefined ? {} : { loaded: parseProcModules(loaded) }),
-  });
+    builtin: readOptional(`/lib/modules/${kernelRelease}/modules.builtin`),
+    loaded: readOptional('/proc/modules'),
+    readFile: readOptional,
+  };
+  if (prepared !== undefined) {
+    const steps = preparedSteps(prepared, inputs);
+    if (typeof steps !== 'string') {
+      log.debug(`plan: as bootstrap pack made it for ${kernelRelease} (${PREPARED_BOOT_PATH})`);
+      return steps;
+    }
+    log.debug(`plan: the prepared one does not apply (${steps}); planning`);
+  }
+  return planWith(config, inputs);
 }
 
 function describeRole(runtime: Pid1): string {

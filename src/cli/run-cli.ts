@@ -7,10 +7,7 @@ import { planVerb } from './verbs/plan';
 import { validateVerb } from './verbs/validate';
 import { closest } from '../config/suggest';
 import { verbSummaries } from './verb-summaries';
-
-/** The product version, set at build time from package.json. */
-declare const BOOTSTRAP_VERSION: string | undefined;
-export const version = typeof BOOTSTRAP_VERSION === 'string' ? BOOTSTRAP_VERSION : 'development';
+import { version } from '../version';
 
 /**
  * A verb whose code is loaded when it runs: the host verbs people run most (validate, plan) start

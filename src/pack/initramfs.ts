@@ -5,6 +5,8 @@ import { basename, join, posix, resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path';
 import { ModuleOrderError, ModulesDepError, formatModulesDep, loadOrder, moduleName } from '../modules/modules-dep';
 import { readModuleTree } from '../modules/resolve-modules';
+import { validateConfigText } from '../config/validate-config';
+import { PREPARED_BOOT_PATH, prepareBoot } from '../plan/prepared-boot';
 import { type Compression, compressImage } from './compress';
 import { CPIO_TRAILER, type CpioEntry, writeNewcChunks } from './newc';
 import { type LibraryFileSystem, SharedLibraryError, hostFileSystem, resolveSharedLibraries } from './shared-libraries';
@@ -30,6 +32,11 @@ export interface PackSpec {
   compressLevel?: number;
   /** The target's root file system, where the binary's interpreter and libraries are found (another architecture's, say). */
   sysroot?: string;
+  /**
+   * The version of the executable packed as /init, when it is the one packing: the image then holds the config as
+   * validated and the plan for the packed modules (PREPARED_BOOT_PATH), which that executable trusts at boot.
+   */
+  prepareFor?: string;
 }
 
 /** Which part of the spec a packing failure comes from. */
@@ -106,6 +113,7 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
     throw new PackError('modules', `modules ${spec.modules.join(', ')} were asked for but no modules directory (--modules-from) was given`);
   }
   for (const add of spec.add ?? []) addTree(add, image, sources);
+  if (spec.prepareFor !== undefined) prepare(spec.prepareFor, spec.configText, modules.kernelVersion, image);
   return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion: modules.kernelVersion, sources };
 }
 
@@ -209,6 +217,24 @@ function packModules(directory: string, requested: readonly string[], image: Ima
   return { paths: order.paths, builtin: order.skipped.map((skipped) => skipped.name), kernelVersion };
 }
 
+// The config as validated at boot and, with a modules tree packed, the plan for it, read from the image as PID 1 will.
+function prepare(version: string, configText: string, kernelRelease: string | undefined, image: ImageTree): void {
+  const config = validateConfigText(configText).config;
+  if (config === undefined) return;
+  const inputs =
+    kernelRelease === undefined
+      ? undefined
+      : {
+          kernelRelease,
+          builtin: image.text(`/lib/modules/${kernelRelease}/modules.builtin`),
+          // No module is loaded before the initramfs's /init runs: the kernel has nobody to ask for one.
+          loaded: '',
+          readFile: (path: string) => image.text(path),
+        };
+  const prepared = prepareBoot(version, configText, config, inputs);
+  if (prepared !== undefined) image.put({ kind: 'file', path: PREPARED_BOOT_PATH, mode: 0o644, data: Buffer.from(JSON.stringify(prepared)) }, 'the prepared boot');
+}
+
 // Where an --add goes: `dest` itself, or for a `dest` ending in / (as cp takes it), the source's name inside it.
 function addDestination(add: AddSpec): string {
   const where = `--add ${add.src}:${add.dest}`;
@@ -274,6 +300,12 @@ class ImageTree {
       throw new PackError('conflict', `/${path} comes from both ${existing.origin} and ${origin}`);
     }
     this.nodes.set(path, { entry: { ...entry, path }, origin });
+  }
+
+  /** A regular file's text, as the boot would read it at `path` (absolute); undefined for anything else. */
+  text(path: string): string | undefined {
+    const entry = this.nodes.get(posix.normalize(path).replace(/^\/+/, ''))?.entry;
+    return entry?.kind === 'file' ? Buffer.from(entry.data).toString('utf8') : undefined;
   }
 
   entries(): CpioEntry[] {

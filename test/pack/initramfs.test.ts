@@ -8,6 +8,12 @@ import { parseModulesDep } from '../../src/modules/modules-dep';
 import { type Compression, compressions } from '../../src/pack/compress';
 import { PackError, type PackSpec, initramfsContents, packInitramfs } from '../../src/pack/initramfs';
 import { listCpio } from './cpio-listing';
+import { DEFAULT_CONFIG_PATH } from '../../src/config/default-path';
+import { validateConfigText } from '../../src/config/validate-config';
+import { isPreparedConfig, parsePreparedBoot } from '../../src/boot/prepared';
+import { planWith, preparedSteps, PREPARED_BOOT_PATH, type PlanInputs } from '../../src/plan/prepared-boot';
+import type { Step } from '../../src/plan/step';
+import { version } from '../../src/version';
 
 const node = 'node_modules/.bin/node';
 const scratch = mkdtempSync(join(tmpdir(), 'initramfs-'));
@@ -140,6 +146,47 @@ describe('packInitramfs with the real Node binary', () => {
       'kernel/drivers/virtio/virtio.ko', 'kernel/drivers/virtio/virtio_ring.ko', 'kernel/fs/fuse/fuse.ko',
     ]);
     expect(readFileSync(join(root, 'lib/modules', kernelVersion, 'kernel/fs/9p/9p.ko'), 'latin1')).toBe('\x7fELFkernel/fs/9p/9p.ko');
+  });
+});
+
+describe('the prepared boot in the image', () => {
+  const text = `preSwitch:
+  modules: {names: [virtiofs, 9p]}
+switchRoot:
+  rootFileSystem: {type: virtiofs, tag: rootfs}
+postSwitch:
+  handoff: {mode: exec, program: /sbin/init}
+`;
+  // The image's small files by absolute path, as PID 1 reads them.
+  const packed = (more: Partial<PackSpec>): Map<string, string> => {
+    const contents = initramfsContents({ binary: node, configText: text, modulesFrom, modules: ['virtiofs', '9p'], compress: 'none', ...more });
+    const files = new Map<string, string>();
+    for (const entry of contents.entries) if (entry.kind === 'file' && entry.data.length < 1 << 20) files.set(`/${entry.path}`, Buffer.from(entry.data).toString('utf8'));
+    return files;
+  };
+
+  it('holds the config as validated and the plan the boot would make from the image it is in', () => {
+    const files = packed({ prepareFor: version });
+    const prepared = parsePreparedBoot(files.get(PREPARED_BOOT_PATH) ?? '', PREPARED_BOOT_PATH);
+    if (typeof prepared === 'string') throw new Error(prepared);
+    const config = validateConfigText(text).config!;
+    expect(prepared.config).toEqual(config);
+    expect(isPreparedConfig(prepared, Buffer.from(files.get(DEFAULT_CONFIG_PATH)!))).toBe(true);
+    const inputs: PlanInputs = {
+      kernelRelease: kernelVersion,
+      builtin: files.get(`/lib/modules/${kernelVersion}/modules.builtin`),
+      loaded: '',
+      readFile: (path) => files.get(path),
+    };
+    const steps = preparedSteps(prepared.plan!, inputs);
+    expect(steps).toEqual(planWith(config, inputs));
+    const loads = (steps as Step[]).flatMap((step) => (step.kind === 'loadModule' ? [step.path] : []));
+    expect(loads).toEqual(expectedModules.map((path) => `/lib/modules/${kernelVersion}/${path}`));
+  });
+
+  it('is left out for a binary other than the packing executable, and for a config that does not validate', () => {
+    expect(packed({}).has(PREPARED_BOOT_PATH)).toBe(false);
+    expect(packed({ prepareFor: version, configText: 'logLevel: loud\n' }).has(PREPARED_BOOT_PATH)).toBe(false);
   });
 });
 

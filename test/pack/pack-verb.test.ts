@@ -20,6 +20,22 @@ describe('bootstrap pack', () => {
     expect(execFileSync('sh', ['-c', 'cpio -i --quiet --to-stdout etc/bootstrap/bootstrap.yaml < "$0"', output], { encoding: 'utf8' })).toBe(config);
   });
 
+  it('prepares the boot (config validated, plan) only in an image whose /init is the packing executable itself', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pack-verb-'));
+    const member = (image: string, path: string): string => execFileSync('sh', ['-c', 'cpio -i --quiet --to-stdout "$1" < "$0"', image, path], { encoding: 'utf8' });
+    const itself = join(dir, 'itself.img');
+    // Through a symlink: the same file, whatever the path says.
+    execFileSync('ln', ['-s', binary, join(dir, 'link')]);
+    execFileSync(binary, ['pack', '--config', '-', '--output', itself, '--binary', join(dir, 'link'), '--compress', 'none'], { input: config });
+    const prepared = JSON.parse(member(itself, 'etc/bootstrap/prepared.json')) as { version: string; configText: string; config: unknown };
+    expect(prepared.version).toBe(execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim());
+    expect(prepared.configText).toBe(config);
+    expect(prepared.config).toEqual(validateConfigText(config).config);
+    const other = join(dir, 'other.img');
+    execFileSync(binary, ['pack', '--config', '-', '--output', other, '--binary', node, '--compress', 'none'], { input: config });
+    expect(member(other, 'etc/bootstrap/prepared.json')).toBe('');
+  });
+
   it('refuses an invalid config with its diagnostics, exit 1', async () => {
     const output = join(mkdtempSync(join(tmpdir(), 'pack-verb-')), 'initrd.img');
     const run = await runInMemory(['pack', '--config', '-', '--output', output, '--binary', node], 'postSwitch:\n  handoff: {mode: exce}\n');

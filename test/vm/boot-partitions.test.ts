@@ -75,6 +75,9 @@ describe('a root found by its partition', () => {
       expect(guest.console()).not.toMatch(panicPattern);
       expect(exit).toMatchObject({ code: 0, timedOut: false });
       expect(guest.console()).toContain(found());
+      // Another config than the packed one: validated and planned at boot, not taken from the prepared boot.
+      expect(guest.console()).toContain(`bootstrap: debug: config ${configPathFor(name)}: not the one prepared in /etc/bootstrap/prepared.json; validating it\n`);
+      expect(guest.console()).not.toContain('bootstrap: debug: plan: as bootstrap pack made it');
     },
     2 * bootTimeoutMs,
   );

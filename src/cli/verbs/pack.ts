@@ -11,6 +11,13 @@ import { parseAdd } from '../pack-add';
 import { readConfig } from '../read-config';
 import { diagnosticsJson, diagnosticsText } from '../../config/format-diagnostics';
 import { exitCode, type Verb } from '../verb';
+import { version } from '../../version';
+
+// Whether the binary packed is this very executable (by device and inode, whatever the path says).
+function packsItself(binary: string): boolean {
+  const self = thisExecutable();
+  return self !== undefined && inputAt(binary, [self]) !== undefined;
+}
 
 export const packVerb: Verb = {
   name: 'pack',
@@ -100,6 +107,8 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       add: (parsed.options.get('add') ?? []).map(parseAdd),
       compress: optionValue(parsed, 'compress', defaultCompression) as Compression,
       ...(optionValue(parsed, 'sysroot') ? { sysroot: optionValue(parsed, 'sysroot') } : {}),
+      // Only this executable's own validation and plan may be trusted by the /init it packs: itself.
+      ...(packsItself(binary) ? { prepareFor: version } : {}),
     };
     // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
     const clobbered = (inputs: readonly string[]): number | undefined => {
