@@ -38,6 +38,10 @@ cat >"$dir/sbin/init" <<'INIT'
 [ -r /proc/uptime ] || mount -t proc proc /proc
 read -r uptime _ </proc/uptime
 echo "guest-root: init reached pid=$$ uptime=${uptime}s"
+# What the initramfs left in memory: its files are tmpfs (Shmem) or ramfs (Unevictable) pages.
+while read -r key value _; do
+  case $key in Shmem: | Unevictable:) echo "guest-root: meminfo $key $value kB" ;; esac
+done </proc/meminfo
 case " $(cat /proc/cmdline) " in
   *' guest.shell '*) exec setsid cttyhack sh ;;
 esac

@@ -179,6 +179,10 @@ postSwitch:
       for (const [name, path] of loaded) expect(path.slice(path.lastIndexOf('/') + 1)).toBe(`${name}${suffixes.get(name)}`);
       expectDecompressionLines(log, loaded, facts);
       for (const detection of facts.detections) expect(log.split(detection).length - 1, detection).toBe(1);
+      // The initramfs was freed: its files (the 112 MiB /init among them) are tmpfs or ramfs pages until deleted.
+      const left = [...log.matchAll(/guest-root: meminfo (?:Shmem|Unevictable): (\d+) kB/g)].map((match) => Number(match[1]));
+      expect(left).toHaveLength(2);
+      expect(left.reduce((sum, kB) => sum + kB, 0)).toBeLessThan(16 * 1024);
       // The image was packed by the executable it holds: the config and the plan came ready, and matched this kernel.
       expect(log).toContain('bootstrap: debug: config /etc/bootstrap/bootstrap.yaml: as bootstrap pack validated it (/etc/bootstrap/prepared.json)\n');
       expect(log).toContain(`bootstrap: debug: plan: as bootstrap pack made it for ${kernel.version} (/etc/bootstrap/prepared.json)\n`);

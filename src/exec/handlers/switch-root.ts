@@ -1,14 +1,14 @@
 // Handlers for `checkHandoff` and `switchRoot`: make sure the new root can run the handoff, then move into it.
-import { lstatSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { StepOf } from '../../plan/step';
-import { isElf, readElfDynamicInfo } from '../../elf/elf-dynamic';
+import { isElf } from '../../elf/elf-dynamic';
+import { readElfInterpreter, type ReadAt } from '../../elf/elf-interpreter';
 import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
 import { MS_MOVE } from '../../sys/mount';
 import type { BaseContext } from '../context';
 import { enterRoot } from './enter-root';
-import { readHead } from '../read-head';
 import { resolveInRoot } from '../resolve-in-root';
 
 // What execve would need: an executable regular file whose interpreter (#! line or ELF PT_INTERP) exists too.
@@ -17,27 +17,30 @@ function checkExecutable(root: string, program: string, depth = 0): void {
   const stat = statSync(real);
   if (!stat.isFile()) throw new Error(`${program} in ${root} is not a regular file`);
   if ((stat.mode & 0o111) === 0) throw new Error(`${program} in ${root} is not executable (mode ${(stat.mode & 0o7777).toString(8)})`);
-  const bytes = readHead(real, 256);
-  if (bytes[0] === 0x23 && bytes[1] === 0x21 && depth < 4) {
-    const line = new TextDecoder().decode(bytes.subarray(2)).split('\n')[0]!.trim();
-    const interpreter = line.split(/\s+/)[0];
-    if (interpreter) checkExecutable(root, interpreter, depth + 1);
-    return;
-  }
-  if (isElf(bytes)) {
-    // The program headers and PT_INTERP sit at the start of the file; a large binary need not be read whole.
-    let interpreter: string | undefined;
-    try {
-      interpreter = readElfDynamicInfo(readHead(real, 65536)).interpreter;
-    } catch {
-      interpreter = readElfDynamicInfo(readFileSync(real)).interpreter;
+  const fd = openSync(real, 'r');
+  let script: string | undefined;
+  let loader: string | undefined;
+  try {
+    const readAt: ReadAt = (offset, length) => {
+      const buffer = new Uint8Array(length);
+      return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
+    };
+    const bytes = readAt(0, 256);
+    if (bytes[0] === 0x23 && bytes[1] === 0x21) {
+      if (depth < 4) script = new TextDecoder().decode(bytes.subarray(2)).split('\n')[0]!.trim().split(/\s+/)[0];
+    } else if (isElf(bytes)) {
+      // The program headers and PT_INTERP: a few hundred bytes, whatever the size of the program.
+      loader = readElfInterpreter(readAt);
     }
-    if (interpreter) {
-      try {
-        resolveInRoot(root, interpreter);
-      } catch {
-        throw new Error(`${program} in ${root} needs the dynamic loader ${interpreter}, which the new root lacks`);
-      }
+  } finally {
+    closeSync(fd);
+  }
+  if (script) checkExecutable(root, script, depth + 1);
+  if (loader) {
+    try {
+      resolveInRoot(root, loader);
+    } catch {
+      throw new Error(`${program} in ${root} needs the dynamic loader ${loader}, which the new root lacks`);
     }
   }
 }
@@ -54,22 +57,26 @@ export function checkHandoff(step: StepOf<'checkHandoff'>): void {
   }
 }
 
-// Deletes the initramfs contents to free its memory, never crossing into another filesystem (the new root, /dev, …).
+// Deletes the initramfs contents to free its memory, never crossing into another filesystem (the new root, /dev, …):
+// only directories are looked at (a file cannot hold a mount below it); the rest is unlinked as readdir names it.
 function freeInitramfs(directory: string, device: number, keep: string): void {
-  for (const name of readdirSync(directory)) {
-    const path = posix.join(directory, name);
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = posix.join(directory, entry.name);
     if (path === keep) continue;
-    const stat = lstatSync(path);
-    if (stat.dev !== device) continue;
-    if (stat.isDirectory()) {
+    if (entry.isDirectory()) {
+      if (lstatSync(path).dev !== device) continue;
       freeInitramfs(path, device, keep);
       try {
-        rmSync(path, { recursive: false, force: true });
+        rmdirSync(path);
       } catch {
         // A directory holding a mount point of another device stays.
       }
     } else {
-      rmSync(path, { force: true });
+      try {
+        unlinkSync(path);
+      } catch {
+        // A file with something mounted on it stays, as a directory holding a mount does.
+      }
     }
   }
 }
