@@ -1,6 +1,7 @@
 // The supervisor's control socket: a unix socket only root may use, answering `bootstrap ctl` requests.
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { net } from '../sys/builtins';
 import { dirname } from 'node:path';
 import { makeDirectories } from '../sys/fs';
 import { peerCredentials, socketFd, type PeerCredentials } from '../sys/socket';
@@ -56,7 +57,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const limits = { ...defaultLimits, ...options.limits };
   const clients = new Map<Socket, Connection>();
   const refused = new Set<Socket>();
-  const server = createServer({ allowHalfOpen: true }, (socket) => {
+  const server = net().createServer({ allowHalfOpen: true }, (socket) => {
     if (clients.size >= limits.maxConnections && !makeRoom(clients, limits.maxConnections, log)) {
       log.warn(`control socket: ${limits.maxConnections} connections are open and none is idle; refusing a new one`);
       refused.add(socket);
@@ -114,7 +115,7 @@ async function removeStaleSocket(path: string): Promise<void> {
   if (!isSocket) throw new Error(`control socket ${path}: the path exists and is not a socket; remove it or choose another path`);
   // Only ECONNREFUSED proves nobody listens; any other failure leaves the file alone.
   const probe = await new Promise<string>((resolve) => {
-    const socket = connect(path);
+    const socket = net().connect(path);
     socket.once('connect', () => {
       socket.destroy();
       resolve('connected');

@@ -1,5 +1,5 @@
 // The bytes of a kernel module image from a `.ko`, `.ko.gz`, `.ko.zst` or `.ko.xz` file, for finit/init_module.
-import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import { zlib } from '../sys/builtins';
 import { isElf } from '../elf/elf-dynamic';
 import { moduleSuffixCompression, type ModuleCompression } from './module-name';
 
@@ -69,9 +69,9 @@ function decode(compression: ModuleCompression, bytes: Uint8Array, xz: XzDecoder
     case 'none':
       return bytes;
     case 'gzip':
-      return gunzipSync(bytes);
+      return zlib().gunzipSync(bytes);
     case 'zstd':
-      return zstdDecompressSync(bytes);
+      return zlib().zstdDecompressSync(bytes);
     case 'xz':
       return xz.decompress(bytes);
   }

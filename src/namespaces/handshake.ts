@@ -3,7 +3,7 @@
 //   fd 4 (RELEASE_FD) the parent writes one byte once the id maps are written; end of file means it gave up.
 // Every wait on either side is bounded.
 import { closeSync, fstatSync, writeSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { net } from '../sys/builtins';
 import { viaNode } from '../sys/node-error';
 
 /** The descriptor the program announces itself on (the write end of the parent's "started" pipe). */
@@ -23,7 +23,7 @@ export type ByteWait = 'byte' | 'end-of-file' | 'timeout';
  * (the child that would write has exited).
  */
 export function readOneByte(fd: number, timeoutMs: number, stop?: Promise<unknown>): Promise<ByteWait> {
-  const socket = new Socket({ fd, readable: true, writable: false });
+  const socket = new (net().Socket)({ fd, readable: true, writable: false });
   return new Promise<ByteWait>((resolve) => {
     let done = false;
     const finish = (result: ByteWait): void => {

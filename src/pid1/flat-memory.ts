@@ -7,10 +7,10 @@
 // The flags change after start on purpose: set at start (in the executable's flags), they would make V8
 // reject the code caches made under the default flags (Node's own for its built-in modules, and ours), and
 // every start would compile everything again. These two flags only steer later tiering decisions.
-import { setFlagsFromString } from 'node:v8';
+import { v8 } from '../sys/builtins';
 
 /** Stops optimising compilation from here on; what was optimised already stays. */
 export function keepMemoryFlat(): void {
-  setFlagsFromString('--no-turbofan');
-  setFlagsFromString('--no-maglev');
+  v8().setFlagsFromString('--no-turbofan');
+  v8().setFlagsFromString('--no-maglev');
 }

@@ -1,7 +1,8 @@
 // /dev/initctl (postSwitch.initctl, lcboot's `initctl: true`): the FIFO on which SysV init takes requests, read on
 // PID 1's event loop without ever blocking it. Runlevel 0 powers off and 6 reboots, through the runtime's shutdown.
 import { chmodSync, closeSync, constants, lstatSync, openSync } from 'node:fs';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { net } from '../sys/builtins';
 import type { PowerAction } from './shutdown';
 import type { Pid1 } from './runtime';
 import { parseInitRequests, type InitRequest } from './init-request';
@@ -39,7 +40,7 @@ export function startInitctl(runtime: Pid1, path: string = INITCTL_PATH): Initct
   }
   let fifo: Socket;
   try {
-    fifo = new Socket({ fd, readable: true, writable: false });
+    fifo = new (net().Socket)({ fd, readable: true, writable: false });
   } catch (error) {
     closeSync(fd);
     log.error(`initctl: cannot read ${path}: ${(error as Error).message}`);

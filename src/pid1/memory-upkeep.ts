@@ -5,8 +5,7 @@
 // pages of its executable and libraries touched since (start-up's most of all): they stay in the page cache,
 // and what runs next faults its own back in. An idle supervisor does nothing after the first 30 s.
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { v8, vm } from '../sys/builtins';
 import type { Logger } from '../log/log';
 import { dropFilePages, trimMallocHeap } from '../sys/memory';
 import { droppableMappings, parseSmaps } from './droppable-mappings';
@@ -32,8 +31,8 @@ export function startMemoryUpkeep(options: MemoryUpkeepOptions): void {
   const settleMs = options.settleMs ?? [1_000, 30_000];
   // V8 exposes a full collection only as a global of contexts made once --expose-gc is set: one small
   // context, made here, holds it (the flag changes no compiled code).
-  setFlagsFromString('--expose-gc');
-  const collect = runInNewContext('gc') as Collect;
+  v8().setFlagsFromString('--expose-gc');
+  const collect = vm().runInNewContext('gc') as Collect;
   let collectedAt = activity();
 
   const upkeep = (): void => {

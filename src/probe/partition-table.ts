@@ -1,5 +1,5 @@
 // Reads a disk's partition table (GPT or MBR) from its bytes: each partition's number, PARTUUID and PARTLABEL, as blkid names them.
-import { crc32 } from 'node:zlib';
+import { zlib } from '../sys/builtins';
 
 /** One partition of a table; `number` is the kernel's (/sys/class/block/<partition>/partition). */
 export interface Partition {
@@ -49,13 +49,13 @@ function readGpt(read: ReadAt, sectorSize: number): PartitionTable | undefined {
   const whole = Uint8Array.from(read(sectorSize, headerSize));
   if (whole.length < headerSize) return undefined;
   whole.fill(0, 16, 20);
-  if (crc32(whole) !== fields.getUint32(16, true) || fields.getBigUint64(24, true) !== 1n) return undefined;
+  if (zlib().crc32(whole) !== fields.getUint32(16, true) || fields.getBigUint64(24, true) !== 1n) return undefined;
   const entriesLba = Number(fields.getBigUint64(72, true));
   const count = fields.getUint32(80, true);
   const entrySize = fields.getUint32(84, true);
   if (entrySize < 128 || entrySize % 8 !== 0 || count * entrySize > MAX_GPT_ENTRY_BYTES) return undefined;
   const entries = read(entriesLba * sectorSize, count * entrySize);
-  if (entries.length < count * entrySize || crc32(entries) !== fields.getUint32(88, true)) return undefined;
+  if (entries.length < count * entrySize || zlib().crc32(entries) !== fields.getUint32(88, true)) return undefined;
   const partitions: Partition[] = [];
   for (let index = 0; index < count; index++) {
     const entry = entries.subarray(index * entrySize, (index + 1) * entrySize);

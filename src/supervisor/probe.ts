@@ -1,5 +1,5 @@
 // Readiness and liveness checks of a service: run a command, connect to a TCP port, or GET an HTTP path, on a period.
-import { connect } from 'node:net';
+import { net } from '../sys/builtins';
 import type { Children } from '../exec/children';
 import { runCommand } from '../exec/run-command';
 import type { Sys } from '../sys/index';
@@ -33,7 +33,7 @@ export async function checkOnce(check: ProbeSettings['check'], timeoutMs: number
 
 function connects(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
+    const socket = net().connect({ host, port });
     const done = (passed: boolean): void => {
       clearTimeout(timer);
       socket.destroy();

@@ -1,6 +1,6 @@
 // A service's stdout and stderr: pipes PID 1 reads without blocking, split into lines, routed, and kept for `ctl logs`.
-import { Socket } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
+import type { Socket } from 'node:net';
+import { net, stringDecoder } from '../sys/builtins';
 import type { LogSink } from '../log/log';
 import type { StdioSource, Sys } from '../sys/index';
 import { openRotatingFile, type RotatingFile } from './rotating-file';
@@ -85,7 +85,7 @@ function pipeStream(sys: Sys, onLine: (line: string) => void): Stream {
   let ends: { readFd: number; writeFd: number } | undefined;
   let socket: Socket | undefined;
   let partial = '';
-  const decoder = new StringDecoder('utf8');
+  const decoder = new (stringDecoder().StringDecoder)('utf8');
   const take = (text: string): void => {
     partial += text;
     let newline = partial.indexOf('\n');
@@ -104,7 +104,7 @@ function pipeStream(sys: Sys, onLine: (line: string) => void): Stream {
       if (ends === undefined) {
         ends = sys.pipe();
         // libuv makes the read end non-blocking and reads it on the event loop; unref'd so output alone never keeps PID 1's loop alive.
-        socket = new Socket({ fd: ends.readFd, readable: true, writable: false });
+        socket = new (net().Socket)({ fd: ends.readFd, readable: true, writable: false });
         socket.on('data', (chunk: Buffer) => take(decoder.write(chunk)));
         socket.on('error', () => undefined);
         socket.unref();

@@ -1,5 +1,5 @@
 // One TCP connection attempt with a deadline, closed at once: whether a server's port answers, without blocking PID 1.
-import { Socket } from 'node:net';
+import { net } from './builtins';
 
 /** How a connection attempt ended: `connected`, or the errno (ECONNREFUSED, EHOSTUNREACH…) or ETIMEDOUT at the deadline. */
 export type TcpAttempt = { connected: true } | { connected: false; code: string };
@@ -7,7 +7,7 @@ export type TcpAttempt = { connected: true } | { connected: false; code: string 
 /** Connects to `address`:`port` and closes again; never rejects and never takes longer than `timeoutMs`. */
 export function tryTcpConnect(spec: { address: string; port: number; timeoutMs: number }): Promise<TcpAttempt> {
   return new Promise((resolve) => {
-    const socket = new Socket();
+    const socket = new (net().Socket)();
     const done = (attempt: TcpAttempt): void => {
       clearTimeout(timer);
       socket.destroy();
