@@ -1,9 +1,7 @@
 // Entry point of the single executable: PID 1 boots; otherwise the CLI verbs.
 // The executable starts from a V8 code cache made after a warm-up run at build time (scripts/sea/), so the
 // functions a start needs come compiled.
-import { isVerb, runCli } from './cli/run-cli';
-import { processIo } from './cli/io';
-import { warmUp } from './warm-up';
+import { isVerb } from './cli/verb-names';
 
 function reportBug(error: unknown): void {
   // A bug in bootstrap itself: say so plainly, keep the stack for the report.
@@ -18,7 +16,11 @@ function main(): void {
     void import('./boot/boot').then(({ boot }) => boot({}));
     return;
   }
-  runCli(args, processIo).then(
+  // The CLI is loaded here, not with this module: a boot evaluates neither the verbs nor the config validation
+  // they import unless it needs them (under emulation every module's first evaluation is visible in the boot time).
+  import('./cli/run-cli').then(
+    async ({ runCli }) => runCli(args, (await import('./cli/io')).processIo),
+  ).then(
     (code) => {
       process.exitCode = code;
       // A one-shot verb is done: exit now rather than wait for the event loop to drain and tear down
@@ -36,7 +38,8 @@ function main(): void {
 declare const BOOTSTRAP_WARM_UP_ONLY: boolean | undefined;
 
 if (typeof BOOTSTRAP_WARM_UP_ONLY !== 'undefined' && BOOTSTRAP_WARM_UP_ONLY) {
-  warmUp();
+  // The code-cache step waits for this promise before it writes the cache.
+  (globalThis as { bootstrapWarmUp?: Promise<void> }).bootstrapWarmUp = import('./warm-up').then(({ warmUp }) => warmUp());
 } else {
   main();
 }

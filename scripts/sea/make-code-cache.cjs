@@ -9,4 +9,11 @@ const source = readFileSync(input, 'utf8');
 const script = new vm.Script(source, { filename: 'bootstrap.js' });
 globalThis.BOOTSTRAP_WARM_UP_ONLY = true;
 script.runInThisContext()(require, module, __filename);
-writeFileSync(output, script.createCachedData());
+// The warm-up runs once its module is loaded (the bundle loads it on use, as the CLI and the boot are).
+Promise.resolve(globalThis.bootstrapWarmUp).then(
+  () => writeFileSync(output, script.createCachedData()),
+  (error) => {
+    process.stderr.write(`warm-up failed: ${error.stack}\n`);
+    process.exit(1);
+  },
+);

@@ -3,9 +3,7 @@
 import { resolve } from 'node:path';
 import type { Config, LogLevel } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
-import { diagnosticsText } from '../config/format-diagnostics';
 import { readConfigFile } from '../config/read-config-file';
-import { validateConfigText } from '../config/validate-config';
 import { mountVirtual } from '../exec/handlers/mount';
 import { abortSummary, runSteps } from '../exec/run-steps';
 import { createLogger, type Logger } from '../log/log';
@@ -81,7 +79,7 @@ export async function boot(options: BootOptions): Promise<never> {
   const prepared = options.config ? 'the config came validated' : readPreparedBoot();
   // Said once the config's log level applies.
   const notes = typeof prepared === 'string' ? [`no prepared boot: ${prepared}`] : [];
-  const config = options.config ?? readValidConfig(configPath, typeof prepared === 'string' ? undefined : prepared, notes);
+  const config = options.config ?? (await readValidConfig(configPath, typeof prepared === 'string' ? undefined : prepared, notes));
   if (typeof config === 'string') return fail(config);
   runtime.config = config;
   if (!args.logLevel) log.level = config.logLevel as LogLevel;
@@ -152,8 +150,8 @@ export async function boot(options: BootOptions): Promise<never> {
 }
 
 // The config at `path`, valid, or what is wrong with it as the emergency path's reason. The prepared config stands
-// for validation when its text is the file's.
-function readValidConfig(path: string, prepared: PreparedBoot | undefined, notes: string[]): Config | string {
+// for validation when its text is the file's; the validation's code is loaded only when it does not.
+async function readValidConfig(path: string, prepared: PreparedBoot | undefined, notes: string[]): Promise<Config | string> {
   const read = readConfigFile(path);
   if (!read.ok) return `${read.error.message}\n  check: bootstrap.config= on the kernel command line, or pack the config with bootstrap pack --config`;
   if (prepared !== undefined) {
@@ -163,9 +161,11 @@ function readValidConfig(path: string, prepared: PreparedBoot | undefined, notes
     }
     notes.push(`config ${path}: not the one prepared in ${PREPARED_BOOT_PATH}; validating it`);
   }
+  const { validateConfigText } = await import('../config/validate-config');
   const validation = validateConfigText(read.bytes);
-  if (!validation.config) return `the config is invalid:\n${diagnosticsText(path, false, validation.diagnostics, validation.omitted).trimEnd()}`;
-  return validation.config;
+  if (validation.config) return validation.config;
+  const { diagnosticsText } = await import('../config/format-diagnostics');
+  return `the config is invalid:\n${diagnosticsText(path, false, validation.diagnostics, validation.omitted).trimEnd()}`;
 }
 
 // /proc, /sys and /dev first: the role, the kernel arguments, devices and the console live there. Returns what

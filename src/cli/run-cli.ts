@@ -37,10 +37,8 @@ const verbs: readonly Verb[] = [
   lazyVerb('__boot-in-namespaces', 'internal', async () => (await import('./verbs/boot-in-namespaces')).bootInNamespacesVerb),
 ];
 
-/** Whether `word` is a verb: as PID 1 anything else is a kernel argument, and bootstrap boots. */
-export function isVerb(word: string | undefined): boolean {
-  return word === '--help' || word === '--version' || verbs.some((verb) => verb.name === word);
-}
+/** The names of the verbs this dispatcher runs, in order (src/cli/verb-names.ts lists the same). */
+export const dispatchedVerbNames: readonly string[] = verbs.map((verb) => verb.name);
 
 function mainHelp(): string {
   const listed = verbs.filter((verb) => !verb.name.startsWith('__'));
