@@ -2,9 +2,10 @@
 // into a stripped copy of that Node. `--arch arm64` builds dist/bootstrap-arm64 from the linux-arm64 Node and
 // koffi addon that scripts/setup/arm64.sh caches, running that Node under qemu-user.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { appendAssets } from './sea/asset-trailer';
 
@@ -81,6 +82,22 @@ const sentinel = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 // see src/pid1/flat-memory.ts), else every start would compile everything again; the check below proves it.
 const v8Flags = ['--max-semi-space-size=1', '--single-threaded-gc', '--v8-pool-size=1'];
 
+// What the program is built from, as a short digest: two builds of one version from different sources differ, so
+// a prepared boot (src/plan/prepared-boot.ts) made by one is never taken by the other.
+function sourceDigest(): string {
+  const hash = createHash('sha256');
+  const add = (path: string): void => {
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) add(join(path, name));
+      return;
+    }
+    hash.update(`${relative(root, path)}\0`);
+    hash.update(readFileSync(path));
+  };
+  for (const input of ['src', 'schema', 'templates', 'package.json', 'package-lock.json']) add(join(root, input));
+  return hash.digest('hex').slice(0, 16);
+}
+
 function run(command: string, args: string[], environment: Record<string, string> = {}): void {
   execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...environment } });
 }
@@ -112,7 +129,7 @@ async function main(): Promise<void> {
     loader: { '.yaml': 'text' },
     // koffi's JS loader is not bundled: src/sys/koffi.ts loads the addon from the executable's appended assets.
     external: ['koffi'],
-    define: { BOOTSTRAP_BUNDLED: 'true', BOOTSTRAP_VERSION: JSON.stringify(packageJson.version) },
+    define: { BOOTSTRAP_BUNDLED: 'true', BOOTSTRAP_VERSION: JSON.stringify(packageJson.version), BOOTSTRAP_BUILD: JSON.stringify(sourceDigest()) },
     logLevel: 'warning',
   });
   // The program runs from assets with a V8 code cache made after a warm-up run (scripts/sea/). Measured

@@ -3,7 +3,7 @@
 import type { Config } from '../config/generated/config-types';
 import { PREPARED_BOOT_FORMAT, PREPARED_BOOT_PATH, type PreparedBoot, type PreparedPlan } from '../plan/prepared-boot';
 import { readOptional } from '../probe/read-optional';
-import { version } from '../version';
+import { versionAndBuild } from '../version';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,10 +39,10 @@ export function parsePreparedBoot(text: string, path: string): PreparedBoot | st
     return `${path} is not JSON`;
   }
   if (!isRecord(data) || data['format'] !== PREPARED_BOOT_FORMAT) return `${path} is not of format ${PREPARED_BOOT_FORMAT}`;
-  if (data['version'] !== version) return `${path} was made by bootstrap ${String(data['version'])}, this is ${version}`;
+  if (data['version'] !== versionAndBuild) return `${path} was made by bootstrap ${String(data['version'])}, this is ${versionAndBuild}`;
   const { configText, config, plan } = data;
   if (typeof configText !== 'string' || !isRecord(config) || (plan !== undefined && !isPlan(plan))) return `${path} is damaged`;
-  return { format: PREPARED_BOOT_FORMAT, version, configText, config: config as unknown as Config, ...(plan === undefined ? {} : { plan }) };
+  return { format: PREPARED_BOOT_FORMAT, version: versionAndBuild, configText, config: config as unknown as Config, ...(plan === undefined ? {} : { plan }) };
 }
 
 /** Whether the config read at boot is the very one prepared. */

@@ -33,7 +33,7 @@ export interface PackSpec {
   /** The target's root file system, where the binary's interpreter and libraries are found (another architecture's, say). */
   sysroot?: string;
   /**
-   * The version of the executable packed as /init, when it is the one packing: the image then holds the config as
+   * The version and build of the executable packed as /init, when it is the one packing: the image then holds the config as
    * validated and the plan for the packed modules (PREPARED_BOOT_PATH), which that executable trusts at boot.
    */
   prepareFor?: string;

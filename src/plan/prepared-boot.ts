@@ -36,7 +36,7 @@ export interface PreparedPlan {
 
 export interface PreparedBoot {
   format: typeof PREPARED_BOOT_FORMAT;
-  /** The version of the executable that made it, which is the one packed as /init. */
+  /** The version and build of the executable that made it, which is the one packed as /init. */
   version: string;
   /** The config's bytes as UTF-8 text; the prepared config is used only for exactly these. */
   configText: string;

@@ -13,7 +13,7 @@ import { validateConfigText } from '../../src/config/validate-config';
 import { isPreparedConfig, parsePreparedBoot } from '../../src/boot/prepared';
 import { planWith, preparedSteps, PREPARED_BOOT_PATH, type PlanInputs } from '../../src/plan/prepared-boot';
 import type { Step } from '../../src/plan/step';
-import { version } from '../../src/version';
+import { versionAndBuild as version } from '../../src/version';
 
 const node = 'node_modules/.bin/node';
 const scratch = mkdtempSync(join(tmpdir(), 'initramfs-'));

@@ -28,7 +28,10 @@ describe('bootstrap pack', () => {
     execFileSync('ln', ['-s', binary, join(dir, 'link')]);
     execFileSync(binary, ['pack', '--config', '-', '--output', itself, '--binary', join(dir, 'link'), '--compress', 'none'], { input: config });
     const prepared = JSON.parse(member(itself, 'etc/bootstrap/prepared.json')) as { version: string; configText: string; config: unknown };
-    expect(prepared.version).toBe(execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim());
+    // The version and the build: a digest of the sources, so another build of the same version is told apart.
+    const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+    expect(prepared.version.startsWith(`${version} (build `)).toBe(true);
+    expect(prepared.version).toMatch(/ \(build [0-9a-f]{16}\)$/);
     expect(prepared.configText).toBe(config);
     expect(prepared.config).toEqual(validateConfigText(config).config);
     const other = join(dir, 'other.img');

@@ -11,7 +11,7 @@ import { parseAdd } from '../pack-add';
 import { readConfig } from '../read-config';
 import { diagnosticsJson, diagnosticsText } from '../../config/format-diagnostics';
 import { exitCode, type Verb } from '../verb';
-import { version } from '../../version';
+import { versionAndBuild } from '../../version';
 
 // Whether the binary packed is this very executable (by device and inode, whatever the path says).
 function packsItself(binary: string): boolean {
@@ -108,7 +108,7 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       compress: optionValue(parsed, 'compress', defaultCompression) as Compression,
       ...(optionValue(parsed, 'sysroot') ? { sysroot: optionValue(parsed, 'sysroot') } : {}),
       // Only this executable's own validation and plan may be trusted by the /init it packs: itself.
-      ...(packsItself(binary) ? { prepareFor: version } : {}),
+      ...(packsItself(binary) ? { prepareFor: versionAndBuild } : {}),
     };
     // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
     const clobbered = (inputs: readonly string[]): number | undefined => {

@@ -7,7 +7,7 @@ import { validateConfigText } from '../../../src/config/validate-config';
 import type { Config } from '../../../src/config/generated/config-types';
 import { isPreparedConfig, parsePreparedBoot } from '../../../src/boot/prepared';
 import { planWith, prepareBoot, preparedSteps, PREPARED_BOOT_FORMAT, survivesJson, type PlanInputs } from '../../../src/plan/prepared-boot';
-import { version } from '../../../src/version';
+import { versionAndBuild as version } from '../../../src/version';
 
 const fixtures = join(import.meta.dirname, '../modules/fixtures');
 const modulesDep = readFileSync(join(fixtures, 'modules.dep'), 'utf8');
@@ -102,6 +102,8 @@ describe('the prepared boot', () => {
     expect(parsePreparedBoot('[]', path)).toBe(`${path} is not of format ${PREPARED_BOOT_FORMAT}`);
     expect(parsePreparedBoot(JSON.stringify({ ...good, format: 2 }), path)).toBe(`${path} is not of format ${PREPARED_BOOT_FORMAT}`);
     expect(parsePreparedBoot(JSON.stringify({ ...good, version: '0.0.1' }), path)).toBe(`${path} was made by bootstrap 0.0.1, this is ${version}`);
+    const otherBuild = version.replace(/\(build [^)]*\)/, '(build 0123456789abcdef)');
+    expect(parsePreparedBoot(JSON.stringify({ ...good, version: otherBuild }), path)).toBe(`${path} was made by bootstrap ${otherBuild}, this is ${version}`);
     expect(parsePreparedBoot(JSON.stringify({ ...good, config: [] }), path)).toBe(`${path} is damaged`);
     expect(parsePreparedBoot(JSON.stringify({ ...good, configText: 7 }), path)).toBe(`${path} is damaged`);
     const plan = { kernelRelease: release, builtin: null, loaded: '', reads: [['/x', 3]], steps: [] };
