@@ -29,6 +29,9 @@ Validates the config (an invalid one is refused), then writes a newc initramfs h
   /init                            this executable (or --binary PATH)
   its shared libraries and loader  resolved from its ELF headers as ld.so would
   /etc/bootstrap/bootstrap.yaml    the config
+  /etc/bootstrap/prepared.json     when /init is this executable: the config as validated and the boot's
+                                   plan for the packed modules, used at boot only if made from exactly
+                                   what the boot reads (else it validates and plans itself)
   /dev/console, /proc, /sys, /run, /tmp
   /lib/modules/KVER/...            the modules the config loads before any switch (and --module ones) with their
                                    dependencies and a modules.dep of what was packed, from DIR
