@@ -114,6 +114,8 @@ export async function boot(options: BootOptions): Promise<never> {
     outcomes: [],
     network: emptyNetworkRecord(),
     launch: { configPath: resolve(configPath), cmdline },
+    afterHandoffTasks: [],
+    afterHandoff: (task) => context.afterHandoffTasks.push(task),
     insideNamespaces: options.insideNamespaces === true,
     ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}),
   };
@@ -140,6 +142,8 @@ export async function boot(options: BootOptions): Promise<never> {
   // Whoever stopped the run ends the process, not us.
   if (result.stopped) return new Promise<never>(() => undefined);
   if (result.aborted) {
+    // What waited for the handoff (freeing the initramfs) is done now: the emergency path needs no initramfs.
+    for (const task of context.afterHandoffTasks.splice(0)) task();
     const summary = abortSummary(result.aborted.step, result.aborted.outcome);
     const problem = writeReport({ result: 'aborted', atMs: performance.now(), steps: context.outcomes, abort: summary });
     if (problem) log.warn(problem);

@@ -25,6 +25,18 @@ function startOrPassOnRenewal(mode: StepOf<'handoff'>['handoff']['mode'], contex
   runtime.addBackgroundTask({ name: 'DHCP renewal', stop: () => leases.stop() });
 }
 
+// Work steps left for once the handoff runs: after it started when bootstrap stays PID 1, before an exec otherwise
+// (nothing is left behind by an exec; the plan frees the initramfs at the switch then).
+function runAfterHandoff(mode: StepOf<'handoff'>['handoff']['mode'], context: BootContext): void {
+  const tasks = context.afterHandoffTasks.splice(0);
+  if (tasks.length === 0) return;
+  const run = (): void => {
+    for (const task of tasks) task();
+  };
+  if (mode === 'exec') run();
+  else setImmediate(run);
+}
+
 // A shell that dies at once would otherwise respawn in a tight loop.
 const RESPAWN_DELAY_MS = 1000;
 
@@ -37,6 +49,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);
   startOrPassOnRenewal(plan.mode, context);
+  runAfterHandoff(plan.mode, context);
   // Validation refuses initctl with an exec handoff: after exec, bootstrap is not PID 1 anymore.
   const initctlPath = step.initctl ? (context.args.testInitctlPath ?? INITCTL_PATH) : undefined;
   if (plan.mode === 'supervise') {

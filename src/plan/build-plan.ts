@@ -258,7 +258,8 @@ function switchRootSteps(config: Config): Step[] {
   const mode: SwitchMode = config.switchRoot!.mode ?? 'move';
   // With mode none the handoff runs in the root we are in: that is where its programs must be.
   steps.push({ kind: 'checkHandoff', phase: 'switchRoot', source: '/postSwitch/handoff', policy: abort, root: mode === 'none' ? '/' : NEW_ROOT, programs: handoffPrograms(config.postSwitch.handoff) });
-  steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, carryMounts: ['/dev', '/proc', '/sys', '/run'], mode });
+  const freeInitramfs = config.postSwitch.handoff.mode === 'exec' ? 'at-switch' : 'after-handoff';
+  steps.push({ kind: 'switchRoot', phase: 'switchRoot', source: '/switchRoot', policy: abort, newRoot: NEW_ROOT, carryMounts: ['/dev', '/proc', '/sys', '/run'], mode, freeInitramfs });
   return steps;
 }
 

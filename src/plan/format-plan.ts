@@ -44,6 +44,7 @@ const describe: Describers = {
     const into = `${step.carryMounts.join(' ')} into ${step.newRoot}`;
     switch (step.mode) {
       case 'move':
+        if (step.freeInitramfs === 'after-handoff') return `move ${into}, switch root to ${step.newRoot}; the initramfs is freed once the handoff runs`;
         return `move ${into}, free the initramfs, switch root to ${step.newRoot}`;
       case 'pivot':
         return `bind ${into} (recursively), pivot_root into ${step.newRoot} and detach the old root (mode pivot)`;

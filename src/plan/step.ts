@@ -86,7 +86,11 @@ export type Step =
   | (StepBase & { kind: 'hostname'; hostname: string })
   | (StepBase & { kind: 'hook'; argv: string[]; input: string | undefined; timeoutMs: number | undefined })
   | (StepBase & { kind: 'checkHandoff'; root: string; programs: string[] })
-  | (StepBase & { kind: 'switchRoot'; newRoot: string; carryMounts: string[]; mode: SwitchMode })
+  /**
+   * `freeInitramfs` (mode move): when the initramfs's files are deleted. `after-handoff` when bootstrap stays PID 1
+   * (every handoff but exec), so the handoff does not wait for it; `at-switch` before an exec, which ends PID 1.
+   */
+  | (StepBase & { kind: 'switchRoot'; newRoot: string; carryMounts: string[]; mode: SwitchMode; freeInitramfs: 'at-switch' | 'after-handoff' })
   | (StepBase & { kind: 'bootScript'; argv: string[]; timeoutMs: number | undefined })
   /** `initctl`: PID 1 also takes SysV init requests on /dev/initctl (never with an exec handoff: validation refuses it). */
   | (StepBase & { kind: 'handoff'; handoff: HandoffPlan; initctl: boolean });

@@ -84,6 +84,13 @@ describe('supervise handoff in a real guest', () => {
       expect(console).toContain(`Linux version ${kernel.version} `);
       expect(exit.code, console).toBe(0);
 
+      // The initramfs was freed once the services were handed over, not before them.
+      const handedOver = console.indexOf('bootstrap: supervising ');
+      const freed = console.indexOf('bootstrap: freed the initramfs after the handoff started (');
+      expect(handedOver).toBeGreaterThan(0);
+      expect(freed).toBeGreaterThan(handedOver);
+      expect(console).toContain('switch root to /sysroot; the initramfs is freed once the handoff runs');
+
       // Service output reaches the console line by line, prefixed with the service's name.
       const json = guest.console().slice(begin.end, end.end - end.match[0].length).replace(/\r/g, '').replace(/^probe: /gm, '');
       const status = JSON.parse(json) as { services: { name: string; state: string; pid: number | null; starts: number; lastExit: { status: number } | null }[] };

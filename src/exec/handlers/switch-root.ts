@@ -1,5 +1,5 @@
 // Handlers for `checkHandoff` and `switchRoot`: make sure the new root can run the handoff, then move into it.
-import { closeSync, lstatSync, openSync, readSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { StepOf } from '../../plan/step';
 import { isElf } from '../../elf/elf-dynamic';
@@ -8,6 +8,7 @@ import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
 import { MS_MOVE } from '../../sys/mount';
 import type { BaseContext } from '../context';
+import type { Logger } from '../../log/log';
 import { enterRoot } from './enter-root';
 import { resolveInRoot } from '../resolve-in-root';
 
@@ -97,12 +98,31 @@ export function switchRoot(step: StepOf<'switchRoot'>, context: BaseContext): vo
   }
   sys.chdir(step.newRoot);
   // Only an initramfs (ramfs/tmpfs as /) is deleted: anything else may be a real disk.
-  if (sys.isRamfsOrTmpfs('/')) {
-    freeInitramfs('/', statSync('/').dev, step.newRoot);
-  } else {
+  if (!sys.isRamfsOrTmpfs('/')) {
     log.debug('/ is not a ramfs or tmpfs: leaving its contents alone');
+  } else if (step.freeInitramfs === 'after-handoff' && context.afterHandoff && mountedAt(mounts, '/proc') && step.carryMounts.includes('/proc')) {
+    // After the switch the old root is reachable only through a descriptor, by its /proc/self/fd path.
+    const oldRoot = openSync('/', constants.O_RDONLY | constants.O_DIRECTORY);
+    const device = fstatSync(oldRoot).dev;
+    context.afterHandoff(() => freeOldRoot(oldRoot, device, step.newRoot, log));
+  } else {
+    freeInitramfs('/', statSync('/').dev, step.newRoot);
   }
   sys.mount({ source: '.', target: '/', fsType: null, flags: MS_MOVE, data: null });
   sys.chroot('.');
   sys.chdir('/');
+}
+
+// Frees the initramfs once the handoff runs, through the descriptor kept on its root; a failure is logged, never fatal.
+function freeOldRoot(fd: number, device: number, newRoot: string, log: Logger): void {
+  const started = performance.now();
+  const root = `/proc/self/fd/${fd}`;
+  try {
+    freeInitramfs(root, device, posix.join(root, newRoot));
+    log.info(`freed the initramfs after the handoff started (${(performance.now() - started).toFixed(1)}ms)`);
+  } catch (error) {
+    log.warn(`could not free all of the initramfs after the handoff: ${(error as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -6,7 +6,7 @@ import { buildPlan, PlanError } from '../../../src/plan/build-plan';
 import { validateConfigText } from '../../../src/config/validate-config';
 import type { Config } from '../../../src/config/generated/config-types';
 import type { Step } from '../../../src/plan/step';
-import { formatPlan } from '../../../src/plan/format-plan';
+import { describeStep, formatPlan } from '../../../src/plan/format-plan';
 
 const modulesDep = readFileSync(join(import.meta.dirname, '../../fixtures/modules/debian-6.1-modules.dep'), 'utf8');
 
@@ -206,6 +206,19 @@ postSwitch: {handoff: {mode: shell}}
     expect(planned.at(-1)).toMatchObject({ name: 'overlay', policy: { onFailure: 'Warn' } });
     expect(loads({ readFile: () => modulesDep, builtin: new Set(['overlay']) }).map((step) => step.name)).not.toContain('overlay');
     expect(loads({ readFile: () => modulesDep.replace(/^kernel\/fs\/overlayfs.*\n/m, '') }).map((step) => step.name)).not.toContain('overlay');
+  });
+
+  it('frees the initramfs at the switch before an exec, and after the handoff started when bootstrap stays PID 1', () => {
+    const root = 'switchRoot:\n  rootFileSystem: {type: virtiofs, tag: r}\n';
+    const switchOf = (handoff: string): Step | undefined => buildPlan(config(`${root}postSwitch: {handoff: ${handoff}}\n`)).find((step) => step.kind === 'switchRoot');
+    const exec = switchOf('{mode: exec, program: /sbin/init}');
+    expect(exec).toMatchObject({ mode: 'move', freeInitramfs: 'at-switch' });
+    expect(describeStep(exec!)).toBe('move /dev /proc /sys /run into /sysroot, free the initramfs, switch root to /sysroot');
+    for (const handoff of ['{mode: shell}', '{mode: none}', '{mode: supervise, processes: {a: {program: /bin/a}}}']) {
+      const staying = switchOf(handoff);
+      expect(staying, handoff).toMatchObject({ mode: 'move', freeInitramfs: 'after-handoff' });
+      expect(describeStep(staying!)).toBe('move /dev /proc /sys /run into /sysroot, switch root to /sysroot; the initramfs is freed once the handoff runs');
+    }
   });
 
   it('without switchRoot stays in the initramfs', () => {
