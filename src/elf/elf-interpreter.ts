@@ -1,5 +1,6 @@
 // PT_INTERP of an ELF file, found with three small reads (header, program headers, the path) instead of the whole
 // file: what execve needs besides the program itself. ELF32 and ELF64, either byte order, as the kernel takes them.
+import type { ReadAt } from '../probe/read-at';
 import { ElfError, isElf } from './elf-dynamic';
 
 const PT_INTERP = 3;
@@ -7,9 +8,6 @@ const PT_INTERP = 3;
 const MAX_INTERPRETER_BYTES = 4096;
 /** Far more program headers than any real file has: a bound on what a damaged header makes us read. */
 const MAX_PROGRAM_HEADER_BYTES = 1 << 20;
-
-/** Reads up to `length` bytes at `offset` (fewer at the end of the file). */
-export type ReadAt = (offset: number, length: number) => Uint8Array;
 
 /** The program's interpreter (e.g. `/lib64/ld-linux-x86-64.so.2`); undefined for a static executable. */
 export function readElfInterpreter(read: ReadAt): string | undefined {

@@ -1,8 +1,9 @@
 // Finds block devices by path, LABEL=, UUID= (their superblocks), PARTUUID= or PARTLABEL= (their disk's partition table), as blkid would.
-import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { readOptional } from '../probe/read-optional';
 import { readPartitionTable, type PartitionTable } from '../probe/partition-table';
+import { readAtDescriptor } from '../probe/read-at';
 import { deviceMatches, identifyFileSystem, namesPartition, PROBE_BYTES, type FileSystemIdentity, type PartitionIdentity } from '../probe/superblock';
 import { parseUevent } from '../probe/uevent';
 import { readHead } from './read-head';
@@ -28,10 +29,7 @@ export function readDiskPartitionTable(path: string, sectorSize = 512): Partitio
     return undefined;
   }
   try {
-    return readPartitionTable((offset, length) => {
-      const buffer = new Uint8Array(length);
-      return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
-    }, sectorSize);
+    return readPartitionTable(readAtDescriptor(fd), sectorSize);
   } catch {
     return undefined;
   } finally {

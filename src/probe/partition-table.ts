@@ -1,5 +1,6 @@
 // Reads a disk's partition table (GPT or MBR) from its bytes: each partition's number, PARTUUID and PARTLABEL, as blkid names them.
 import { zlib } from '../sys/builtins';
+import type { ReadAt } from './read-at';
 
 /** One partition of a table; `number` is the kernel's (/sys/class/block/<partition>/partition). */
 export interface Partition {
@@ -23,8 +24,8 @@ export interface PartitionTable {
   partitions: Partition[];
 }
 
-/** Up to `length` bytes of the disk at byte `offset` (fewer at its end): the parser reads only what a table points to. */
-export type ReadAt = (offset: number, length: number) => Uint8Array;
+// The parser reads only what a table points to.
+export { readFromBytes, type ReadAt } from './read-at';
 
 const view = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -136,7 +137,3 @@ export function readPartitionTable(read: ReadAt, sectorSize = 512): PartitionTab
   return readMbr(read, sectorSize, entries, view(mbr).getUint32(0x1b8, true).toString(16).padStart(8, '0'));
 }
 
-/** A ReadAt over bytes already in memory (a disk image, a test fixture). */
-export function readFromBytes(bytes: Uint8Array): ReadAt {
-  return (offset, length) => bytes.subarray(offset, offset + length);
-}

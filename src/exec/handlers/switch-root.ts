@@ -1,9 +1,10 @@
 // Handlers for `checkHandoff` and `switchRoot`: make sure the new root can run the handoff, then move into it.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { StepOf } from '../../plan/step';
 import { isElf } from '../../elf/elf-dynamic';
-import { readElfInterpreter, type ReadAt } from '../../elf/elf-interpreter';
+import { readElfInterpreter } from '../../elf/elf-interpreter';
+import { readAtDescriptor } from '../../probe/read-at';
 import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
 import { MS_MOVE } from '../../sys/mount';
@@ -22,10 +23,7 @@ function checkExecutable(root: string, program: string, depth = 0): void {
   let script: string | undefined;
   let loader: string | undefined;
   try {
-    const readAt: ReadAt = (offset, length) => {
-      const buffer = new Uint8Array(length);
-      return buffer.subarray(0, readSync(fd, buffer, 0, length, offset));
-    };
+    const readAt = readAtDescriptor(fd);
     const bytes = readAt(0, 256);
     if (bytes[0] === 0x23 && bytes[1] === 0x21) {
       if (depth < 4) script = new TextDecoder().decode(bytes.subarray(2)).split('\n')[0]!.trim().split(/\s+/)[0];

@@ -1,12 +1,13 @@
 // PT_INTERP from a few small reads: the same answer as readelf on real programs, ELF32 and big-endian files built
 // here, and a reason for every file it cannot read.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElfError } from '../../../src/elf/elf-dynamic';
-import { readElfInterpreter, type ReadAt } from '../../../src/elf/elf-interpreter';
+import { readElfInterpreter } from '../../../src/elf/elf-interpreter';
+import { readAtDescriptor, readFromBytes, type ReadAt } from '../../../src/probe/read-at';
 
 const scratch = mkdtempSync(join(tmpdir(), 'elf-interpreter-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -16,19 +17,17 @@ function interpreterOf(path: string): { interpreter: string | undefined; bytesRe
   const fd = openSync(path, 'r');
   let bytesRead = 0;
   try {
+    const readAt = readAtDescriptor(fd);
     const read: ReadAt = (offset, length) => {
-      const buffer = new Uint8Array(length);
-      const count = readSync(fd, buffer, 0, length, offset);
-      bytesRead += count;
-      return buffer.subarray(0, count);
+      const bytes = readAt(offset, length);
+      bytesRead += bytes.length;
+      return bytes;
     };
     return { interpreter: readElfInterpreter(read), bytesRead };
   } finally {
     closeSync(fd);
   }
 }
-
-const fromBytes = (bytes: Uint8Array): ReadAt => (offset, length) => bytes.subarray(offset, offset + length);
 
 // A minimal ELF32 executable: the header, one PT_INTERP program header, the path.
 function elf32(interpreter: string, littleEndian: boolean): Uint8Array {
@@ -67,8 +66,8 @@ describe('readElfInterpreter', () => {
   });
 
   it('reads ELF32 files of either byte order', () => {
-    expect(readElfInterpreter(fromBytes(elf32('/lib/ld-linux.so.2', true)))).toBe('/lib/ld-linux.so.2');
-    expect(readElfInterpreter(fromBytes(elf32('/lib/ld.so.1', false)))).toBe('/lib/ld.so.1');
+    expect(readElfInterpreter(readFromBytes(elf32('/lib/ld-linux.so.2', true)))).toBe('/lib/ld-linux.so.2');
+    expect(readElfInterpreter(readFromBytes(elf32('/lib/ld.so.1', false)))).toBe('/lib/ld.so.1');
   });
 
   it('rejects what it cannot read with a reason', () => {
@@ -78,16 +77,16 @@ describe('readElfInterpreter', () => {
       copy.set(value, at);
       return copy;
     };
-    expect(() => readElfInterpreter(fromBytes(Buffer.from('#!/bin/sh\n')))).toThrow(new ElfError('not an ELF file (bad magic)'));
-    expect(() => readElfInterpreter(fromBytes(changed(4, [3])))).toThrow('unknown ELF class 3');
-    expect(() => readElfInterpreter(fromBytes(changed(5, [0])))).toThrow('unknown ELF byte order 0');
-    expect(() => readElfInterpreter(fromBytes(good.subarray(0, 40)))).toThrow('truncated ELF header');
-    expect(() => readElfInterpreter(fromBytes(good.subarray(0, 60)))).toThrow('program headers lie outside the file');
-    expect(() => readElfInterpreter(fromBytes(good.subarray(0, 90)))).toThrow('the interpreter path lies outside the file');
-    expect(() => readElfInterpreter(fromBytes(changed(42, [16, 0])))).toThrow('program header entries of 16 bytes are too small');
-    expect(() => readElfInterpreter(fromBytes(changed(42, [0xff, 0xff, 0xff, 0xff])))).toThrow('65535 program headers of 65535 bytes are more than any program has');
-    expect(() => readElfInterpreter(fromBytes(changed(52 + 16, [0, 0, 0x10, 0])))).toThrow('an interpreter path of 1048576 bytes');
-    expect(() => readElfInterpreter(fromBytes(changed(good.length - 1, [0x41])))).toThrow('the interpreter path is not terminated');
-    expect(() => readElfInterpreter(fromBytes(changed(84, [0])))).toThrow('the interpreter path is empty');
+    expect(() => readElfInterpreter(readFromBytes(Buffer.from('#!/bin/sh\n')))).toThrow(new ElfError('not an ELF file (bad magic)'));
+    expect(() => readElfInterpreter(readFromBytes(changed(4, [3])))).toThrow('unknown ELF class 3');
+    expect(() => readElfInterpreter(readFromBytes(changed(5, [0])))).toThrow('unknown ELF byte order 0');
+    expect(() => readElfInterpreter(readFromBytes(good.subarray(0, 40)))).toThrow('truncated ELF header');
+    expect(() => readElfInterpreter(readFromBytes(good.subarray(0, 60)))).toThrow('program headers lie outside the file');
+    expect(() => readElfInterpreter(readFromBytes(good.subarray(0, 90)))).toThrow('the interpreter path lies outside the file');
+    expect(() => readElfInterpreter(readFromBytes(changed(42, [16, 0])))).toThrow('program header entries of 16 bytes are too small');
+    expect(() => readElfInterpreter(readFromBytes(changed(42, [0xff, 0xff, 0xff, 0xff])))).toThrow('65535 program headers of 65535 bytes are more than any program has');
+    expect(() => readElfInterpreter(readFromBytes(changed(52 + 16, [0, 0, 0x10, 0])))).toThrow('an interpreter path of 1048576 bytes');
+    expect(() => readElfInterpreter(readFromBytes(changed(good.length - 1, [0x41])))).toThrow('the interpreter path is not terminated');
+    expect(() => readElfInterpreter(readFromBytes(changed(84, [0])))).toThrow('the interpreter path is empty');
   });
 });
