@@ -15,7 +15,7 @@ export interface BootContext extends CommandContext, NetworkContext {
   /** Called once as the handoff begins. */
   onHandoff?: () => void;
   /** What steps left for after the handoff started (freeing the initramfs); the handoff step runs them. */
-  afterHandoffTasks: (() => void)[];
+  afterHandoff: (() => void)[];
   /** How this boot was started: what a copy of it inside new namespaces is given. */
   launch: { configPath: string; cmdline: string };
   /** This boot runs inside namespaces its parent created for it (`__boot-in-namespaces`): it does not create them again. */

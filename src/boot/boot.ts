@@ -114,8 +114,7 @@ export async function boot(options: BootOptions): Promise<never> {
     outcomes: [],
     network: emptyNetworkRecord(),
     launch: { configPath: resolve(configPath), cmdline },
-    afterHandoffTasks: [],
-    afterHandoff: (task) => context.afterHandoffTasks.push(task),
+    afterHandoff: [],
     insideNamespaces: options.insideNamespaces === true,
     ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}),
   };
@@ -143,7 +142,7 @@ export async function boot(options: BootOptions): Promise<never> {
   if (result.stopped) return new Promise<never>(() => undefined);
   if (result.aborted) {
     // What waited for the handoff (freeing the initramfs) is done now: the emergency path needs no initramfs.
-    for (const task of context.afterHandoffTasks.splice(0)) task();
+    for (const task of context.afterHandoff.splice(0)) task();
     const summary = abortSummary(result.aborted.step, result.aborted.outcome);
     const problem = writeReport({ result: 'aborted', atMs: performance.now(), steps: context.outcomes, abort: summary });
     if (problem) log.warn(problem);

@@ -28,7 +28,7 @@ function startOrPassOnRenewal(mode: StepOf<'handoff'>['handoff']['mode'], contex
 // Work steps left for once the handoff runs: after it started when bootstrap stays PID 1, before an exec otherwise
 // (nothing is left behind by an exec; the plan frees the initramfs at the switch then).
 function runAfterHandoff(mode: StepOf<'handoff'>['handoff']['mode'], context: BootContext): void {
-  const tasks = context.afterHandoffTasks.splice(0);
+  const tasks = context.afterHandoff.splice(0);
   if (tasks.length === 0) return;
   const run = (): void => {
     for (const task of tasks) task();

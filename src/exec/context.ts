@@ -7,6 +7,6 @@ export interface BaseContext {
   log: Logger;
   /** The environment of hooks and the handoff; `setEnv` steps add to it. */
   env: Record<string, string>;
-  /** Work to run once the handoff has started (a boot's only); absent elsewhere, where such work runs at once. */
-  afterHandoff?: (task: () => void) => void;
+  /** Work to run once the handoff has started (a boot's only: its handoff step runs it); absent elsewhere. */
+  afterHandoff?: (() => void)[];
 }

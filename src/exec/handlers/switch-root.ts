@@ -102,7 +102,7 @@ export function switchRoot(step: StepOf<'switchRoot'>, context: BaseContext): vo
     // After the switch the old root is reachable only through a descriptor, by its /proc/self/fd path.
     const oldRoot = openSync('/', constants.O_RDONLY | constants.O_DIRECTORY);
     const device = fstatSync(oldRoot).dev;
-    context.afterHandoff(() => freeOldRoot(oldRoot, device, step.newRoot, log));
+    context.afterHandoff.push(() => freeOldRoot(oldRoot, device, step.newRoot, log));
   } else {
     freeInitramfs('/', statSync('/').dev, step.newRoot);
   }
