@@ -134,8 +134,14 @@ async function measure(initrd: string): Promise<Sample> {
 const sizes = new Map([...subjects].map(([name, path]) => [name, statSync(path).size]));
 const samples = new Map<string, Sample[]>([...subjects.keys()].map((name) => [name, []]));
 try {
+  // Each round starts one image later than the round before: a boot's place in the round (right after which
+  // other boot, how long after the host's last quiet moment) shifts its uptime by up to half a second, and a fixed
+  // order would hand that shift to the same image every time.
+  const order = [...subjects];
   for (let run = 0; run < runs; run++) {
-    for (const [name, initrd] of subjects) samples.get(name)!.push(await measure(initrd));
+    for (const [name, initrd] of [...order.slice(run % order.length), ...order.slice(0, run % order.length)]) {
+      samples.get(name)!.push(await measure(initrd));
+    }
   }
 } finally {
   await stopAll();
