@@ -8,6 +8,7 @@ import { mountVirtual } from '../exec/handlers/mount';
 import { abortSummary, runSteps } from '../exec/run-steps';
 import { createLogger, type Logger } from '../log/log';
 import { emergency } from '../pid1/emergency';
+import { interpretDuringBoot } from '../pid1/interpreted-boot';
 import { detectRole, type Pid1Role } from '../pid1/role';
 import { startPid1, type Pid1 } from '../pid1/runtime';
 import { runShell, shellExists } from '../pid1/shell';
@@ -49,6 +50,9 @@ export interface BootOptions {
 /** Boots; never returns: ends in a handoff, or in the runtime's shutdown. */
 export async function boot(options: BootOptions): Promise<never> {
   const sys = options.sys ?? realSys;
+  // Only a real boot: a boot on a fake system is a test inside a test runner, whose own code must stay compiled.
+  const realBoot = options.sys === undefined;
+  const interpretProblem = realBoot ? interpretDuringBoot() : undefined;
   // The role is known only once /proc is mounted.
   const earlyLines = mountEarly(sys);
   const runtime = startPid1({ sys, role: options.role ?? detectRole(), level: 'info', earlyLines });
@@ -68,6 +72,8 @@ export async function boot(options: BootOptions): Promise<never> {
   });
 
   log.info(`bootstrap starting as ${describeRole(runtime)}`);
+  if (interpretProblem !== undefined) log.warn(interpretProblem);
+  else if (realBoot) log.debug('V8 interprets the boot (its compilers return at the handoff)');
   const cmdline = options.cmdline ?? readOptional('/proc/cmdline') ?? '';
   const args: BootArguments = parseCmdline(cmdline);
   if (args.logLevel) log.level = args.logLevel;

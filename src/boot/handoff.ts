@@ -2,6 +2,7 @@
 import type { StepOf } from '../plan/step';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { holdUntilShutdown } from '../pid1/hold';
+import { compileAfterBoot } from '../pid1/interpreted-boot';
 import { INITCTL_PATH, startInitctl } from '../pid1/initctl';
 import { runShell, waitForTerminal } from '../pid1/shell';
 import { supervise } from '../pid1/supervise';
@@ -50,6 +51,8 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   else log.debug(`boot report written to ${REPORT_PATH}`);
   startOrPassOnRenewal(plan.mode, context);
   runAfterHandoff(plan.mode, context);
+  // Bootstrap stays PID 1 with every mode but exec: its compilers return for what it does from now on.
+  if (plan.mode !== 'exec') compileAfterBoot();
   // Validation refuses initctl with an exec handoff: after exec, bootstrap is not PID 1 anymore.
   const initctlPath = step.initctl ? (context.args.testInitctlPath ?? INITCTL_PATH) : undefined;
   if (plan.mode === 'supervise') {
