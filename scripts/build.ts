@@ -109,15 +109,19 @@ function runTarget(program: string, args: string[], environment: Record<string, 
   else run(runner, [...runnerArgs, program, ...args], environment);
 }
 
-async function main(): Promise<void> {
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  // The types and the standalone validator are generated from the schema at every build (a test fails
-  // when the committed copies differ).
-  run(process.execPath, ['--import', 'tsx', join(root, 'scripts/generate.ts')]);
-  const bundle = join(work, 'bootstrap.cjs');
+// The executable's programs, each one bundle with its own code cache (scripts/sea/loader.cjs runs one): the CLI, and
+// the boot alone, which PID 1 runs, so that a boot reads, deserializes and evaluates only its own code.
+const programs = [
+  { name: 'bootstrap', entry: 'src/main.ts' },
+  { name: 'boot', entry: 'src/boot-main.ts' },
+];
+
+// Bundles `program`, wraps it as one function the loader calls with its require, module, file name, asset reader and
+// program runner, and makes its code cache; returns the two files.
+async function buildProgram(program: { name: string; entry: string }, digest: string): Promise<[string, string]> {
+  const bundle = join(work, `${program.name}.cjs`);
   await build({
-    entryPoints: [join(root, 'src/main.ts')],
+    entryPoints: [join(root, program.entry)],
     bundle: true,
     platform: 'node',
     target: 'node24',
@@ -129,19 +133,34 @@ async function main(): Promise<void> {
     loader: { '.yaml': 'text' },
     // koffi's JS loader is not bundled: src/sys/koffi.ts loads the addon from the executable's appended assets.
     external: ['koffi'],
-    define: { BOOTSTRAP_BUNDLED: 'true', BOOTSTRAP_VERSION: JSON.stringify(packageJson.version), BOOTSTRAP_BUILD: JSON.stringify(sourceDigest()) },
+    define: { BOOTSTRAP_BUNDLED: 'true', BOOTSTRAP_VERSION: JSON.stringify(packageJson.version), BOOTSTRAP_BUILD: JSON.stringify(digest) },
     logLevel: 'warning',
   });
-  // The program runs from assets with a V8 code cache made after a warm-up run (scripts/sea/). Measured
-  // against the alternatives: a startup snapshot keeps the heap but drops compiled code (validate 1.5x the
-  // runtime's empty start, and 9 MiB more resident), Node's own SEA code cache holds only eagerly compiled code.
-  const wrapped = join(work, 'bootstrap.js');
-  const cache = join(work, 'bootstrap.cache');
-  // The bundle becomes one function the loader calls with its require, module, file name and asset reader.
-  writeFileSync(wrapped, `(function (require, module, __filename, BOOTSTRAP_READ_ASSET) {${readFileSync(bundle, 'utf8')}\n})`);
+  const wrapped = join(work, `${program.name}.js`);
+  const cache = join(work, `${program.name}.cache`);
+  writeFileSync(wrapped, `(function (require, module, __filename, BOOTSTRAP_READ_ASSET, BOOTSTRAP_RUN_PROGRAM) {${readFileSync(bundle, 'utf8')}\n})`);
   // V8 accepts a code cache only under the flags it was made with, so the cache is made under the executable's.
   // The cache is made by the target's own V8 (under qemu-user for arm64), as V8 checks the architecture too.
   runTarget(target.baseNode, [...v8Flags, join(root, 'scripts/sea/make-code-cache.cjs'), wrapped, cache]);
+  return [wrapped, cache];
+}
+
+async function main(): Promise<void> {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  // The types and the standalone validator are generated from the schema at every build (a test fails
+  // when the committed copies differ).
+  run(process.execPath, ['--import', 'tsx', join(root, 'scripts/generate.ts')]);
+  const digest = sourceDigest();
+  // The program runs from assets with a V8 code cache made after a warm-up run (scripts/sea/). Measured
+  // against the alternatives: a startup snapshot keeps the heap but drops compiled code (validate 1.5x the
+  // runtime's empty start, and 9 MiB more resident), Node's own SEA code cache holds only eagerly compiled code.
+  const assets: Record<string, string> = { 'koffi.node': target.koffiAddon };
+  for (const program of programs) {
+    const [source, cache] = await buildProgram(program, digest);
+    assets[`${program.name}.js`] = source;
+    assets[`${program.name}.cache`] = cache;
+  }
   const seaConfig = join(work, 'sea-config.json');
   const blob = join(work, 'sea.blob');
   writeFileSync(
@@ -161,7 +180,7 @@ async function main(): Promise<void> {
   chmodSync(output, 0o755);
   run(target.strip, ['--strip-all', output]);
   run(process.execPath, [require.resolve('postject/dist/cli.js'), output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', sentinel]);
-  appendAssets(output, { 'koffi.node': target.koffiAddon, 'bootstrap.js': wrapped, 'bootstrap.cache': cache });
+  appendAssets(output, assets);
   // A rejected cache would not fail anything, only make every start compile again: check it here.
   runTarget(output, ['--version'], { BOOTSTRAP_REQUIRE_CODE_CACHE: '1' });
   const size = statSync(output).size;

@@ -1,7 +1,7 @@
-// The single executable's main script: runs the bundled program with a V8 code cache made after a warm-up
-// run at build time, so the functions a start needs come compiled instead of being compiled again on every
-// start (a startup snapshot keeps the heap but drops compiled code). The program, its code cache and
-// koffi's addon are appended to the executable (scripts/sea/asset-trailer.ts) and read here with read(2).
+// The single executable's main script: runs one of its bundled programs (the boot as PID 1, else the CLI) with a V8
+// code cache made after a warm-up run at build time, so the functions a start needs come compiled instead of being
+// compiled again on every start (a startup snapshot keeps the heap but drops compiled code). The programs, their code
+// caches and koffi's addon are appended to the executable (scripts/sea/asset-trailer.ts) and read here with read(2).
 'use strict';
 const { fstatSync, openSync, readSync } = require('node:fs');
 const vm = require('node:vm');
@@ -61,10 +61,24 @@ function openAssets() {
 }
 
 const readAsset = openAssets();
-const source = readAsset('bootstrap.js').toString('utf8');
-const cachedData = readAsset('bootstrap.cache');
-const script = new vm.Script(source, { filename: 'bootstrap.js', cachedData });
-if (script.cachedDataRejected && process.env.BOOTSTRAP_REQUIRE_CODE_CACHE === '1') {
-  fail('V8 rejected the code cache (made under other flags or another V8)');
+
+// A program of the executable (scripts/build.ts): its source, compiled with the code cache made for it at build time.
+function compile(name) {
+  const source = readAsset(`${name}.js`).toString('utf8');
+  const cachedData = readAsset(`${name}.cache`);
+  const script = new vm.Script(source, { filename: `${name}.js`, cachedData });
+  if (script.cachedDataRejected && process.env.BOOTSTRAP_REQUIRE_CODE_CACHE === '1') {
+    fail(`V8 rejected the code cache of ${name}.js (made under other flags or another V8)`);
+  }
+  return script;
 }
-script.runInThisContext()(require, module, __filename, readAsset);
+
+// Runs a program; the boot program runs the CLI through it when PID 1 is given a verb.
+function runProgram(name) {
+  compile(name).runInThisContext()(require, module, __filename, readAsset, runProgram);
+}
+
+// The build's check of the caches compiles every program, not only the one this start runs.
+if (process.env.BOOTSTRAP_REQUIRE_CODE_CACHE === '1') compile('boot');
+// PID 1 runs the boot, anything else the CLI.
+runProgram(process.pid === 1 ? 'boot' : 'bootstrap');

@@ -44,6 +44,19 @@ describe('dist/bootstrap', () => {
     expect(steps.at(-1)?.kind).toBe('handoff');
   });
 
+  it('runs a verb given to it as PID 1: the boot program hands it to the CLI program', () => {
+    const template = bootstrap(['config-template', '--mode', 'exec']).stdout;
+    // Both programs' code caches must be accepted too (the loader fails otherwise when this is set).
+    const run = spawnSync('/usr/bin/unshare', ['--pid', '--fork', '--mount-proc', binary, 'validate', '-'], {
+      cwd: '/',
+      env: { BOOTSTRAP_REQUIRE_CODE_CACHE: '1' },
+      input: template,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '<stdin>: valid\n', stderr: '' });
+  });
+
   it('reports the seed supervise example with its line, as JSON, exit 1', () => {
     const text = readFileSync(join(root, 'test/fixtures/seeds/supervise-mode.yaml'), 'utf8');
     const run = bootstrap(['validate', '--output', 'json', '-'], text);
