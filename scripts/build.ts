@@ -133,7 +133,13 @@ async function buildProgram(program: { name: string; entry: string }, digest: st
     loader: { '.yaml': 'text' },
     // koffi's JS loader is not bundled: src/sys/koffi.ts loads the addon from the executable's appended assets.
     external: ['koffi'],
-    define: { BOOTSTRAP_BUNDLED: 'true', BOOTSTRAP_VERSION: JSON.stringify(packageJson.version), BOOTSTRAP_BUILD: JSON.stringify(digest) },
+    define: {
+      BOOTSTRAP_BUNDLED: 'true',
+      BOOTSTRAP_VERSION: JSON.stringify(packageJson.version),
+      BOOTSTRAP_BUILD: JSON.stringify(digest),
+      // The name `bootstrap pack` gives the addon in an image of this executable: its content's digest (src/sys/koffi.ts).
+      BOOTSTRAP_KOFFI_FILE: JSON.stringify(`koffi-${createHash('sha256').update(readFileSync(target.koffiAddon)).digest('hex').slice(0, 16)}.node`),
+    },
     logLevel: 'warning',
   });
   const wrapped = join(work, `${program.name}.js`);

@@ -20,6 +20,7 @@ import { virtualMounts } from '../plan/virtual-mounts';
 import { kernelRelease as readKernelRelease } from '../probe/kernel-release';
 import { readOptional } from '../probe/read-optional';
 import { realSys, type Sys } from '../sys/index';
+import { koffiOrigin } from '../sys/koffi';
 import type { BootContext } from './boot-context';
 import { parseCmdline, type BootArguments } from './cmdline';
 import { bootHandlers } from './handlers';
@@ -73,7 +74,6 @@ export async function boot(options: BootOptions): Promise<never> {
 
   log.info(`bootstrap starting as ${describeRole(runtime)}`);
   if (interpretProblem !== undefined) log.warn(interpretProblem);
-  else if (realBoot) log.debug('V8 interprets the boot (its compilers return at the handoff)');
   const cmdline = options.cmdline ?? readOptional('/proc/cmdline') ?? '';
   const args: BootArguments = parseCmdline(cmdline);
   if (args.logLevel) log.level = args.logLevel;
@@ -90,6 +90,10 @@ export async function boot(options: BootOptions): Promise<never> {
   runtime.config = config;
   if (!args.logLevel) log.level = config.logLevel as LogLevel;
   for (const note of notes) log.debug(note);
+  if (realBoot) {
+    log.debug(`FFI addon: from ${koffiOrigin()}`);
+    if (interpretProblem === undefined) log.debug('V8 interprets the boot (its compilers return at the handoff)');
+  }
   const handoff = config.postSwitch.handoff;
   if (handoff.mode === 'supervise') runtime.shutdownTimeoutMs = parseDuration(handoff.shutdownTimeout);
 

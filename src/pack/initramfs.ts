@@ -37,6 +37,8 @@ export interface PackSpec {
    * validated and the plan for the packed modules (PREPARED_BOOT_PATH), which that executable trusts at boot.
    */
   prepareFor?: string;
+  /** koffi's addon of the executable packed as /init, when it is the one packing, and where it goes in the image. */
+  ffiAddon?: { path: string; bytes: Uint8Array };
 }
 
 /** Which part of the spec a packing failure comes from. */
@@ -114,6 +116,7 @@ export function initramfsContents(spec: PackSpec, fs: LibraryFileSystem = hostFi
   }
   for (const add of spec.add ?? []) addTree(add, image, sources);
   if (spec.prepareFor !== undefined) prepare(spec.prepareFor, spec.configText, modules.kernelVersion, image);
+  if (spec.ffiAddon !== undefined) image.put({ kind: 'file', path: spec.ffiAddon.path, mode: 0o644, data: spec.ffiAddon.bytes }, 'the FFI addon of /init');
   return { entries: image.entries(), libraries, modules: modules.paths, builtinModules: modules.builtin, kernelVersion: modules.kernelVersion, sources };
 }
 

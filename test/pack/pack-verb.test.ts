@@ -1,6 +1,7 @@
 // `bootstrap pack` through the CLI: the config it validates is the config it packs, also from standard input.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +38,15 @@ describe('bootstrap pack', () => {
     const other = join(dir, 'other.img');
     execFileSync(binary, ['pack', '--config', '-', '--output', other, '--binary', node, '--compress', 'none'], { input: config });
     expect(member(other, 'etc/bootstrap/prepared.json')).toBe('');
+    // So is its FFI addon: koffi's, named by a digest of its content.
+    const addons = (image: string): string[] => execFileSync('sh', ['-c', 'cpio -t --quiet < "$0"', image], { encoding: 'utf8' }).split('\n').filter((path) => path.startsWith('lib/bootstrap/'));
+    const [addon, ...more] = addons(itself);
+    expect(more).toEqual([]);
+    expect(addon).toMatch(/^lib\/bootstrap\/koffi-[0-9a-f]{16}\.node$/);
+    const bytes = execFileSync('sh', ['-c', 'cpio -i --quiet --to-stdout "$1" < "$0"', itself, addon!], { maxBuffer: 16 << 20 });
+    expect(bytes.equals(readFileSync(join(import.meta.dirname, '../../node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node')))).toBe(true);
+    expect(addon).toBe(`lib/bootstrap/koffi-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.node`);
+    expect(addons(other)).toEqual([]);
   });
 
   it('refuses an invalid config with its diagnostics, exit 1', async () => {

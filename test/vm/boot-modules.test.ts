@@ -186,6 +186,9 @@ postSwitch:
       // The image was packed by the executable it holds: the config and the plan came ready, and matched this kernel.
       expect(log).toContain('bootstrap: debug: config /etc/bootstrap/bootstrap.yaml: as bootstrap pack validated it (/etc/bootstrap/prepared.json)\n');
       expect(log).toContain(`bootstrap: debug: plan: as bootstrap pack made it for ${kernel.version} (/etc/bootstrap/prepared.json)\n`);
+      // And the FFI addon came from the image, not unpacked from /init; V8's compilers were off for the boot.
+      expect(log).toMatch(/bootstrap: debug: FFI addon: from \/lib\/bootstrap\/koffi-[0-9a-f]{16}\.node\n/);
+      expect(log).toContain('bootstrap: debug: V8 interprets the boot (its compilers return at the handoff)\n');
     },
     2 * bootTimeoutMs,
   );

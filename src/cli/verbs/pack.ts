@@ -12,6 +12,7 @@ import { readConfig } from '../read-config';
 import { diagnosticsJson, diagnosticsText } from '../../config/format-diagnostics';
 import { exitCode, type Verb } from '../verb';
 import { versionAndBuild } from '../../version';
+import { bundledAddon } from '../../sys/koffi';
 
 // Whether the binary packed is this very executable (by device and inode, whatever the path says).
 function packsItself(binary: string): boolean {
@@ -32,6 +33,8 @@ Validates the config (an invalid one is refused), then writes a newc initramfs h
   /etc/bootstrap/prepared.json     when /init is this executable: the config as validated and the boot's
                                    plan for the packed modules, used at boot only if made from exactly
                                    what the boot reads (else it validates and plans itself)
+  /lib/bootstrap/koffi-HASH.node   when /init is this executable: its FFI addon, which PID 1 then loads from
+                                   the image instead of unpacking it from /init
   /dev/console, /proc, /sys, /run, /tmp
   /lib/modules/KVER/...            the modules the config loads before any switch (and --module ones) with their
                                    dependencies and a modules.dep of what was packed, from DIR
@@ -103,6 +106,8 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
     if (modules.length > 0 && !modulesFrom) {
       return fail('modules', `the config loads modules (${modules.join(', ')}); give --modules-from /lib/modules/KVER so they are packed`, exitCode.invalid);
     }
+    const itself = packsItself(binary);
+    const addon = itself ? bundledAddon() : undefined;
     const spec: PackSpec = {
       binary,
       configText: new TextDecoder().decode(bytes),
@@ -111,7 +116,9 @@ Exit status: 0 written, 1 invalid config or unpackable (a module not in modules.
       compress: optionValue(parsed, 'compress', defaultCompression) as Compression,
       ...(optionValue(parsed, 'sysroot') ? { sysroot: optionValue(parsed, 'sysroot') } : {}),
       // Only this executable's own validation and plan may be trusted by the /init it packs: itself.
-      ...(packsItself(binary) ? { prepareFor: versionAndBuild } : {}),
+      ...(itself ? { prepareFor: versionAndBuild } : {}),
+      // So is its FFI addon, which PID 1 then loads from the image rather than unpacking it from itself.
+      ...(itself && addon !== undefined ? { ffiAddon: addon } : {}),
     };
     // Writing over an input would destroy it: refuse what is named here at once, and every file read once packed.
     const clobbered = (inputs: readonly string[]): number | undefined => {
