@@ -144,7 +144,12 @@ async function buildProgram(program: { name: string; entry: string }, digest: st
   });
   const wrapped = join(work, `${program.name}.js`);
   const cache = join(work, `${program.name}.cache`);
-  writeFileSync(wrapped, `(function (require, module, __filename, BOOTSTRAP_READ_ASSET, BOOTSTRAP_RUN_PROGRAM) {${readFileSync(bundle, 'utf8')}\n})`);
+  const source = readFileSync(bundle);
+  // The loader reads the program as Latin-1, the cheapest text for V8 to take: only ASCII reads the same in both
+  // (esbuild escapes other characters by default; this catches a setting or a loader that does not).
+  const beyondAscii = source.findIndex((byte) => byte > 0x7f);
+  if (beyondAscii >= 0) throw new Error(`${bundle}: a byte beyond ASCII at offset ${beyondAscii}; the loader reads the program as Latin-1`);
+  writeFileSync(wrapped, `(function (require, module, __filename, BOOTSTRAP_READ_ASSET, BOOTSTRAP_RUN_PROGRAM) {${source.toString('latin1')}\n})`);
   // V8 accepts a code cache only under the flags it was made with, so the cache is made under the executable's.
   // The cache is made by the target's own V8 (under qemu-user for arm64), as V8 checks the architecture too.
   runTarget(target.baseNode, [...v8Flags, join(root, 'scripts/sea/make-code-cache.cjs'), wrapped, cache]);

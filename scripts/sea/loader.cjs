@@ -64,7 +64,9 @@ const readAsset = openAssets();
 
 // A program of the executable (scripts/build.ts): its source, compiled with the code cache made for it at build time.
 function compile(name) {
-  const source = readAsset(`${name}.js`).toString('utf8');
+  // Latin-1: the build makes the source ASCII (where it reads the same as UTF-8), and V8 takes Latin-1 bytes as they
+  // are where UTF-8 must be decoded (2-3 ms less for the CLI's 0.9 MB).
+  const source = readAsset(`${name}.js`).toString('latin1');
   const cachedData = readAsset(`${name}.cache`);
   const script = new vm.Script(source, { filename: `${name}.js`, cachedData });
   if (script.cachedDataRejected && process.env.BOOTSTRAP_REQUIRE_CODE_CACHE === '1') {

@@ -7,7 +7,8 @@ const { basename } = require('node:path');
 const vm = require('node:vm');
 
 const [input, output] = process.argv.slice(2);
-const source = readFileSync(input, 'utf8');
+// As the loader reads it (the build checks that the program is ASCII).
+const source = readFileSync(input, 'latin1');
 const script = new vm.Script(source, { filename: basename(input) });
 globalThis.BOOTSTRAP_WARM_UP_ONLY = true;
 script.runInThisContext()(require, module, __filename);
