@@ -116,9 +116,10 @@ const programs = [
   { name: 'boot', entry: 'src/boot-main.ts' },
 ];
 
-// Bundles `program`, wraps it as one function the loader calls with its require, module, file name, asset reader and
-// program runner, and makes its code cache; returns the two files.
-async function buildProgram(program: { name: string; entry: string }, digest: string): Promise<[string, string]> {
+// Bundles `program` with the build's constants (`defines`, esbuild's `define`), wraps it as one function the loader
+// calls with its require, module, file name, asset reader and program runner, and makes its code cache; returns the
+// two files.
+async function buildProgram(program: { name: string; entry: string }, defines: Record<string, string>): Promise<[string, string]> {
   const bundle = join(work, `${program.name}.cjs`);
   await build({
     entryPoints: [join(root, program.entry)],
@@ -133,13 +134,7 @@ async function buildProgram(program: { name: string; entry: string }, digest: st
     loader: { '.yaml': 'text' },
     // koffi's JS loader is not bundled: src/sys/koffi.ts loads the addon from the executable's appended assets.
     external: ['koffi'],
-    define: {
-      BOOTSTRAP_BUNDLED: 'true',
-      BOOTSTRAP_VERSION: JSON.stringify(packageJson.version),
-      BOOTSTRAP_BUILD: JSON.stringify(digest),
-      // The name `bootstrap pack` gives the addon in an image of this executable: its content's digest (src/sys/koffi.ts).
-      BOOTSTRAP_KOFFI_FILE: JSON.stringify(`koffi-${createHash('sha256').update(readFileSync(target.koffiAddon)).digest('hex').slice(0, 16)}.node`),
-    },
+    define: defines,
     logLevel: 'warning',
   });
   const wrapped = join(work, `${program.name}.js`);
@@ -162,13 +157,20 @@ async function main(): Promise<void> {
   // The types and the standalone validator are generated from the schema at every build (a test fails
   // when the committed copies differ).
   run(process.execPath, ['--import', 'tsx', join(root, 'scripts/generate.ts')]);
-  const digest = sourceDigest();
+  // The same for every program: computed once.
+  const defines = {
+    BOOTSTRAP_BUNDLED: 'true',
+    BOOTSTRAP_VERSION: JSON.stringify(packageJson.version),
+    BOOTSTRAP_BUILD: JSON.stringify(sourceDigest()),
+    // The name `bootstrap pack` gives the addon in an image of this executable: its content's digest (src/sys/koffi.ts).
+    BOOTSTRAP_KOFFI_FILE: JSON.stringify(`koffi-${createHash('sha256').update(readFileSync(target.koffiAddon)).digest('hex').slice(0, 16)}.node`),
+  };
   // The program runs from assets with a V8 code cache made after a warm-up run (scripts/sea/). Measured
   // against the alternatives: a startup snapshot keeps the heap but drops compiled code (validate 1.5x the
   // runtime's empty start, and 9 MiB more resident), Node's own SEA code cache holds only eagerly compiled code.
   const assets: Record<string, string> = { 'koffi.node': target.koffiAddon };
   for (const program of programs) {
-    const [source, cache] = await buildProgram(program, digest);
+    const [source, cache] = await buildProgram(program, defines);
     assets[`${program.name}.js`] = source;
     assets[`${program.name}.cache`] = cache;
   }

@@ -30,10 +30,16 @@ export function koffiOrigin(): string {
   return origin;
 }
 
+// Where this executable's addon is in an image of itself; undefined outside the executable.
+function preparedAddonPath(): string | undefined {
+  return typeof BOOTSTRAP_KOFFI_FILE === 'undefined' ? undefined : `${PREPARED_ADDON_DIRECTORY}/${BOOTSTRAP_KOFFI_FILE}`;
+}
+
 /** This executable's addon and the path it takes in an image (`bootstrap pack` of itself); undefined outside the executable. */
 export function bundledAddon(): { path: string; bytes: Uint8Array } | undefined {
-  if (typeof BOOTSTRAP_KOFFI_FILE === 'undefined' || typeof BOOTSTRAP_READ_ASSET === 'undefined') return undefined;
-  return { path: `${PREPARED_ADDON_DIRECTORY}/${BOOTSTRAP_KOFFI_FILE}`, bytes: BOOTSTRAP_READ_ASSET(KOFFI_ASSET) };
+  const path = preparedAddonPath();
+  if (path === undefined || typeof BOOTSTRAP_READ_ASSET === 'undefined') return undefined;
+  return { path, bytes: BOOTSTRAP_READ_ASSET(KOFFI_ASSET) };
 }
 
 /** koffi, loaded on first use so that verbs that never touch the kernel never pay for it. */
@@ -52,8 +58,8 @@ function loadFromPackage(): Koffi {
 // of its content: loading it saves reading 1.1 MiB from the executable and writing it out again. Only root's file
 // that nobody else may write is taken; anything else there is passed over, with the reason.
 function loadPrepared(): Koffi | string {
-  if (typeof BOOTSTRAP_KOFFI_FILE === 'undefined') return 'no prepared addon in this build';
-  const path = `${PREPARED_ADDON_DIRECTORY}/${BOOTSTRAP_KOFFI_FILE}`;
+  const path = preparedAddonPath();
+  if (path === undefined) return 'no prepared addon in this build';
   let stat;
   try {
     stat = lstatSync(path);
