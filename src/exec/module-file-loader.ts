@@ -48,19 +48,37 @@ export function createModuleFileLoader(options: ModuleFileLoaderOptions = {}): M
 
   const inUserSpace = async (path: string, compression: ModuleCompression, parameters: string, context: ModuleFileContext): Promise<ModuleLoadResult> => {
     const image = await moduleImage(path, readFile(path), compression === 'xz' ? await xzDecoder() : undefined);
-    const result = context.sys.initModule(image, parameters);
+    const result = await context.sys.initModule(image, parameters);
     context.log.debug(`module ${path}: ${compression}, decompressed in user space`);
     return result;
   };
 
+  // A load of a compression not yet known asks the kernel and learns the answer (EOPNOTSUPP answers for every format).
+  // One such probe at a time: loads started meanwhile (loads run at the same time) wait for its answer instead of each
+  // asking the kernel and each logging what it found.
+  let probing: Promise<unknown> | undefined;
+
   const load = async (path: string, parameters: string, context: ModuleFileContext): Promise<ModuleLoadResult> => {
     const compression = moduleCompression(path);
     if (compression === undefined || compression === 'none') return context.sys.finitModule({ path, params: parameters });
+    // Each turn waits for a probe that ends with its system call; one that failed for its own module answered nothing.
+    while (!paths.has(compression) && probing !== undefined) await probing.catch(() => undefined);
+    if (paths.has(compression)) return loadKnowing(path, compression, parameters, context);
+    const probe = loadKnowing(path, compression, parameters, context);
+    probing = probe;
+    try {
+      return await probe;
+    } finally {
+      if (probing === probe) probing = undefined;
+    }
+  };
+
+  const loadKnowing = async (path: string, compression: ModuleCompression, parameters: string, context: ModuleFileContext): Promise<ModuleLoadResult> => {
     const known = paths.get(compression);
     if (known === 'user space') return inUserSpace(path, compression, parameters, context);
     let result: ModuleLoadResult;
     try {
-      result = context.sys.finitModule({ path, params: parameters, flags: MODULE_INIT_COMPRESSED_FILE });
+      result = await context.sys.finitModule({ path, params: parameters, flags: MODULE_INIT_COMPRESSED_FILE });
     } catch (error) {
       // Once the kernel has decompressed this format, any failure is the file's or the module's own.
       if (known === 'kernel' || !(error instanceof SysError)) throw error;

@@ -52,7 +52,18 @@ export function traceSys(sys: Sys, log: Logger): Sys {
         trace(`sys ← ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
       }
-      trace(`sys ← ${name} = ${traceValue(result)} (${(performance.now() - started).toFixed(2)}ms)`);
+      const traceResult = (value: unknown): void => trace(`sys ← ${name} = ${traceValue(value)} (${(performance.now() - started).toFixed(2)}ms)`);
+      // A call that runs on another thread (a module load) is traced when it ends, not when it is handed over.
+      if (result instanceof Promise) {
+        return result.then(
+          (value: unknown) => (traceResult(value), value),
+          (error: unknown) => {
+            trace(`sys ← ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+            throw error;
+          },
+        );
+      }
+      traceResult(result);
       return result;
     };
   }

@@ -37,8 +37,9 @@ export interface Sys {
   /** A free /dev/loopN on `file`, cleared by the kernel once its last user goes; close `fd` after mounting it. */
   attachLoop(file: string, options: { readOnly: boolean }): LoopDevice;
   detachLoop(device: string): void;
-  finitModule(spec: FinitModuleSpec): ModuleLoadResult;
-  initModule(image: Uint8Array, params?: string): ModuleLoadResult;
+  /** Runs on a thread of libuv's pool: loads that do not depend on each other may run at the same time. */
+  finitModule(spec: FinitModuleSpec): Promise<ModuleLoadResult>;
+  initModule(image: Uint8Array, params?: string): Promise<ModuleLoadResult>;
   execve(spec: ExecSpec): never;
   setsid(): number;
   chdir(path: string): void;

@@ -9,6 +9,18 @@ export type Memory = Uint8Array | Int32Array;
 /** Variadic arguments go as (C type, value) pairs, e.g. `'long', 3, 'str', '/x'`. */
 export type VarArg = string | number | Memory | null;
 
+/** A C function koffi can also run on a thread of libuv's pool (`async`), which a variadic one cannot. */
+export interface ThreadedFunction<A extends unknown[]> {
+  (...args: A): number;
+  async(...args: [...A, (error: unknown, result: number) => void]): void;
+}
+
+/** What a call made on a pool thread returned, with that thread's errno (read when it completed). */
+export interface ThreadedResult {
+  result: number;
+  errno: number;
+}
+
 /** The C functions we call, with the JavaScript types koffi converts to and from. */
 export interface Libc {
   syscall(number: number, ...typeAndValue: VarArg[]): number;
@@ -68,6 +80,10 @@ export interface Libc {
   /** `address` is page-aligned, a number: user addresses on Linux stay below 2^53. */
   madvise(address: number, length: number, advice: number): number;
   malloc_trim(pad: number): number;
+  /** syscall(2) with the fixed arguments of finit_module, callable on a pool thread. */
+  syscallFinitModule: ThreadedFunction<[number, number, string, number]>;
+  /** syscall(2) with the fixed arguments of init_module, callable on a pool thread. */
+  syscallInitModule: ThreadedFunction<[number, Uint8Array, number, string]>;
 }
 
 // C prototypes in koffi's syntax; `_Out_` makes koffi copy the pointed-to values back into the typed array.
@@ -127,6 +143,11 @@ const prototypes: Record<keyof Libc, string> = {
   dlsym: 'void *dlsym(void *handle, const char *symbol)',
   madvise: 'int madvise(uintptr_t addr, size_t length, int advice)',
   malloc_trim: 'int malloc_trim(size_t pad)',
+  // The variadic syscall(2) declared with fixed parameters so koffi offers `async`: glibc's syscall is assembly that
+  // moves its integer arguments into the kernel's registers, which a fixed-parameter call on x86_64 and arm64 fills
+  // the same way (on x86_64 only %al, the count of vector registers a variadic call sets, differs, and it reads none).
+  syscallFinitModule: 'long syscall(long number, int fd, const char *params, int flags)',
+  syscallInitModule: 'long syscall(long number, const void *image, unsigned long length, const char *params)',
 };
 
 let declared: Libc | undefined;
@@ -154,6 +175,20 @@ function lookUp(library: LibraryHandle, name: keyof Libc): unknown {
     // E.g. posix_spawn_file_actions_addclosefrom_np appeared in glibc 2.34.
     throw new Error(`sys: the C library has no usable ${name} (${(error as Error).message})`, { cause: error });
   }
+}
+
+/**
+ * Runs `fn` on a thread of libuv's pool, so the event loop goes on (and other such calls run beside it); resolves with
+ * its result and the errno it left, which koffi restores only while its completion callback runs. Rejects only when
+ * koffi cannot make the call (too many running, an argument it cannot convert).
+ */
+export function callInThread<A extends unknown[]>(fn: ThreadedFunction<A>, ...args: A): Promise<ThreadedResult> {
+  return new Promise((resolve, reject) => {
+    fn.async(...args, (error: unknown, result: number) => {
+      if (error) reject(error instanceof Error ? error : new Error('koffi could not make the call', { cause: error }));
+      else resolve({ result, errno: result === -1 ? lastErrno() : 0 });
+    });
+  });
 }
 
 /** errno of the C call that just returned; read it before anything else can call into C. */

@@ -1,8 +1,10 @@
-// Loading kernel modules with finit_module(2) from a file and init_module(2) from an image held in memory.
+// Loading kernel modules with finit_module(2) from a file and init_module(2) from an image held in memory. Each call
+// runs on a thread of libuv's pool: a module's load (relocation, its init, the probe of its devices) can take long, and
+// loads that do not depend on each other then run at the same time while the event loop goes on.
 import { closeSync, openSync } from 'node:fs';
 import { syscallNumbers } from './arch';
 import { checkFd, checkInteger, checkPath, checkString } from './check';
-import { lastErrno, libc } from './libc';
+import { callInThread, libc, type ThreadedResult } from './libc';
 import { viaNode } from './node-error';
 import { SysError, errnoName } from './sys-error';
 
@@ -23,35 +25,35 @@ export type FinitModuleSpec = ({ fd: number; path?: undefined } | { path: string
 };
 
 /** Loads a module file; a module that is already loaded is reported, not thrown (EEXIST). */
-export function finitModule(spec: FinitModuleSpec): ModuleLoadResult {
+export async function finitModule(spec: FinitModuleSpec): Promise<ModuleLoadResult> {
   const params = checkString('finit_module', 'params', spec.params ?? '');
   const flags = checkInteger('finit_module', 'flags', spec.flags ?? 0, 0, 0x7);
   if (spec.fd !== undefined) return finitFd(checkFd('finit_module', 'fd', spec.fd), params, flags, {});
   const path = checkPath('finit_module', 'path', spec.path);
   const fd = viaNode('open', { path }, () => openSync(path, 'r'));
   try {
-    return finitFd(fd, params, flags, { path });
+    return await finitFd(fd, params, flags, { path });
   } finally {
     closeSync(fd);
   }
 }
 
-function finitFd(fd: number, params: string, flags: number, context: Record<string, unknown>): ModuleLoadResult {
-  const result = libc().syscall(syscallNumbers().finitModule, 'long', fd, 'str', params, 'long', flags);
-  return outcome(result, 'finit_module', { ...context, fd, params, flags });
+async function finitFd(fd: number, params: string, flags: number, context: Record<string, unknown>): Promise<ModuleLoadResult> {
+  const called = await callInThread(libc().syscallFinitModule, syscallNumbers().finitModule, fd, params, flags);
+  return outcome(called, 'finit_module', { ...context, fd, params, flags });
 }
 
 /** Loads a module image already in memory, e.g. one decompressed in user space from `.ko.xz`. */
-export function initModule(image: Uint8Array, params = ''): ModuleLoadResult {
+export async function initModule(image: Uint8Array, params = ''): Promise<ModuleLoadResult> {
   if (!(image instanceof Uint8Array) || image.length === 0) throw new TypeError('init_module: image must be a non-empty Uint8Array');
   checkString('init_module', 'params', params);
-  const result = libc().syscall(syscallNumbers().initModule, 'void *', image, 'unsigned long', image.length, 'str', params);
-  return outcome(result, 'init_module', { length: image.length, params });
+  // `image` stays referenced here until the call has returned: the thread reads its bytes in place.
+  const called = await callInThread(libc().syscallInitModule, syscallNumbers().initModule, image, image.length, params);
+  return outcome(called, 'init_module', { length: image.length, params });
 }
 
-function outcome(result: number, syscall: string, args: Record<string, unknown>): ModuleLoadResult {
+function outcome({ result, errno }: ThreadedResult, syscall: string, args: Record<string, unknown>): ModuleLoadResult {
   if (result !== -1) return 'loaded';
-  const errno = lastErrno();
   if (errnoName(errno) === 'EEXIST') return 'already-loaded';
   throw new SysError({ syscall, errno, args, hint: hints[errnoName(errno)] });
 }

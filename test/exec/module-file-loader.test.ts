@@ -42,7 +42,8 @@ function fakeKernel(model: KernelModel, failing: ReadonlyMap<string, number> = n
   const fail = (syscall: string, errno: number, args: Record<string, unknown>): never => {
     throw new SysError({ syscall, errno, args });
   };
-  const finitModule = (spec: FinitModuleSpec): ModuleLoadResult => {
+  const finitModule = async (spec: FinitModuleSpec): Promise<ModuleLoadResult> => {
+    await Promise.resolve();
     const path = spec.path ?? '?';
     const compressed = ((spec.flags ?? 0) & MODULE_INIT_COMPRESSED_FILE) !== 0;
     calls.push(`finit ${path}${compressed ? ' COMPRESSED' : ''}`);
@@ -56,7 +57,8 @@ function fakeKernel(model: KernelModel, failing: ReadonlyMap<string, number> = n
     if (errno !== undefined) fail('finit_module', errno, args);
     return 'loaded';
   };
-  const initModule = (bytes: Uint8Array, params = ''): ModuleLoadResult => {
+  const initModule = async (bytes: Uint8Array, params = ''): Promise<ModuleLoadResult> => {
+    await Promise.resolve();
     calls.push(`init <${Buffer.from(bytes).equals(image) ? 'image' : 'other bytes'}>${params ? ` ${params}` : ''}`);
     return 'loaded';
   };
@@ -132,6 +134,27 @@ describe('module file loader', () => {
     const kernel = fakeKernel({ kind: 'decompresses', format: 'xz' }, new Map([['/m/b.ko.xz', constants.errno.EINVAL]]));
     await loader.load('/m/a.ko.xz', '', kernel.context);
     await expect(loader.load('/m/b.ko.xz', '', kernel.context)).rejects.toBeInstanceOf(SysError);
+    expect(kernel.calls).toEqual(['finit /m/a.ko.xz COMPRESSED', 'finit /m/b.ko.xz COMPRESSED']);
+    expect(Object.fromEntries(loader.known())).toEqual({ xz: 'kernel' });
+  });
+
+  it('loads started at the same time wait for the first of their compression to find out who decompresses it', async () => {
+    const loader = newLoader();
+    const kernel = fakeKernel({ kind: 'no-decompress' });
+    const results = await Promise.all(['/m/a.ko.xz', '/m/b.ko.xz', '/m/c.ko.gz'].map((path) => loader.load(path, '', kernel.context)));
+    expect(results).toEqual(['loaded', 'loaded', 'loaded']);
+    // One try with the flag (EOPNOTSUPP answers for every format); the other two went straight to user space.
+    expect(kernel.calls.filter((call) => call.endsWith('COMPRESSED'))).toEqual(['finit /m/a.ko.xz COMPRESSED']);
+    expect(kernel.calls.filter((call) => call.startsWith('init'))).toHaveLength(3);
+    expect(kernel.log.filter((line) => line.includes('cannot decompress modules'))).toHaveLength(1);
+  });
+
+  it('a load waiting on a probe that failed for its own module asks the kernel itself', async () => {
+    const loader = newLoader();
+    const kernel = fakeKernel({ kind: 'decompresses', format: 'xz' }, new Map([['/m/a.ko.xz', constants.errno.ENOENT]]));
+    const [first, second] = await Promise.allSettled([loader.load('/m/a.ko.xz', '', kernel.context), loader.load('/m/b.ko.xz', '', kernel.context)]);
+    expect(first.status).toBe('rejected');
+    expect(second).toEqual({ status: 'fulfilled', value: 'loaded' });
     expect(kernel.calls).toEqual(['finit /m/a.ko.xz COMPRESSED', 'finit /m/b.ko.xz COMPRESSED']);
     expect(Object.fromEntries(loader.known())).toEqual({ xz: 'kernel' });
   });

@@ -13,7 +13,8 @@ function fakeSys(calls: string[]): Sys {
       calls.push(`umount ${spec.target}`);
       throw new SysError({ syscall: 'umount2', errno: 16, args: { target: spec.target, flags: 0 } });
     },
-    initModule: (image) => (calls.push(`initModule ${image.length}`), 'loaded'),
+    initModule: (image) => (calls.push(`initModule ${image.length}`), Promise.resolve('loaded')),
+    finitModule: (spec) => (calls.push(`finitModule ${spec.path}`), Promise.reject(new SysError({ syscall: 'finit_module', errno: 2, args: { path: spec.path } }))),
     deviceOf: () => 0x803n,
   } as Partial<Sys> as Sys;
 }
@@ -23,19 +24,22 @@ function memoryLog(level: 'trace' | 'debug') {
   return { lines, log: createLogger({ write: (text) => (lines.push(text.replace(/^\[[ \d.]+\] bootstrap: /, '').trimEnd()), true) }, level, () => 0) };
 }
 
-function exercise(sys: Sys): void {
+async function exercise(sys: Sys): Promise<void> {
   sys.mount({ source: 'proc', target: '/proc', fsType: 'proc', flags: 0x100e, data: null });
   expect(() => sys.umount({ target: '/busy' })).toThrow(SysError);
-  expect(sys.initModule(new Uint8Array(4096), 'debug=1')).toBe('loaded');
+  // Calls that run on another thread are traced when they end: the next call's line comes first.
+  const loading = sys.initModule(new Uint8Array(4096), 'debug=1');
   expect(sys.deviceOf('/')).toBe(0x803n);
+  expect(await loading).toBe('loaded');
+  await expect(sys.finitModule({ path: '/m/x.ko' })).rejects.toThrow(SysError);
 }
 
 describe('traceSys', () => {
-  it('at trace level logs each call with its arguments, then its result or error', () => {
+  it('at trace level logs each call with its arguments, then its result or error', async () => {
     const calls: string[] = [];
     const { lines, log } = memoryLog('trace');
-    exercise(traceSys(fakeSys(calls), log));
-    expect(calls).toEqual(['mount /proc', 'umount /busy', 'initModule 4096']);
+    await exercise(traceSys(fakeSys(calls), log));
+    expect(calls).toEqual(['mount /proc', 'umount /busy', 'initModule 4096', 'finitModule /m/x.ko']);
     const shown = lines.map((line) => line.replace(/ \(\d+\.\d+ms\)$/, ''));
     expect(shown).toEqual([
       'trace: sys → mount({"source":"proc","target":"/proc","fsType":"proc","flags":"0x100e","data":null})',
@@ -43,18 +47,20 @@ describe('traceSys', () => {
       'trace: sys → umount({"target":"/busy"})',
       'trace: sys ← umount failed: umount2(target="/busy", flags=0): EBUSY (Device or resource busy)',
       'trace: sys → initModule(<4096 bytes>, "debug=1")',
-      'trace: sys ← initModule = "loaded"',
       'trace: sys → deviceOf("/")',
       'trace: sys ← deviceOf = 2051',
+      'trace: sys ← initModule = "loaded"',
+      'trace: sys → finitModule({"path":"/m/x.ko"})',
+      'trace: sys ← finitModule failed: finit_module(path="/m/x.ko"): ENOENT (No such file or directory)',
     ]);
   });
 
-  it('below trace logs nothing and still delegates; a later change of level counts', () => {
+  it('below trace logs nothing and still delegates; a later change of level counts', async () => {
     const calls: string[] = [];
     const { lines, log } = memoryLog('debug');
     const sys = traceSys(fakeSys(calls), log);
-    exercise(sys);
-    expect(calls).toHaveLength(3);
+    await exercise(sys);
+    expect(calls).toHaveLength(4);
     expect(lines).toEqual([]);
     log.level = 'trace';
     sys.mount({ target: '/x' });
