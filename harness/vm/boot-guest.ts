@@ -27,6 +27,8 @@ export interface BootOptions {
   tag?: string;
   /** Network cards; none by default (-nodefaults). */
   nics?: readonly Nic[];
+  /** Virtual CPUs; one by default. */
+  cpus?: number;
 }
 
 /** How QEMU ended: `timedOut` when the harness killed it at `timeoutMs`, `killed` when `kill()` did. */
@@ -88,6 +90,7 @@ export async function bootGuest(options: BootOptions = {}): Promise<Guest> {
     extraDisks: options.extraDisks ?? [],
     nics: options.nics ?? [],
     ...(options.arch ? { arch: options.arch } : {}),
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
   });
   return startQemu(program, args, timeoutMs, virtiofsd);
 }

@@ -37,6 +37,8 @@ export interface QemuSpec {
   nics?: readonly Nic[];
   /** x86_64 when absent. */
   arch?: GuestArch;
+  /** Virtual CPUs; QEMU's one when absent. With TCG each is a host thread (multi-threaded TCG). */
+  cpus?: number;
 }
 
 /** The kernel arguments every guest gets: the console on the serial port, and a panic that ends QEMU at once. */
@@ -64,6 +66,7 @@ export function qemuArgs(spec: QemuSpec): string[] {
     // A panic (panic=-1) or a reboot ends QEMU instead of looping.
     '-no-reboot',
     '-m', `${spec.memoryMiB}M`,
+    ...(spec.cpus === undefined ? [] : ['-smp', String(spec.cpus)]),
     // signal=off: a ^C typed by a test reaches the guest instead of killing QEMU.
     '-chardev', 'stdio,id=console,signal=off',
     '-serial', 'chardev:console',

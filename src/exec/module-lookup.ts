@@ -1,4 +1,5 @@
 // Resolves a module step planned for run time (postSwitch after a switch) in the module tree of the root it runs in.
+// The loads it gives may run at the same time as far as each one's `after` allows.
 import type { SkippedModule } from '../modules/modules-dep';
 import { moduleName } from '../modules/module-name';
 import { moduleDirectories, ModuleResolveError, resolveModules, type ResolveModulesFacts } from '../modules/resolve-modules';
@@ -11,6 +12,8 @@ export interface ModuleLoad {
   parameters: string;
   /** Wanted only as a soft dependency: like modprobe, a failure to load it is a warning. */
   optional: boolean;
+  /** The names of the loads before it in the list that it needs first. */
+  after: string[];
 }
 
 /** What a lookup resolves to: the files to load in order, the requested modules that need none, and the modules.dep read. */
@@ -22,7 +25,7 @@ export interface ResolvedLookup {
 
 /** The module of `lookup` with its dependencies from the tree `readFile` sees; throws naming the tree when it cannot. */
 export function resolveLookup(lookup: ModuleLookup, readFile: (path: string) => string | undefined, facts: ResolveModulesFacts = {}): ResolvedLookup {
-  const modules = { mode: 'list' as const, directory: lookup.directory, names: [lookup.request] as [string], onFailure: 'Abort' as const, ...(lookup.depFilePath === undefined ? {} : { depFilePath: lookup.depFilePath }) };
+  const modules = { mode: 'list' as const, directory: lookup.directory, names: [lookup.request] as [string], onFailure: 'Abort' as const, parallel: false, ...(lookup.depFilePath === undefined ? {} : { depFilePath: lookup.depFilePath }) };
   let resolved;
   try {
     resolved = resolveModules(modules, readFile, facts);
@@ -40,6 +43,7 @@ export function resolveLookup(lookup: ModuleLookup, readFile: (path: string) => 
     // Own property only: a module named `constructor` must not find Object's.
     parameters: Object.hasOwn(lookup.parameters, moduleName(path)) ? lookup.parameters[moduleName(path)]! : '',
     optional: optional.has(path),
+    after: (resolved.order.after.get(path) ?? []).map(moduleName),
   }));
   return { loads, skipped: resolved.order.skipped, depPath: resolved.depPath };
 }

@@ -1,6 +1,8 @@
-// Runs plan steps in order through handlers, applying each step's failure policy and timing it.
+// Runs plan steps in order through handlers, applying each step's failure policy and timing it; module loads next to
+// each other run at the same time as far as their dependencies allow.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Step, StepKind, StepOf } from '../plan/step';
+import { runWhenReady } from './run-when-ready';
 import type { PhaseName } from '../plan/step';
 import { describeStep } from '../plan/format-plan';
 import type { Logger } from '../log/log';
@@ -43,6 +45,8 @@ export interface RunOptions {
   record?: (outcome: StepOutcome) => void;
   /** Checked before each step: true stops the run (the emergency path has taken over). */
   stopped?: () => boolean;
+  /** How many module loads may run at once (moduleLoadsAtOnce unless given). */
+  moduleLoadsAtOnce?: number;
 }
 
 export interface RunResult {
@@ -66,18 +70,23 @@ export function outcomeError(error: unknown): OutcomeError {
   return { message: String(error) };
 }
 
+/**
+ * How many module loads run at once: libuv's pool, where each runs, has four threads. On one CPU this still lets a
+ * load go on while another's driver sleeps in its probe.
+ */
+export const moduleLoadsAtOnce = 4;
+
 /** Runs `steps` until the end or until a step aborts; never throws for a failing step. */
 export async function runSteps<C>(steps: readonly Step[], handlers: Handlers<C>, context: C, options: RunOptions): Promise<RunResult> {
-  const sleep = options.sleep ?? delay;
-  const now = options.now ?? (() => performance.now());
   const log = options.log;
   const outcomes: StepOutcome[] = [];
   let phase: PhaseName | undefined;
-  for (const [index, step] of steps.entries()) {
+  for (let index = 0; index < steps.length; ) {
     // Handlers are mostly synchronous: yield to the event loop between steps so signals, timers and
     // exits of children are handled during the boot, not only once it waits for something.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (options.stopped?.()) return { outcomes, stopped: true };
+    const step = steps[index]!;
     if (step.phase !== phase) {
       phase = step.phase;
       if (options.breakBefore?.phase === phase) {
@@ -86,40 +95,101 @@ export async function runSteps<C>(steps: readonly Step[], handlers: Handlers<C>,
       }
       log.info(`phase ${phase}`);
     }
-    const description = describeStep(step);
-    // logLevel trace: the step as data, every field the handler gets (the Sys calls it makes follow, see traceSys).
-    if (log.level === 'trace') log.trace(`step ${index + 1} spec: ${JSON.stringify(step)}`);
-    const started = now();
-    const handler = handlers[step.kind] as StepHandler<StepKind, C>;
-    const maxAttempts = step.policy.onFailure === 'Retry' ? step.policy.retries + 1 : 1;
-    let attempts = 0;
-    let outcome: StepOutcome | undefined;
-    while (!outcome) {
-      attempts++;
-      log.debug(`step ${index + 1}: ${description}${attempts > 1 ? ` (attempt ${attempts} of ${maxAttempts})` : ''}`);
-      try {
-        const result = await handler(step, context);
-        const skipped = result && 'skipped' in result ? result.skipped : undefined;
-        outcome = { index, kind: step.kind, phase: step.phase, source: step.source, description, status: skipped ? 'skipped' : 'ok', attempts, durationMs: now() - started, ...(skipped ? { note: skipped } : {}) };
-        if (skipped) log.debug(`step ${index + 1} skipped: ${skipped}`);
-        else log.info(`${description} (${(now() - started).toFixed(1)}ms)`);
-      } catch (error) {
-        const failure = outcomeError(error);
-        if (attempts < maxAttempts) {
-          log.warn(`step ${index + 1} failed (attempt ${attempts} of ${maxAttempts}): ${failure.message}; retrying in ${step.policy.retryDelayMs}ms`);
-          await sleep(step.policy.retryDelayMs);
-          continue;
-        }
-        const warned = step.policy.onFailure === 'Warn';
-        outcome = { index, kind: step.kind, phase: step.phase, source: step.source, description, status: warned ? 'warned' : 'failed', attempts, durationMs: now() - started, error: failure };
-        if (warned) log.warn(`step ${index + 1} failed, continuing (onFailure: Warn): ${description}: ${failure.message}`);
-      }
+    const group = loadsTogether(steps, index);
+    if (group.length > 1) {
+      const run = await runLoads(group, index, handlers, context, options);
+      outcomes.push(...run.outcomes);
+      if (run.aborted) return { outcomes, aborted: run.aborted };
+      if (run.stopped) return { outcomes, stopped: true };
+      index += group.length;
+      continue;
     }
+    const outcome = await runStep(index, step, handlers, context, options);
     outcomes.push(outcome);
     options.record?.(outcome);
     if (outcome.status === 'failed') return { outcomes, aborted: { step, outcome } };
+    index++;
   }
   return { outcomes };
+}
+
+type PlannedLoad = StepOf<'loadModule'> & { after: string[] };
+
+// The module loads from `index` on that may run at the same time: next to each other in one phase, each saying which
+// of them it needs first (steps without `after` run one after another, after everything before them).
+function loadsTogether(steps: readonly Step[], index: number): PlannedLoad[] {
+  const group: PlannedLoad[] = [];
+  for (const step of steps.slice(index)) {
+    if (step.kind !== 'loadModule' || step.after === undefined || step.phase !== steps[index]!.phase) break;
+    group.push(step as PlannedLoad);
+  }
+  return group;
+}
+
+// Loads each module once the modules it needs are; a failure that aborts starts nothing more, and the loads already
+// running end before the run does. Outcomes come in step order; the first failed step (in that order) aborts.
+async function runLoads<C>(group: readonly PlannedLoad[], first: number, handlers: Handlers<C>, context: C, options: RunOptions): Promise<RunResult> {
+  const width = options.moduleLoadsAtOnce ?? moduleLoadsAtOnce;
+  options.log.debug(`loading ${group.length} modules, up to ${width} at a time, each once the modules it needs are loaded`);
+  const positions = new Map(group.map((step, offset) => [step.name, offset]));
+  let aborting = false;
+  let stopped = false;
+  const tasks = group.map((step, offset) => ({
+    after: step.after.flatMap((name) => {
+      const before = positions.get(name);
+      return before !== undefined && before < offset ? [before] : [];
+    }),
+    run: async (): Promise<StepOutcome> => {
+      const outcome = await runStep(first + offset, step, handlers, context, options);
+      options.record?.(outcome);
+      if (outcome.status === 'failed') aborting = true;
+      return outcome;
+    },
+  }));
+  const results = await runWhenReady(tasks, {
+    width,
+    halted: () => {
+      stopped ||= options.stopped?.() === true;
+      return aborting || stopped;
+    },
+  });
+  const outcomes = results.filter((outcome): outcome is StepOutcome => outcome !== undefined);
+  const failed = outcomes.find((outcome) => outcome.status === 'failed');
+  if (failed) return { outcomes, aborted: { step: group[failed.index - first]!, outcome: failed } };
+  return stopped ? { outcomes, stopped: true } : { outcomes };
+}
+
+// One step with its failure policy: its attempts, its log lines and its outcome; never throws for a failing step.
+async function runStep<C>(index: number, step: Step, handlers: Handlers<C>, context: C, options: RunOptions): Promise<StepOutcome> {
+  const sleep = options.sleep ?? delay;
+  const now = options.now ?? (() => performance.now());
+  const log = options.log;
+  const description = describeStep(step);
+  // logLevel trace: the step as data, every field the handler gets (the Sys calls it makes follow, see traceSys).
+  if (log.level === 'trace') log.trace(`step ${index + 1} spec: ${JSON.stringify(step)}`);
+  const started = now();
+  const handler = handlers[step.kind] as StepHandler<StepKind, C>;
+  const maxAttempts = step.policy.onFailure === 'Retry' ? step.policy.retries + 1 : 1;
+  for (let attempts = 1; ; attempts++) {
+    log.debug(`step ${index + 1}: ${description}${attempts > 1 ? ` (attempt ${attempts} of ${maxAttempts})` : ''}`);
+    try {
+      const result = await handler(step, context);
+      const skipped = result && 'skipped' in result ? result.skipped : undefined;
+      if (skipped) log.debug(`step ${index + 1} skipped: ${skipped}`);
+      else log.info(`${description} (${(now() - started).toFixed(1)}ms)`);
+      return { index, kind: step.kind, phase: step.phase, source: step.source, description, status: skipped ? 'skipped' : 'ok', attempts, durationMs: now() - started, ...(skipped ? { note: skipped } : {}) };
+    } catch (error) {
+      const failure = outcomeError(error);
+      if (attempts < maxAttempts) {
+        log.warn(`step ${index + 1} failed (attempt ${attempts} of ${maxAttempts}): ${failure.message}; retrying in ${step.policy.retryDelayMs}ms`);
+        await sleep(step.policy.retryDelayMs);
+        continue;
+      }
+      const warned = step.policy.onFailure === 'Warn';
+      if (warned) log.warn(`step ${index + 1} failed, continuing (onFailure: Warn): ${description}: ${failure.message}`);
+      return { index, kind: step.kind, phase: step.phase, source: step.source, description, status: warned ? 'warned' : 'failed', attempts, durationMs: now() - started, error: failure };
+    }
+  }
 }
 
 /** The summary PID 1 prints when a step aborts the boot: phase, step, call, errno and what to check. */

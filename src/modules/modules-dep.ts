@@ -117,6 +117,12 @@ export interface SkippedModule {
 /** The result of `loadOrder`: module paths to load in order, which of them may fail, and the requested modules left out. */
 export interface LoadOrder {
   paths: string[];
+  /**
+   * For each path, the paths before it in `paths` that must be loaded first: its modules.dep dependencies, its `pre`
+   * soft dependencies, and the module it is a `post` soft dependency of. Loads that do not wait on each other may run
+   * at the same time.
+   */
+  after: ReadonlyMap<string, readonly string[]>;
   /** Paths wanted only through a soft dependency or an alias naming several modules: like modprobe, a failure there is a warning. */
   optional: string[];
   skipped: SkippedModule[];
@@ -135,6 +141,12 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
   const skipped: SkippedModule[] = [];
   const done = new Set<string>();
   const visiting: string[] = [];
+  const prerequisites = new Map<string, Set<string>>();
+  const follows = (path: string, before: string): void => {
+    const set = prerequisites.get(path) ?? new Set<string>();
+    set.add(before);
+    prerequisites.set(path, set);
+  };
   let aliases: ModuleAliases | undefined | null = null;
   const readAliases = (): ModuleAliases | undefined => {
     if (aliases === null) aliases = typeof facts.aliases === 'function' ? facts.aliases() : facts.aliases;
@@ -170,10 +182,16 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
     for (const dep of deps.get(path) ?? []) markRequired(dep);
   };
 
-  const visitSoft = (names: readonly string[]): void => {
+  // The soft dependencies' paths, visited; `pre` ones are then loaded before `of`, `post` ones after it.
+  const visitSoft = (names: readonly string[], of: string, when: 'pre' | 'post'): void => {
     for (const soft of names) {
       // modprobe ignores soft dependencies it cannot find, and a soft edge back into the chain is no cycle.
-      for (const path of resolve(soft)?.paths ?? []) if (!visiting.includes(path)) visit(path, true);
+      for (const path of resolve(soft)?.paths ?? []) {
+        if (visiting.includes(path)) continue;
+        visit(path, true);
+        if (when === 'pre') follows(of, path);
+        else follows(path, of);
+      }
     }
   };
 
@@ -194,18 +212,19 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
     }
     visiting.push(path);
     const soft = facts.softdeps?.get(name);
-    visitSoft(soft?.pre ?? []);
+    visitSoft(soft?.pre ?? [], path, 'pre');
     // modprobe loads the dependencies listed last first (depmod writes them that way), so we do too.
     for (const dep of [...(deps.get(path) ?? [])].reverse()) {
       if (!deps.has(dep)) throw new ModuleOrderError('missing-dependency', `module ${name} depends on ${dep}, which modules.dep does not list`);
       visit(dep, isOptional);
+      follows(path, dep);
     }
     visiting.pop();
     done.add(path);
     paths.push(path);
     if (isOptional) optional.add(path);
     visiting.push(path);
-    visitSoft(soft?.post ?? []);
+    visitSoft(soft?.post ?? [], path, 'post');
     visiting.pop();
   };
 
@@ -215,7 +234,10 @@ export function loadOrder(requested: readonly string[], deps: ModulesDep, facts:
     skipped.push(...resolved.skipped);
     for (const path of resolved.paths) visit(path, resolved.several);
   }
-  return { paths, optional: paths.filter((path) => optional.has(path)), skipped };
+  // Only what is loaded before: a module already loaded is no wait, and a soft edge to a module loaded earlier is kept.
+  const position = new Map(paths.map((path, index) => [path, index]));
+  const after = new Map(paths.map((path, index) => [path, [...(prerequisites.get(path) ?? [])].filter((before) => (position.get(before) ?? index) < index)]));
+  return { paths, after, optional: paths.filter((path) => optional.has(path)), skipped };
 }
 
 function unknownModuleMessage(request: string, deps: ModulesDep): string {

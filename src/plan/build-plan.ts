@@ -85,7 +85,7 @@ export function impliedModules(config: Config): string[] {
 function impliedModuleSteps(config: Config, facts: PlanFacts): Step[] {
   const names = impliedModules(config);
   if (names.length === 0) return [];
-  const modules = { mode: 'list' as const, directory: config.preSwitch?.modules?.directory ?? '/lib/modules', names: names as [string, ...string[]], onFailure: 'Warn' as const };
+  const modules = { mode: 'list' as const, directory: config.preSwitch?.modules?.directory ?? '/lib/modules', names: names as [string, ...string[]], onFailure: 'Warn' as const, parallel: config.preSwitch?.modules?.parallel ?? true };
   try {
     return moduleSteps(modules, 'preSwitch', { ...facts, requireModulesDep: false }, false).filter((step) => step.kind !== 'loadModule' || step.path !== undefined);
   } catch {
@@ -165,6 +165,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
       path: `${directory}/${path}`,
       parameters: moduleParameters(modules, moduleName(path)),
       lookup: undefined,
+      after: modules.parallel ? (order.after.get(path) ?? []).map(moduleName) : undefined,
     }));
     return [...builtin, ...loads];
   }
@@ -180,6 +181,7 @@ function moduleSteps(modules: NonNullable<Modules>, phase: PhaseName, facts: Pla
     path: name.includes('/') ? `${modules.directory}/${name}` : undefined,
     parameters: moduleParameters(modules, moduleName(name)),
     lookup: undefined,
+    after: undefined,
   }));
 }
 
@@ -194,7 +196,8 @@ function lookupSteps(modules: NonNullable<Modules>, phase: PhaseName, policy: Fa
     name: moduleName(request),
     path: undefined,
     parameters: moduleParameters(modules, moduleName(request)),
-    lookup: { request, directory: modules.directory, depFilePath: modules.depFilePath, parameters },
+    lookup: { request, directory: modules.directory, depFilePath: modules.depFilePath, parameters, parallel: modules.parallel },
+    after: undefined,
   }));
 }
 

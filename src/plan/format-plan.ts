@@ -85,9 +85,16 @@ export function formatPlan(steps: readonly Step[]): string {
       lines.push(`${phase}:`);
     }
     const policy = step.policy.onFailure === 'Abort' ? '' : step.policy.onFailure === 'Retry' ? `  [on failure: retry ${step.policy.retries}x every ${step.policy.retryDelayMs}ms]` : '  [on failure: warn]';
-    lines.push(`  ${String(index + 1).padStart(2)}. ${describeStep(step)}${policy}`);
+    lines.push(`  ${String(index + 1).padStart(2)}. ${describeStep(step)}${step.kind === 'loadModule' ? loadWaits(step.after) : ''}${policy}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+// When a load that may run beside others starts (the log's step lines leave it out: they come as loads end).
+function loadWaits(after: readonly string[] | undefined): string {
+  if (after === undefined) return '';
+  if (after.length === 0) return ', right away';
+  return `, once ${after.join(', ')} ${after.length === 1 ? 'is' : 'are'} loaded`;
 }
 
 function waitedFor(wait: NonNullable<Extract<Step, { kind: 'mount' }>['wait']>): string {

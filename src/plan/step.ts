@@ -49,6 +49,8 @@ export interface ModuleLookup {
   depFilePath: string | undefined;
   /** Parameters by module name, for the module and for the dependencies it brings along. */
   parameters: Record<string, string>;
+  /** modules.parallel: its dependencies load at the same time as far as they allow, or one after another. */
+  parallel: boolean;
 }
 
 /** The id mapping of an idmapped bind: a file stored as uid `inside + n` is seen through the mount as `outside + n`. */
@@ -71,7 +73,12 @@ export type Step =
   /** `fresh`: why a new one is mounted even over one already there (the namespace it shows is not ours). */
   | (StepBase & { kind: 'mountVirtual'; fsType: string; target: string; options: string; flags: MountFlag[]; fresh: string | undefined })
   | (StepBase & { kind: 'loopback'; interface: string })
-  | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined })
+  /**
+   * `after`: the modules of this plan, loaded by the steps before it, that this one needs first (modules.dep, soft
+   * dependencies); loads next to each other then run at the same time as far as it allows. Undefined: after every step
+   * before it (modules.parallel false, a module looked up at run time, a tree without modules.dep).
+   */
+  | (StepBase & { kind: 'loadModule'; name: string; path: string | undefined; parameters: string; lookup: ModuleLookup | undefined; after: string[] | undefined })
   /** A listed module the kernel has built in, given parameters no load can apply: the step warns (kernel command line). */
   | (StepBase & { kind: 'builtinModule'; name: string; parameters: string })
   | (StepBase & { kind: 'mount'; fsType: string; device: string; target: string; flags: MountFlag[]; options: string; wait: MountWait | undefined; idMap: MountIdMap | undefined })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveLookup } from '../../src/exec/module-lookup';
 import type { ModuleLookup } from '../../src/plan/step';
 
-const lookup = (request: string, parameters: Record<string, string> = {}): ModuleLookup => ({ request, directory: '/lib/modules', depFilePath: undefined, parameters });
+const lookup = (request: string, parameters: Record<string, string> = {}): ModuleLookup => ({ request, directory: '/lib/modules', depFilePath: undefined, parameters, parallel: true });
 const tree = (files: Record<string, string>) => (path: string) => files[path];
 const dep = 'kernel/drivers/net/virtio_net.ko: kernel/net/core/net_failover.ko kernel/net/core/failover.ko\nkernel/net/core/net_failover.ko: kernel/net/core/failover.ko\nkernel/net/core/failover.ko:\nkernel/crypto/crc32c_generic.ko:\n';
 
@@ -12,9 +12,9 @@ describe('resolveLookup', () => {
     const resolved = resolveLookup(lookup('virtio-net', { net_failover: 'x=1' }), tree({ '/lib/modules/6.12.0/modules.dep': dep }), { kernelRelease: '6.12.0' });
     expect(resolved.depPath).toBe('/lib/modules/6.12.0/modules.dep');
     expect(resolved.loads).toEqual([
-      { name: 'failover', path: '/lib/modules/6.12.0/kernel/net/core/failover.ko', parameters: '', optional: false },
-      { name: 'net_failover', path: '/lib/modules/6.12.0/kernel/net/core/net_failover.ko', parameters: 'x=1', optional: false },
-      { name: 'virtio_net', path: '/lib/modules/6.12.0/kernel/drivers/net/virtio_net.ko', parameters: '', optional: false },
+      { name: 'failover', path: '/lib/modules/6.12.0/kernel/net/core/failover.ko', parameters: '', optional: false, after: [] },
+      { name: 'net_failover', path: '/lib/modules/6.12.0/kernel/net/core/net_failover.ko', parameters: 'x=1', optional: false, after: ['failover'] },
+      { name: 'virtio_net', path: '/lib/modules/6.12.0/kernel/drivers/net/virtio_net.ko', parameters: '', optional: false, after: ['failover', 'net_failover'] },
     ]);
   });
 

@@ -74,3 +74,127 @@ describe('runSteps', () => {
     expect(h.calls).toEqual(['a', 'break', 'b']);
   });
 });
+
+describe('runSteps with module loads that may run at the same time', () => {
+  const load = (name: string, after: string[] | undefined, onFailure: FailurePolicy['onFailure'] = 'Abort'): Step => ({
+    kind: 'loadModule',
+    phase: 'preSwitch',
+    source: '/preSwitch/modules',
+    policy: policy(onFailure),
+    name,
+    path: `/lib/modules/${name}.ko`,
+    parameters: '',
+    lookup: undefined,
+    after,
+  });
+
+  // Each load ends when the test says, or fails at once when listed in `failing`; `events` records starts and ends.
+  function loads(failing: readonly string[] = []) {
+    const events: string[] = [];
+    const running = new Map<string, () => void>();
+    const lines: string[] = [];
+    const log = createLogger({ write: (text) => (lines.push(text), true) }, 'debug', () => 0);
+    const handlers = new Proxy({} as Handlers<null>, {
+      get: () => (step: Step) => {
+        const key = step.kind === 'loadModule' ? step.name : step.kind === 'sysctl' ? step.key : step.kind;
+        events.push(`start ${key}`);
+        if (failing.includes(key)) return Promise.reject(new SysError({ syscall: 'finit_module', errno: 2, args: { path: key } }));
+        if (step.kind !== 'loadModule') return undefined;
+        return new Promise<void>((resolve) => running.set(key, () => (events.push(`end ${key}`), resolve())));
+      },
+    });
+    const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const end = async (name: string): Promise<void> => {
+      await settle();
+      const finish = running.get(name);
+      if (finish === undefined) throw new Error(`${name} is not loading; events: ${events.join(', ')}`);
+      running.delete(name);
+      finish();
+      await settle();
+    };
+    return { events, handlers, log, lines, end, settle, loading: () => [...running.keys()] };
+  }
+
+  it('starts a load as soon as the modules it needs are loaded, the next step once every load has ended', async () => {
+    const h = loads();
+    // virtio_pci and virtiofs's own dependency chains, as the plan lists them.
+    const steps = [load('virtio_ring', []), load('virtio', ['virtio_ring']), load('fuse', []), load('virtiofs', ['fuse', 'virtio', 'virtio_ring']), sysctl('after')];
+    const run = runSteps(steps, h.handlers, null, { log: h.log });
+    await h.settle();
+    await h.settle();
+    expect(h.loading()).toEqual(['virtio_ring', 'fuse']);
+    await h.end('virtio_ring');
+    expect(h.loading()).toEqual(['fuse', 'virtio']);
+    await h.end('virtio');
+    await h.end('fuse');
+    expect(h.loading()).toEqual(['virtiofs']);
+    expect(h.events).not.toContain('start after');
+    await h.end('virtiofs');
+    const result = await run;
+    expect(h.events.at(-1)).toBe('start after');
+    expect(result.aborted).toBeUndefined();
+    // Outcomes in step order whatever order the loads ended in.
+    expect(result.outcomes.map((outcome) => outcome.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(h.lines.filter((line) => line.includes('debug: loading 4 modules, up to 4 at a time, each once the modules it needs are loaded'))).toHaveLength(1);
+  });
+
+  it('keeps to the width it is given', async () => {
+    const h = loads();
+    const run = runSteps([load('a', []), load('b', []), load('c', [])], h.handlers, null, { log: h.log, moduleLoadsAtOnce: 2 });
+    await h.settle();
+    await h.settle();
+    expect(h.loading()).toEqual(['a', 'b']);
+    await h.end('b');
+    expect(h.loading()).toEqual(['a', 'c']);
+    await h.end('a');
+    await h.end('c');
+    expect((await run).outcomes).toHaveLength(3);
+  });
+
+  it('a failure that aborts starts no further load, lets the running ones end, and aborts on that step', async () => {
+    const h = loads(['b']);
+    const steps = [load('a', []), load('b', []), load('c', ['b']), load('d', []), sysctl('after')];
+    const run = runSteps(steps, h.handlers, null, { log: h.log, moduleLoadsAtOnce: 2 });
+    await h.settle();
+    await h.settle();
+    expect(h.loading()).toEqual(['a']);
+    await h.end('a');
+    const result = await run;
+    expect(h.events).toEqual(['start a', 'start b', 'end a']);
+    expect(result.aborted?.step).toMatchObject({ name: 'b' });
+    expect(result.outcomes.map((outcome) => [outcome.index, outcome.status])).toEqual([[0, 'ok'], [1, 'failed']]);
+  });
+
+  it('a failure that only warns lets the loads that need it try (as one after another would)', async () => {
+    const h = loads(['b']);
+    const run = runSteps([load('b', [], 'Warn'), load('c', ['b'])], h.handlers, null, { log: h.log });
+    await h.end('c');
+    const result = await run;
+    expect(result.outcomes.map((outcome) => outcome.status)).toEqual(['warned', 'ok']);
+  });
+
+  it('loads without `after` (parallel: false, looked up at run time) run one after another', async () => {
+    const h = loads();
+    const run = runSteps([load('a', undefined), load('b', undefined)], h.handlers, null, { log: h.log });
+    await h.settle();
+    await h.settle();
+    expect(h.loading()).toEqual(['a']);
+    await h.end('a');
+    await h.settle();
+    expect(h.loading()).toEqual(['b']);
+    await h.end('b');
+    expect((await run).outcomes).toHaveLength(2);
+  });
+
+  it('a stop requested during the loads starts no further one', async () => {
+    const h = loads();
+    let stopped = false;
+    const run = runSteps([load('a', []), load('b', ['a']), sysctl('after')], h.handlers, null, { log: h.log, stopped: () => stopped });
+    await h.settle();
+    stopped = true;
+    await h.end('a');
+    const result = await run;
+    expect(result.stopped).toBe(true);
+    expect(h.events).toEqual(['start a', 'end a']);
+  });
+});

@@ -34,6 +34,10 @@ export type Modules = {
    */
   depFilePath?: string;
   /**
+   * Load modules that do not depend on each other (modules.dep, soft dependencies) at the same time, each as soon as the ones it needs are loaded; false loads them one after another in order, for drivers whose probe order names devices (eth0, sda). A module looked up at run time (postSwitch after a switch) loads its own dependencies the same way; the listed modules then load one after another.
+   */
+  parallel: boolean;
+  /**
    * Module parameters by module name, as modprobe takes them ("queue_depth=32 poll_queues=1"). A module the kernel has built in cannot take them at load time: the boot warns, naming the kernel command line to use instead (name.key=value).
    */
   parameters?: {

@@ -9,6 +9,8 @@ import type { BaseContext } from '../context';
 import { resolveLookup } from '../module-lookup';
 import { createModuleFileLoader } from '../module-file-loader';
 import { builtinParametersMessage } from '../../modules/builtin-parameters';
+import { moduleLoadsAtOnce } from '../run-steps';
+import { runWhenReady } from '../run-when-ready';
 
 // PID 1 boots once: what the loader learns about the kernel holds for every later module of this process.
 const moduleFiles = createModuleFileLoader();
@@ -27,17 +29,36 @@ export async function loadModule(step: StepOf<'loadModule'>, context: BaseContex
   if (step.lookup === undefined) throw new Error(`module ${step.name}: no path (modules.dep was not read)`);
   const loaded = readOptional('/proc/modules');
   const { loads, skipped } = resolveLookup(step.lookup, readOptional, { kernelRelease: kernelRelease(), ...(loaded === undefined ? {} : { loaded: parseProcModules(loaded) }) });
-  let loadedAny = false;
-  for (const load of loads) {
-    try {
-      if (await loadFile(load.path, load.parameters, context)) continue;
-      loadedAny = true;
-      context.log.info(`loaded module ${load.name} from ${load.path}${load.parameters ? ` with ${load.parameters}` : ''}`);
-    } catch (error) {
-      if (!load.optional) throw error;
-      context.log.warn(`module ${load.name}, a soft dependency of ${step.name}, failed to load: ${(error as Error).message}`);
-    }
-  }
+  // Each load once the ones it needs are; a required one that fails starts no more and fails the step once the loads
+  // already running have ended. Already loaded modules count as nothing loaded.
+  const positions = new Map(loads.map((load, index) => [load.name, index]));
+  let failed = false;
+  const results = await runWhenReady(
+    loads.map((load, index) => ({
+      after: load.after.flatMap((name) => {
+        const before = positions.get(name);
+        return before !== undefined && before < index ? [before] : [];
+      }),
+      run: async (): Promise<{ loaded: boolean } | { error: unknown }> => {
+        try {
+          if (await loadFile(load.path, load.parameters, context)) return { loaded: false };
+          context.log.info(`loaded module ${load.name} from ${load.path}${load.parameters ? ` with ${load.parameters}` : ''}`);
+          return { loaded: true };
+        } catch (error) {
+          if (!load.optional) {
+            failed = true;
+            return { error };
+          }
+          context.log.warn(`module ${load.name}, a soft dependency of ${step.name}, failed to load: ${(error as Error).message}`);
+          return { loaded: false };
+        }
+      },
+    })),
+    { width: step.lookup.parallel ? moduleLoadsAtOnce : 1, halted: () => failed },
+  );
+  const failure = results.find((result) => result !== undefined && 'error' in result);
+  if (failure !== undefined && 'error' in failure) throw failure.error;
+  const loadedAny = results.some((result) => result !== undefined && 'loaded' in result && result.loaded);
   for (const module of skipped) {
     // Own property only: a module named `constructor` must not find Object's.
     if (module.reason === 'builtin' && Object.hasOwn(step.lookup.parameters, module.name)) {

@@ -129,6 +129,37 @@ describe('loadOrder', () => {
     expect(order).toHaveLength(7);
   });
 
+  it('says what each load must wait for: the modules of its modules.dep line that load before it', () => {
+    const result = loadOrder(['virtio_pci', 'virtiofs'], deps);
+    const after = Object.fromEntries([...result.after].map(([path, before]) => [moduleName(path), before.map(moduleName).sort()]));
+    expect(after).toEqual({
+      virtio_ring: [],
+      virtio: ['virtio_ring'],
+      virtio_pci_modern_dev: [],
+      virtio_pci_legacy_dev: [],
+      virtio_pci: ['virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_ring'],
+      fuse: [],
+      virtiofs: ['fuse', 'virtio', 'virtio_ring'],
+    });
+    // Every wait is for an earlier load: a run in order never waits for what comes later.
+    for (const [index, path] of result.paths.entries()) {
+      for (const before of result.after.get(path) ?? []) expect(result.paths.indexOf(before)).toBeLessThan(index);
+    }
+  });
+
+  it('waits for soft dependencies the way modprobe orders them, and never for a module already loaded', () => {
+    const tree = parseModulesDep('a.ko: c.ko\nb.ko:\nc.ko:\nd.ko:\n');
+    const softdeps = new Map([['a', { pre: ['b'], post: ['d'] }]]);
+    const result = loadOrder(['a'], tree, { softdeps, loaded: new Set(['c']) });
+    expect(result.paths).toEqual(['b.ko', 'a.ko', 'd.ko']);
+    expect(Object.fromEntries(result.after)).toEqual({ 'b.ko': [], 'a.ko': ['b.ko'], 'd.ko': ['a.ko'] });
+    // A post soft dependency loaded earlier for another reason is not made to wait for a later module.
+    const early = loadOrder(['d', 'a'], tree, { softdeps });
+    expect(early.paths).toEqual(['d.ko', 'b.ko', 'c.ko', 'a.ko']);
+    expect(early.after.get('d.ko')).toEqual([]);
+    expect([...(early.after.get('a.ko') ?? [])].sort()).toEqual(['b.ko', 'c.ko']);
+  });
+
   it('skips built-in modules and already loaded ones, with their reason', () => {
     const builtin = parseModulesBuiltin(fixture('modules.builtin'));
     const loaded = parseProcModules(fixture('proc-modules'));

@@ -92,6 +92,28 @@ postSwitch:
     expect(loads.find((step) => step.name === 'virtio_pci')).toMatchObject({ parameters: 'force_legacy=1' });
   });
 
+  it('says for each load the modules it waits for, so loads that need nothing of each other run at the same time', () => {
+    const facts = { readFile: (path: string) => (path === '/lib/modules/6.1.0-56-amd64/modules.dep' ? modulesDep : undefined), kernelRelease: '6.1.0-56-amd64' };
+    const waits = (steps: Step[]) => Object.fromEntries(steps.flatMap((step) => (step.kind === 'loadModule' ? [[step.name, step.after === undefined ? 'all before' : [...step.after].sort()]] : [])));
+    expect(waits(buildPlan(full, facts))).toEqual({
+      fuse: [],
+      virtio_ring: [],
+      virtio: ['virtio_ring'],
+      virtiofs: ['fuse', 'virtio', 'virtio_ring'],
+      virtio_pci_modern_dev: [],
+      virtio_pci_legacy_dev: [],
+      virtio_pci: ['virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_ring'],
+    });
+    // parallel: false: each load after every step before it, in the listed order.
+    const inOrder = config(`preSwitch:\n  modules: {names: [virtiofs, virtio-pci], parallel: false}\npostSwitch:\n  handoff: {mode: shell}\n`);
+    expect(Object.values(waits(buildPlan(inOrder, facts)))).toEqual(Array<string>(7).fill('all before'));
+    const text = formatPlan(buildPlan(full, facts));
+    expect(text).toMatch(/load module virtiofs from \/lib\/modules\/6\.1\.0-56-amd64\/kernel\/fs\/fuse\/virtiofs\.ko, once (fuse|virtio|virtio_ring), (fuse|virtio|virtio_ring), (fuse|virtio|virtio_ring) are loaded\n/);
+    expect(text).toMatch(/load module virtio from \S+, once virtio_ring is loaded\n/);
+    expect(text).toMatch(/load module fuse from \S+, right away\n/);
+    expect(formatPlan(buildPlan(inOrder, facts))).toMatch(/load module fuse from \S+\.ko\n/);
+  });
+
   it('skips built-in and loaded modules', () => {
     const steps = buildPlan(full, { readFile: () => modulesDep, builtin: new Set(['virtio_pci']), loaded: new Set(['fuse']) });
     const names = steps.filter((step) => step.kind === 'loadModule').map((step) => step.name);
@@ -249,7 +271,7 @@ describe('postSwitch modules', () => {
   it("after a switch are looked up in the new root's module tree when they run, not in the initramfs's", () => {
     const steps = buildPlan(config(text('switchRoot: {rootFileSystem: {type: virtiofs, tag: r}}\n')), facts);
     const loads = steps.filter((step) => step.kind === 'loadModule' && step.phase === 'postSwitch');
-    const lookup = { directory: '/lib/modules', depFilePath: undefined, parameters: { e1000e: 'InterruptThrottleRate=1' } };
+    const lookup = { directory: '/lib/modules', depFilePath: undefined, parameters: { e1000e: 'InterruptThrottleRate=1' }, parallel: true };
     expect(loads).toEqual([
       expect.objectContaining({ name: 'e1000e', path: undefined, parameters: 'InterruptThrottleRate=1', lookup: { ...lookup, request: 'e1000e' } }),
       expect.objectContaining({ name: 'virtio_pci', path: undefined, parameters: '', lookup: { ...lookup, request: 'virtio_pci' } }),
