@@ -200,11 +200,17 @@ function mountEarly(sys: Sys): string[] {
 // when it was made from the same, else made here.
 function planBoot(config: Config, prepared: PreparedPlan | undefined, log: Logger): Step[] {
   const kernelRelease = readKernelRelease();
+  // Each file once: modules.builtin is an input of its own and one of the files the plan read.
+  const texts = new Map<string, string | undefined>();
+  const readOnce = (path: string): string | undefined => {
+    if (!texts.has(path)) texts.set(path, readOptional(path));
+    return texts.get(path);
+  };
   const inputs: PlanInputs = {
     kernelRelease,
-    builtin: readOptional(`/lib/modules/${kernelRelease}/modules.builtin`),
+    builtin: readOnce(`/lib/modules/${kernelRelease}/modules.builtin`),
     loaded: readOptional('/proc/modules'),
-    readFile: readOptional,
+    readFile: readOnce,
   };
   if (prepared !== undefined) {
     const steps = preparedSteps(prepared, inputs);

@@ -26,22 +26,31 @@ export interface BootArguments {
 const logLevels: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 const breakPoints: readonly BreakPoint[] = ['preSwitch', 'switchRoot', 'postSwitch'];
 
-/** Splits a command line the way the kernel does: spaces separate, double quotes group. */
+// isspace() in the C locale, as the kernel's next_arg() uses: space, \t, \n, \v, \f, \r.
+function isKernelSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/**
+ * Splits a command line the way the kernel does: spaces separate, double quotes group. Plain character codes, no
+ * regular expression: PID 1 runs this before V8's compilers are back, where every regular expression is interpreted.
+ */
 export function splitCmdline(text: string): string[] {
   const words: string[] = [];
   let current = '';
   let quoted = false;
   let started = false;
-  for (const char of text.trim()) {
-    if (char === '"') {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x22) {
       quoted = !quoted;
       started = true;
-    } else if (/\s/.test(char) && !quoted) {
+    } else if (isKernelSpace(code) && !quoted) {
       if (started) words.push(current);
       current = '';
       started = false;
     } else {
-      current += char;
+      current += text[index];
       started = true;
     }
   }
@@ -53,7 +62,9 @@ export function splitCmdline(text: string): string[] {
 export function parseCmdline(text: string): BootArguments {
   const result: BootArguments = { configPath: DEFAULT_CONFIG_PATH, logLevel: undefined, breakBefore: undefined, testFault: undefined, testInitctlPath: undefined, ip: undefined, warnings: [] };
   for (const word of splitCmdline(text)) {
-    const [key, value = ''] = word.split(/=(.*)/s, 2) as [string, string | undefined];
+    const equals = word.indexOf('=');
+    const key = equals < 0 ? word : word.slice(0, equals);
+    const value = equals < 0 ? '' : word.slice(equals + 1);
     switch (key) {
       case 'bootstrap.config':
         if (value.startsWith('/')) result.configPath = value;

@@ -8,6 +8,14 @@ describe('kernel command line', () => {
     expect(splitCmdline('console=ttyS0  root="a b" quiet\n')).toEqual(['console=ttyS0', 'root=a b', 'quiet']);
   });
 
+  it('separates words at the C locale\'s spaces only, as the kernel does, and keeps everything after the first =', () => {
+    expect(splitCmdline('\ta=1\vb=2\fc=3\rd=4')).toEqual(['a=1', 'b=2', 'c=3', 'd=4']);
+    // A no-break space is part of a word for the kernel (it compares bytes with isspace()).
+    expect(splitCmdline('a=x\u00a0y b')).toEqual(['a=x\u00a0y', 'b']);
+    expect(parseCmdline('bootstrap.config=/etc/a=b.yaml bootstrap.log').configPath).toBe('/etc/a=b.yaml');
+    expect(parseCmdline('bootstrap.log').warnings).toEqual(['ignoring bootstrap.log=: expected one of trace, debug, info, warn, error']);
+  });
+
   it('reads config, log level and break point', () => {
     expect(parseCmdline('quiet bootstrap.config=/etc/x.yaml bootstrap.log=debug bootstrap.break=postSwitch')).toEqual({
       configPath: '/etc/x.yaml',
