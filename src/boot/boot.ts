@@ -1,5 +1,6 @@
 // The boot of PID 1, top to bottom: early mounts, the runtime, kernel arguments, config, plan, steps, handoff —
 // or the emergency action.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config, LogLevel } from '../config/generated/config-types';
 import { parseDuration } from '../config/duration';
@@ -200,10 +201,12 @@ function mountEarly(sys: Sys): string[] {
 // when it was made from the same, else made here.
 function planBoot(config: Config, prepared: PreparedPlan | undefined, log: Logger): Step[] {
   const kernelRelease = readKernelRelease();
-  // Each file once: modules.builtin is an input of its own and one of the files the plan read.
+  // Each file once: modules.builtin is an input of its own and one of the files the plan read. A file the tree does not
+  // have (/lib/modules/modules.dep beside the release's directory) is found absent without the error a failed open
+  // throws, which costs its stack trace while V8 interprets the boot.
   const texts = new Map<string, string | undefined>();
   const readOnce = (path: string): string | undefined => {
-    if (!texts.has(path)) texts.set(path, readOptional(path));
+    if (!texts.has(path)) texts.set(path, existsSync(path) ? readOptional(path) : undefined);
     return texts.get(path);
   };
   const inputs: PlanInputs = {

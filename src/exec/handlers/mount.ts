@@ -1,4 +1,5 @@
 // Handlers for `mountVirtual` and `mount`: wait for the device or tag, find the filesystem type, mount (a bind idmapped when asked).
+import { existsSync } from 'node:fs';
 import type { StepOf } from '../../plan/step';
 import { mountedAt, readMountInfo } from '../../probe/mountinfo';
 import { makeDirectories } from '../../sys/fs';
@@ -10,10 +11,11 @@ import { mountNfsExport } from '../nfs-mount';
 import { waitUntil } from '../wait-until';
 
 function currentMounts(): ReturnType<typeof readMountInfo> {
+  // Before /proc is mounted nothing but the root is (checked first: the failed read would throw, at a cost).
+  if (!existsSync('/proc/self/mountinfo')) return [];
   try {
     return readMountInfo();
   } catch {
-    // Before /proc is mounted nothing but the root is.
     return [];
   }
 }
