@@ -14,7 +14,8 @@ const describe: Describers = {
   loopback: (step) => `bring ${step.interface} up unless it is`,
   loadModule: (step) => {
     const where = step.path ? ` from ${step.path}` : step.lookup ? ` and its dependencies, found under ${step.lookup.directory} of the root it runs in,` : ' (path and dependencies from modules.dep at boot)';
-    return `load module ${step.name}${where}${step.parameters ? ` with ${step.parameters}` : ''}`.replace(/,$/, '');
+    const text = `load module ${step.name}${where}${step.parameters ? ` with ${step.parameters}` : ''}`;
+    return text.endsWith(',') ? text.slice(0, -1) : text;
   },
   builtinModule: (step) => `parameters ${step.parameters} of built-in module ${step.name}: a warning, as only the kernel command line sets them`,
   mount: (step) =>

@@ -13,8 +13,10 @@ export interface MountInfoEntry {
   superOptions: string;
 }
 
-// mountinfo escapes space, tab, newline and backslash as octal (\040).
+// mountinfo escapes space, tab, newline and backslash as octal (\040). Most fields have no escape: they skip the
+// regular expression, which PID 1 runs interpreted during the boot (several mount steps read this file).
 function unescape(field: string): string {
+  if (!field.includes('\\')) return field;
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
