@@ -9,4 +9,6 @@ export interface BaseContext {
   env: Record<string, string>;
   /** Work to run once the handoff has started (a boot's only: its handoff step runs it); absent elsewhere. */
   afterHandoff?: (() => void)[];
+  /** How many module loads a step may run at once; one per CPU, at most four, when absent (tests set it). */
+  moduleLoadsAtOnce?: number;
 }

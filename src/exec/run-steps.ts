@@ -3,6 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Step, StepKind, StepOf } from '../plan/step';
 import { runWhenReady } from './run-when-ready';
+import { moduleLoadsAtOnce } from '../sys/module';
 import type { PhaseName } from '../plan/step';
 import { describeStep } from '../plan/format-plan';
 import type { Logger } from '../log/log';
@@ -45,7 +46,7 @@ export interface RunOptions {
   record?: (outcome: StepOutcome) => void;
   /** Checked before each step: true stops the run (the emergency path has taken over). */
   stopped?: () => boolean;
-  /** How many module loads may run at once (moduleLoadsAtOnce unless given). */
+  /** How many module loads may run at once (one per CPU, at most four, unless given: moduleLoadsAtOnce). */
   moduleLoadsAtOnce?: number;
 }
 
@@ -69,12 +70,6 @@ export function outcomeError(error: unknown): OutcomeError {
   }
   return { message: String(error) };
 }
-
-/**
- * How many module loads run at once: libuv's pool, where each runs, has four threads. On one CPU this still lets a
- * load go on while another's driver sleeps in its probe.
- */
-export const moduleLoadsAtOnce = 4;
 
 /** Runs `steps` until the end or until a step aborts; never throws for a failing step. */
 export async function runSteps<C>(steps: readonly Step[], handlers: Handlers<C>, context: C, options: RunOptions): Promise<RunResult> {
@@ -129,8 +124,12 @@ function loadsTogether(steps: readonly Step[], index: number): PlannedLoad[] {
 // Loads each module once the modules it needs are; a failure that aborts starts nothing more, and the loads already
 // running end before the run does. Outcomes come in step order; the first failed step (in that order) aborts.
 async function runLoads<C>(group: readonly PlannedLoad[], first: number, handlers: Handlers<C>, context: C, options: RunOptions): Promise<RunResult> {
-  const width = options.moduleLoadsAtOnce ?? moduleLoadsAtOnce;
-  options.log.debug(`loading ${group.length} modules, up to ${width} at a time, each once the modules it needs are loaded`);
+  const width = options.moduleLoadsAtOnce ?? moduleLoadsAtOnce();
+  options.log.debug(
+    width > 1
+      ? `loading ${group.length} modules, up to ${width} at a time, each once the modules it needs are loaded`
+      : `loading ${group.length} modules one after another (one CPU: their kernel work would only interleave)`,
+  );
   const positions = new Map(group.map((step, offset) => [step.name, offset]));
   let aborting = false;
   let stopped = false;

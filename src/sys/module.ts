@@ -1,10 +1,13 @@
-// Loading kernel modules with finit_module(2) from a file and init_module(2) from an image held in memory. Each call
-// runs on a thread of libuv's pool: a module's load (relocation, its init, the probe of its devices) can take long, and
-// loads that do not depend on each other then run at the same time while the event loop goes on.
+// Loading kernel modules with finit_module(2) from a file and init_module(2) from an image held in memory. With more
+// than one CPU each call runs on a thread of libuv's pool: a module's load (relocation, its init, the probe of its
+// devices) can take long, and loads that do not depend on each other then run at the same time while the event loop
+// goes on. With one CPU their kernel work would only interleave, and the threads cost more than they give (measured
+// under QEMU: docs/performance.md, "A fifth pass"): the call is made in PID 1's own thread, one load at a time.
 import { closeSync, openSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { syscallNumbers } from './arch';
 import { checkFd, checkInteger, checkPath, checkString } from './check';
-import { callInThread, libc, type ThreadedResult } from './libc';
+import { callInThread, lastErrno, libc, type ThreadedFunction, type ThreadedResult } from './libc';
 import { viaNode } from './node-error';
 import { SysError, errnoName } from './sys-error';
 
@@ -24,6 +27,18 @@ export type FinitModuleSpec = ({ fd: number; path?: undefined } | { path: string
   flags?: number;
 };
 
+/** How many module loads may run at once: one per CPU, at most libuv's four pool threads; 1 means in this thread. */
+export function moduleLoadsAtOnce(cpus: number = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cpus));
+}
+
+// On a pool thread when loads may run at once, else here; either way with the errno the call left.
+function callSyscall<A extends unknown[]>(fn: ThreadedFunction<A>, ...args: A): Promise<ThreadedResult> {
+  if (moduleLoadsAtOnce() > 1) return callInThread(fn, ...args);
+  const result = fn(...args);
+  return Promise.resolve({ result, errno: result === -1 ? lastErrno() : 0 });
+}
+
 /** Loads a module file; a module that is already loaded is reported, not thrown (EEXIST). */
 export async function finitModule(spec: FinitModuleSpec): Promise<ModuleLoadResult> {
   const params = checkString('finit_module', 'params', spec.params ?? '');
@@ -39,7 +54,7 @@ export async function finitModule(spec: FinitModuleSpec): Promise<ModuleLoadResu
 }
 
 async function finitFd(fd: number, params: string, flags: number, context: Record<string, unknown>): Promise<ModuleLoadResult> {
-  const called = await callInThread(libc().syscallFinitModule, syscallNumbers().finitModule, fd, params, flags);
+  const called = await callSyscall(libc().syscallFinitModule, syscallNumbers().finitModule, fd, params, flags);
   return outcome(called, 'finit_module', { ...context, fd, params, flags });
 }
 
@@ -48,7 +63,7 @@ export async function initModule(image: Uint8Array, params = ''): Promise<Module
   if (!(image instanceof Uint8Array) || image.length === 0) throw new TypeError('init_module: image must be a non-empty Uint8Array');
   checkString('init_module', 'params', params);
   // `image` stays referenced here until the call has returned: the thread reads its bytes in place.
-  const called = await callInThread(libc().syscallInitModule, syscallNumbers().initModule, image, image.length, params);
+  const called = await callSyscall(libc().syscallInitModule, syscallNumbers().initModule, image, image.length, params);
   return outcome(called, 'init_module', { length: image.length, params });
 }
 

@@ -8,6 +8,7 @@ import { loadModule } from '../../src/exec/handlers/module';
 import { createLogger } from '../../src/log/log';
 import type { StepOf } from '../../src/plan/step';
 import { SysError, type FinitModuleSpec, type ModuleLoadResult, type Sys } from '../../src/sys/index';
+import { moduleLoadsAtOnce } from '../../src/sys/module';
 
 // c needs a and b, which need nothing: a and b may load together, c after both (modprobe's order: b, a, c).
 const tree = mkdtempSync(join(tmpdir(), 'module-handler-'));
@@ -51,7 +52,7 @@ function kernel(failing: readonly string[] = []) {
     finish();
     await settle();
   };
-  const context = { sys: { finitModule } as Partial<Sys> as Sys, log: createLogger({ write: () => true }, 'error'), env: {} };
+  const context = { sys: { finitModule } as Partial<Sys> as Sys, log: createLogger({ write: () => true }, 'error'), env: {}, moduleLoadsAtOnce: 4 };
   return { events, end, settle, context, loading: () => [...pending.keys()] };
 }
 
@@ -89,5 +90,11 @@ describe('loadModule looked up at run time', () => {
     await k.end('b');
     await failed;
     expect(k.events).toEqual(['start b', 'start a', 'end a', 'end b']);
+  });
+});
+
+describe('moduleLoadsAtOnce', () => {
+  it('is one per CPU, at most the four threads of libuv\'s pool, and one on one CPU', () => {
+    expect([0, 1, 2, 3, 4, 64].map((cpus) => moduleLoadsAtOnce(cpus))).toEqual([1, 1, 2, 3, 4, 4]);
   });
 });

@@ -119,7 +119,7 @@ describe('runSteps with module loads that may run at the same time', () => {
     const h = loads();
     // virtio_pci and virtiofs's own dependency chains, as the plan lists them.
     const steps = [load('virtio_ring', []), load('virtio', ['virtio_ring']), load('fuse', []), load('virtiofs', ['fuse', 'virtio', 'virtio_ring']), sysctl('after')];
-    const run = runSteps(steps, h.handlers, null, { log: h.log });
+    const run = runSteps(steps, h.handlers, null, { log: h.log, moduleLoadsAtOnce: 4 });
     await h.settle();
     await h.settle();
     expect(h.loading()).toEqual(['virtio_ring', 'fuse']);
@@ -136,6 +136,18 @@ describe('runSteps with module loads that may run at the same time', () => {
     // Outcomes in step order whatever order the loads ended in.
     expect(result.outcomes.map((outcome) => outcome.index)).toEqual([0, 1, 2, 3, 4]);
     expect(h.lines.filter((line) => line.includes('debug: loading 4 modules, up to 4 at a time, each once the modules it needs are loaded'))).toHaveLength(1);
+  });
+
+  it('with one CPU\'s width runs them one after another and says why', async () => {
+    const h = loads();
+    const run = runSteps([load('a', []), load('b', [])], h.handlers, null, { log: h.log, moduleLoadsAtOnce: 1 });
+    await h.settle();
+    await h.settle();
+    expect(h.loading()).toEqual(['a']);
+    await h.end('a');
+    await h.end('b');
+    await run;
+    expect(h.lines.filter((line) => line.includes('debug: loading 2 modules one after another (one CPU: their kernel work would only interleave)'))).toHaveLength(1);
   });
 
   it('keeps to the width it is given', async () => {
@@ -167,7 +179,7 @@ describe('runSteps with module loads that may run at the same time', () => {
 
   it('a failure that only warns lets the loads that need it try (as one after another would)', async () => {
     const h = loads(['b']);
-    const run = runSteps([load('b', [], 'Warn'), load('c', ['b'])], h.handlers, null, { log: h.log });
+    const run = runSteps([load('b', [], 'Warn'), load('c', ['b'])], h.handlers, null, { log: h.log, moduleLoadsAtOnce: 4 });
     await h.end('c');
     const result = await run;
     expect(result.outcomes.map((outcome) => outcome.status)).toEqual(['warned', 'ok']);
@@ -175,7 +187,7 @@ describe('runSteps with module loads that may run at the same time', () => {
 
   it('loads without `after` (parallel: false, looked up at run time) run one after another', async () => {
     const h = loads();
-    const run = runSteps([load('a', undefined), load('b', undefined)], h.handlers, null, { log: h.log });
+    const run = runSteps([load('a', undefined), load('b', undefined)], h.handlers, null, { log: h.log, moduleLoadsAtOnce: 4 });
     await h.settle();
     await h.settle();
     expect(h.loading()).toEqual(['a']);
@@ -189,7 +201,7 @@ describe('runSteps with module loads that may run at the same time', () => {
   it('a stop requested during the loads starts no further one', async () => {
     const h = loads();
     let stopped = false;
-    const run = runSteps([load('a', []), load('b', ['a']), sysctl('after')], h.handlers, null, { log: h.log, stopped: () => stopped });
+    const run = runSteps([load('a', []), load('b', ['a']), sysctl('after')], h.handlers, null, { log: h.log, stopped: () => stopped, moduleLoadsAtOnce: 4 });
     await h.settle();
     stopped = true;
     await h.end('a');

@@ -34,7 +34,7 @@ export type Modules = {
    */
   depFilePath?: string;
   /**
-   * Load modules that do not depend on each other (modules.dep, soft dependencies) at the same time, each as soon as the ones it needs are loaded; false loads them one after another in order, for drivers whose probe order names devices (eth0, sda). A module looked up at run time (postSwitch after a switch) loads its own dependencies the same way; the listed modules then load one after another.
+   * Load modules that do not depend on each other (modules.dep, soft dependencies) at the same time, each as soon as the ones it needs are loaded, up to one per CPU (at most four; with one CPU one after another); false loads them one after another in order, for drivers whose probe order names devices (eth0, sda). A module looked up at run time (postSwitch after a switch) loads its own dependencies the same way; the listed modules then load one after another.
    */
   parallel: boolean;
   /**

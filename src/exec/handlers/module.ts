@@ -9,7 +9,7 @@ import type { BaseContext } from '../context';
 import { resolveLookup } from '../module-lookup';
 import { createModuleFileLoader } from '../module-file-loader';
 import { builtinParametersMessage } from '../../modules/builtin-parameters';
-import { moduleLoadsAtOnce } from '../run-steps';
+import { moduleLoadsAtOnce } from '../../sys/module';
 import { runWhenReady } from '../run-when-ready';
 
 // PID 1 boots once: what the loader learns about the kernel holds for every later module of this process.
@@ -54,7 +54,7 @@ export async function loadModule(step: StepOf<'loadModule'>, context: BaseContex
         }
       },
     })),
-    { width: step.lookup.parallel ? moduleLoadsAtOnce : 1, halted: () => failed },
+    { width: step.lookup.parallel ? (context.moduleLoadsAtOnce ?? moduleLoadsAtOnce()) : 1, halted: () => failed },
   );
   const failure = results.find((result) => result !== undefined && 'error' in result);
   if (failure !== undefined && 'error' in failure) throw failure.error;
