@@ -89,19 +89,20 @@ describe('arm64 guest (dist/bootstrap-arm64 under qemu-system-aarch64)', () => {
   });
   afterAll(removeTempDirs);
 
-  const boot = async (name: string, append = '') =>
+  const boot = async (name: string, append = '', cpus?: number) =>
     recordTranscript(
       name,
-      await bootGuest({ arch: 'aarch64', kernel: env.kernel.image, initrd, append, root: { kind: 'virtiofs', dir: guestRoot }, timeoutMs: bootTimeoutMs }),
+      await bootGuest({ arch: 'aarch64', kernel: env.kernel.image, initrd, append, root: { kind: 'virtiofs', dir: guestRoot }, timeoutMs: bootTimeoutMs, ...(cpus === undefined ? {} : { cpus }) }),
     );
 
   it(
-    'hands off to the root\'s /sbin/init with exec, its code cache accepted, and powers off',
+    'hands off to the root\'s /sbin/init with exec, its code cache accepted, modules loaded two at a time on two CPUs, and powers off',
     async () => {
       // The kernel gives init unknown KEY=VALUE arguments as its environment: a code cache made under
       // qemu-user that the guest's V8 rejected would end the boot here (the loader exits 70) instead of only
-      // making every start slower.
-      const guest = await boot('arm64-exec', `bootstrap.config=${configPathFor('exec')} BOOTSTRAP_REQUIRE_CODE_CACHE=1`);
+      // making every start slower. Two CPUs: the module loads run on pool threads (syscall(2) through koffi's
+      // async call, declared with fixed parameters), which arm64's calling convention must take as well.
+      const guest = await boot('arm64-exec', `bootstrap.config=${configPathFor('exec')} BOOTSTRAP_REQUIRE_CODE_CACHE=1 bootstrap.log=debug`, 2);
       const reached = await guest.waitFor(guestInitPattern, bootTimeoutMs);
       const exit = await waitForExit(guest, bootTimeoutMs);
       const console = guest.console();
@@ -109,6 +110,8 @@ describe('arm64 guest (dist/bootstrap-arm64 under qemu-system-aarch64)', () => {
       // The arm64 kernel on QEMU's virt board, not an x86_64 guest by mistake.
       expect(console).toMatch(/Machine model: linux,dummy-virt/);
       expect(reached.match[1], console).toBe('1');
+      expect(console).toMatch(/bootstrap: debug: loading \d+ modules, up to 2 at a time, each once the modules it needs are loaded\n/);
+      expect(console).toMatch(/bootstrap: load module virtio_pci from /);
       expect(console).toMatch(/reboot: Power down/);
       expect(exit.code, console).toBe(0);
     },
