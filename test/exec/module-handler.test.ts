@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log/log';
 import type { StepOf } from '../../src/plan/step';
 import { SysError, type FinitModuleSpec, type ModuleLoadResult, type Sys } from '../../src/sys/index';
 import { moduleLoadsAtOnce } from '../../src/sys/module';
+import { heldTasks } from '../helpers/held-tasks';
 
 // c needs a and b, which need nothing: a and b may load together, c after both (modprobe's order: b, a, c).
 const tree = mkdtempSync(join(tmpdir(), 'module-handler-'));
@@ -30,30 +31,13 @@ const step = (parallel: boolean): StepOf<'loadModule'> => ({
 
 // A kernel whose loads end when the test says; `failing` ones fail with ENOENT when ended.
 function kernel(failing: readonly string[] = []) {
-  const events: string[] = [];
-  const pending = new Map<string, () => void>();
-  const name = (spec: FinitModuleSpec): string => (spec.path ?? '?').replace(/^.*\/|\.ko$/g, '');
-  const finitModule = (spec: FinitModuleSpec): Promise<ModuleLoadResult> =>
-    new Promise((resolve, reject) => {
-      const module = name(spec);
-      events.push(`start ${module}`);
-      pending.set(module, () => {
-        events.push(`end ${module}`);
-        if (failing.includes(module)) reject(new SysError({ syscall: 'finit_module', errno: 2, args: { path: spec.path } }));
-        else resolve('loaded');
-      });
-    });
-  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const end = async (module: string): Promise<void> => {
-    await settle();
-    const finish = pending.get(module);
-    if (finish === undefined) throw new Error(`${module} is not loading; events: ${events.join(', ')}`);
-    pending.delete(module);
-    finish();
-    await settle();
+  const tasks = heldTasks();
+  const finitModule = (spec: FinitModuleSpec): Promise<ModuleLoadResult> => {
+    const module = (spec.path ?? '?').replace(/^.*\/|\.ko$/g, '');
+    return tasks.start<ModuleLoadResult>(module, 'loaded', failing.includes(module) ? new SysError({ syscall: 'finit_module', errno: 2, args: { path: spec.path } }) : undefined);
   };
   const context = { sys: { finitModule } as Partial<Sys> as Sys, log: createLogger({ write: () => true }, 'error'), env: {}, moduleLoadsAtOnce: 4 };
-  return { events, end, settle, context, loading: () => [...pending.keys()] };
+  return { events: tasks.events, end: tasks.end, settle: tasks.settle, context, loading: tasks.running };
 }
 
 describe('loadModule looked up at run time', () => {

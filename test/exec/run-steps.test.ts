@@ -4,6 +4,7 @@ import { createLogger } from '../../src/log/log';
 import { abortSummary, runSteps, type Handlers } from '../../src/exec/run-steps';
 import { SysError } from '../../src/sys/sys-error';
 import type { FailurePolicy, Step } from '../../src/plan/step';
+import { heldTasks } from '../helpers/held-tasks';
 
 const policy = (onFailure: FailurePolicy['onFailure'], retries = 0): FailurePolicy => ({ onFailure, retries, retryDelayMs: 5 });
 const sysctl = (key: string, onFailure: FailurePolicy['onFailure'] = 'Abort', retries = 0): Step => ({ kind: 'sysctl', phase: 'preSwitch', source: `/preSwitch/sysctl/${key}`, policy: policy(onFailure, retries), key, value: '1' });
@@ -90,29 +91,20 @@ describe('runSteps with module loads that may run at the same time', () => {
 
   // Each load ends when the test says, or fails at once when listed in `failing`; `events` records starts and ends.
   function loads(failing: readonly string[] = []) {
-    const events: string[] = [];
-    const running = new Map<string, () => void>();
+    const tasks = heldTasks();
     const lines: string[] = [];
     const log = createLogger({ write: (text) => (lines.push(text), true) }, 'debug', () => 0);
     const handlers = new Proxy({} as Handlers<null>, {
       get: () => (step: Step) => {
         const key = step.kind === 'loadModule' ? step.name : step.kind === 'sysctl' ? step.key : step.kind;
-        events.push(`start ${key}`);
-        if (failing.includes(key)) return Promise.reject(new SysError({ syscall: 'finit_module', errno: 2, args: { path: key } }));
-        if (step.kind !== 'loadModule') return undefined;
-        return new Promise<void>((resolve) => running.set(key, () => (events.push(`end ${key}`), resolve())));
+        if (failing.includes(key) || step.kind !== 'loadModule') {
+          tasks.events.push(`start ${key}`);
+          return failing.includes(key) ? Promise.reject(new SysError({ syscall: 'finit_module', errno: 2, args: { path: key } })) : undefined;
+        }
+        return tasks.start(key, undefined);
       },
     });
-    const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-    const end = async (name: string): Promise<void> => {
-      await settle();
-      const finish = running.get(name);
-      if (finish === undefined) throw new Error(`${name} is not loading; events: ${events.join(', ')}`);
-      running.delete(name);
-      finish();
-      await settle();
-    };
-    return { events, handlers, log, lines, end, settle, loading: () => [...running.keys()] };
+    return { events: tasks.events, handlers, log, lines, end: tasks.end, settle: tasks.settle, loading: tasks.running };
   }
 
   it('starts a load as soon as the modules it needs are loaded, the next step once every load has ended', async () => {

@@ -1,27 +1,15 @@
 // runWhenReady: each task starts once the tasks it waits for have ended, at most `width` at once, and none after a halt.
 import { describe, expect, it } from 'vitest';
 import { runWhenReady, type WaitingTask } from '../../src/exec/run-when-ready';
+import { heldTasks } from '../helpers/held-tasks';
 
 /** Tasks whose ends the test decides: `finish(i)` ends task i; `events` records starts and ends in order. */
 function controlled(waits: number[][]) {
-  const events: string[] = [];
-  const enders = new Map<number, () => void>();
-  const tasks: WaitingTask<string>[] = waits.map((after, index) => ({
-    after,
-    run: () =>
-      new Promise<string>((resolve) => {
-        events.push(`start ${index}`);
-        enders.set(index, () => (events.push(`end ${index}`), resolve(`result ${index}`)));
-      }),
-  }));
-  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const finish = async (index: number): Promise<void> => {
-    const end = enders.get(index);
-    if (end === undefined) throw new Error(`task ${index} has not started`);
-    end();
-    await settle();
-  };
-  return { tasks, events, finish, settle, started: () => [...enders.keys()] };
+  const held = heldTasks();
+  const tasks: WaitingTask<string>[] = waits.map((after, index) => ({ after, run: () => held.start(String(index), `result ${index}`) }));
+  // Every task started so far, ended or not, in the order they started.
+  const started = (): number[] => held.events.filter((event) => event.startsWith('start ')).map((event) => Number(event.slice(6)));
+  return { tasks, events: held.events, finish: (index: number) => held.end(String(index)), settle: held.settle, started };
 }
 
 describe('runWhenReady', () => {
