@@ -2,7 +2,7 @@
 // each other run at the same time as far as their dependencies allow.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Step, StepKind, StepOf } from '../plan/step';
-import { runWhenReady } from './run-when-ready';
+import { earlierByName, runWhenReady } from './run-when-ready';
 import { moduleLoadsAtOnce } from '../sys/module';
 import type { PhaseName } from '../plan/step';
 import { describeStep } from '../plan/format-plan';
@@ -130,14 +130,11 @@ async function runLoads<C>(group: readonly PlannedLoad[], first: number, handler
       ? `loading ${group.length} modules, up to ${width} at a time, each once the modules it needs are loaded`
       : `loading ${group.length} modules one after another (one CPU: their kernel work would only interleave)`,
   );
-  const positions = new Map(group.map((step, offset) => [step.name, offset]));
+  const waits = earlierByName(group);
   let aborting = false;
   let stopped = false;
   const tasks = group.map((step, offset) => ({
-    after: step.after.flatMap((name) => {
-      const before = positions.get(name);
-      return before !== undefined && before < offset ? [before] : [];
-    }),
+    after: waits[offset]!,
     run: async (): Promise<StepOutcome> => {
       const outcome = await runStep(first + offset, step, handlers, context, options);
       options.record?.(outcome);

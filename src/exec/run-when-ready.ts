@@ -7,6 +7,20 @@ export interface WaitingTask<R> {
   run: () => Promise<R>;
 }
 
+/**
+ * The `after` of each task from names: for each item, the indexes of the items before it that it names (a name of no
+ * item, or of a later one, is no wait: what it names was done before the list, or is not there).
+ */
+export function earlierByName(items: readonly { name: string; after: readonly string[] }[]): number[][] {
+  const positions = new Map(items.map((item, index) => [item.name, index]));
+  return items.map((item, index) =>
+    item.after.flatMap((name) => {
+      const before = positions.get(name);
+      return before !== undefined && before < index ? [before] : [];
+    }),
+  );
+}
+
 export interface RunWhenReadyOptions {
   /** How many tasks may run at once (at least 1). */
   width: number;

@@ -1,6 +1,6 @@
 // runWhenReady: each task starts once the tasks it waits for have ended, at most `width` at once, and none after a halt.
 import { describe, expect, it } from 'vitest';
-import { runWhenReady, type WaitingTask } from '../../src/exec/run-when-ready';
+import { earlierByName, runWhenReady, type WaitingTask } from '../../src/exec/run-when-ready';
 import { heldTasks } from '../helpers/held-tasks';
 
 /** Tasks whose ends the test decides: `finish(i)` ends task i; `events` records starts and ends in order. */
@@ -82,5 +82,17 @@ describe('runWhenReady', () => {
 
   it('resolves at once for no tasks', async () => {
     expect(await runWhenReady([], { width: 4, halted: () => false })).toEqual([]);
+  });
+});
+
+describe('earlierByName', () => {
+  it('waits for the named items before each one, never for a later item or a name not in the list', () => {
+    const items = [
+      { name: 'ring', after: ['loaded-before'] },
+      { name: 'virtio', after: ['ring'] },
+      { name: 'pci', after: ['virtio', 'ring', 'later'] },
+      { name: 'later', after: [] },
+    ];
+    expect(earlierByName(items)).toEqual([[], [0], [1, 0], []]);
   });
 });

@@ -10,7 +10,7 @@ import { resolveLookup } from '../module-lookup';
 import { createModuleFileLoader } from '../module-file-loader';
 import { builtinParametersMessage } from '../../modules/builtin-parameters';
 import { moduleLoadsAtOnce } from '../../sys/module';
-import { runWhenReady } from '../run-when-ready';
+import { earlierByName, runWhenReady } from '../run-when-ready';
 
 // PID 1 boots once: what the loader learns about the kernel holds for every later module of this process.
 const moduleFiles = createModuleFileLoader();
@@ -31,14 +31,11 @@ export async function loadModule(step: StepOf<'loadModule'>, context: BaseContex
   const { loads, skipped } = resolveLookup(step.lookup, readOptional, { kernelRelease: kernelRelease(), ...(loaded === undefined ? {} : { loaded: parseProcModules(loaded) }) });
   // Each load once the ones it needs are; a required one that fails starts no more and fails the step once the loads
   // already running have ended. Already loaded modules count as nothing loaded.
-  const positions = new Map(loads.map((load, index) => [load.name, index]));
+  const waits = earlierByName(loads);
   let failed = false;
   const results = await runWhenReady(
     loads.map((load, index) => ({
-      after: load.after.flatMap((name) => {
-        const before = positions.get(name);
-        return before !== undefined && before < index ? [before] : [];
-      }),
+      after: waits[index]!,
       run: async (): Promise<{ loaded: boolean } | { error: unknown }> => {
         try {
           if (await loadFile(load.path, load.parameters, context)) return { loaded: false };
