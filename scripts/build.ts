@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { appendAssets } from './sea/asset-trailer';
+import { slimIcuData } from './sea/slim-icu';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -193,9 +194,16 @@ async function main(): Promise<void> {
   chmodSync(output, 0o755);
   run(target.strip, ['--strip-all', output]);
   run(process.execPath, [require.resolve('postject/dist/cli.js'), output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', sentinel]);
+  // After postject, which leaves room after the program header table for the segment this adds.
+  const icu = slimIcuData(output, target.baseNode);
+  const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+  process.stdout.write(
+    `ICU data: ${icu.itemsAfter} of ${icu.itemsBefore} items, ${mib(icu.bytesAfter)} of ${mib(icu.bytesBefore)} MiB; the executable ${mib(icu.fileSaved)} MiB smaller\n`,
+  );
   appendAssets(output, assets);
-  // A rejected cache would not fail anything, only make every start compile again: check it here.
-  runTarget(output, ['--version'], { BOOTSTRAP_REQUIRE_CODE_CACHE: '1' });
+  // A rejected cache would not fail anything, only make every start compile again; ICU without data it needs
+  // throws or aborts: check both here.
+  runTarget(output, ['--version'], { BOOTSTRAP_REQUIRE_CODE_CACHE: '1', NODE_OPTIONS: `--require ${join(root, 'scripts/sea/check-icu.cjs')}`, TZ: 'UTC' });
   const size = statSync(output).size;
   process.stdout.write(`built ${output} (${(size / 1048576).toFixed(1)} MiB)\n`);
 }
