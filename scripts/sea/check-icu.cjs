@@ -10,6 +10,8 @@ const checks = [
   ['time zone', () => new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', timeStyle: 'long' }).format(0), (value) => value.includes('7:00:00') && value.includes('EST')],
   ['date in English', () => new Intl.DateTimeFormat('en', { timeZone: 'UTC', dateStyle: 'full' }).format(0), (value) => value === 'Thursday, January 1, 1970'],
   ['a locale left out (formats as the root or English)', () => new Intl.DateTimeFormat('ja', { timeZone: 'UTC', dateStyle: 'short' }).format(0), (value) => /70/.test(value)],
+  ['likely subtags', () => new Intl.Locale('en').maximize().toString(), (value) => value === 'en-Latn-US'],
+  ['time zone names', () => Intl.supportedValuesOf('timeZone'), (value) => value.includes('Europe/Berlin') && value.length > 300],
   ['numbers', () => new Intl.NumberFormat('en').format(1234.5), (value) => value === '1,234.5'],
   ['plural rules', () => new Intl.PluralRules('en').select(1), (value) => value === 'one'],
   ['words', () => [...new Intl.Segmenter('en', { granularity: 'word' }).segment('two words')].length, (value) => value === 3],
