@@ -30,6 +30,7 @@ import { writeReport } from './report';
 import { emptyNetworkRecord } from '../exec/network-record';
 import { networkFromIp } from '../net/ip-network';
 import { rootWithoutNetwork } from '../plan/network-plan';
+import { nowMs } from '../clock';
 
 export interface BootOptions {
   /** The role, when the caller knows it; found out after /proc is mounted when absent. */
@@ -99,7 +100,7 @@ export async function boot(options: BootOptions): Promise<never> {
   if (handoff.mode === 'supervise') runtime.shutdownTimeoutMs = parseDuration(handoff.shutdownTimeout);
 
   if (args.ip) log.info(`kernel argument ip= configures ${args.ip.device} in place of network.ethernets`);
-  const planStart = performance.now();
+  const planStart = nowMs();
   let steps;
   try {
     const booted = args.ip ? { ...config, network: networkFromIp(args.ip, config.network) } : config;
@@ -112,7 +113,7 @@ export async function boot(options: BootOptions): Promise<never> {
     if (error instanceof PlanError) return fail(`cannot plan the boot: ${error.pointer}: ${error.message}`);
     throw error;
   }
-  log.debug(`planned ${steps.length} steps (${(performance.now() - planStart).toFixed(1)}ms)`);
+  log.debug(`planned ${steps.length} steps (${(nowMs() - planStart).toFixed(1)}ms)`);
 
   const context: BootContext = {
     runtime,
@@ -155,7 +156,7 @@ export async function boot(options: BootOptions): Promise<never> {
     // What waited for the handoff (freeing the initramfs) is done now: the emergency path needs no initramfs.
     for (const task of context.afterHandoff.splice(0)) task();
     const summary = abortSummary(result.aborted.step, result.aborted.outcome);
-    const problem = writeReport({ result: 'aborted', atMs: performance.now(), steps: context.outcomes, abort: summary });
+    const problem = writeReport({ result: 'aborted', atMs: nowMs(), steps: context.outcomes, abort: summary });
     if (problem) log.warn(problem);
     return fail(summary);
   }

@@ -10,6 +10,7 @@ import { CLOSE_RANGE_CLOEXEC, MAX_FD } from '../sys/fd';
 import type { BootContext } from './boot-context';
 import { REPORT_PATH, writeReport } from './report';
 import { passLeasesOn, renewLeases } from '../exec/lease-renewal';
+import { nowMs } from '../clock';
 
 // While bootstrap stays PID 1 it renews the boot's DHCP leases; an exec handoff leaves them (and their renewal) to the next init.
 function startOrPassOnRenewal(mode: StepOf<'handoff'>['handoff']['mode'], context: BootContext): void {
@@ -46,7 +47,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   const { sys, log, runtime } = context;
   const plan = step.handoff;
   context.onHandoff?.();
-  const problem = writeReport({ result: 'handoff', atMs: performance.now(), steps: context.outcomes });
+  const problem = writeReport({ result: 'handoff', atMs: nowMs(), steps: context.outcomes });
   if (problem) log.warn(problem);
   else log.debug(`boot report written to ${REPORT_PATH}`);
   startOrPassOnRenewal(plan.mode, context);
@@ -56,11 +57,11 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   // Validation refuses initctl with an exec handoff: after exec, bootstrap is not PID 1 anymore.
   const initctlPath = step.initctl ? (context.args.testInitctlPath ?? INITCTL_PATH) : undefined;
   if (plan.mode === 'supervise') {
-    log.info(`supervising ${Object.keys(plan.processes).join(', ')} (boot took ${performance.now().toFixed(0)}ms)`);
+    log.info(`supervising ${Object.keys(plan.processes).join(', ')} (boot took ${nowMs().toFixed(0)}ms)`);
     return supervise(runtime, { config: context.config, consoleSink: runtime.openOutput(), ...(initctlPath === undefined ? {} : { initctlPath }) });
   }
   if (plan.mode === 'exec') {
-    log.info(`exec ${JSON.stringify(plan.argv)} (boot took ${performance.now().toFixed(0)}ms)`);
+    log.info(`exec ${JSON.stringify(plan.argv)} (boot took ${nowMs().toFixed(0)}ms)`);
     // Only fds 0-2 (the console, or what a namespace's init inherited; blocking) may reach the program.
     sys.keepStdioAcrossExec();
     sys.closeRange(3, MAX_FD, CLOSE_RANGE_CLOEXEC);
@@ -70,7 +71,7 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
   if (initctlPath !== undefined) startInitctl(runtime, initctlPath);
   if (plan.mode === 'none') {
     // What ends it is a signal (TERM, PWR, INT: the runtime's shutdown), as for the seed's dummy_service.
-    log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${performance.now().toFixed(0)}ms)`);
+    log.info(`no handoff program: PID 1 reaps and holds until it is stopped (boot took ${nowMs().toFixed(0)}ms)`);
     return holdUntilShutdown();
   }
   if (plan.terminal !== undefined && runtime.ownsConsole) {
@@ -81,12 +82,12 @@ export async function handoff(step: StepOf<'handoff'>, context: BootContext): Pr
     }
   }
   for (;;) {
-    const started = performance.now();
+    const started = nowMs();
     await runShell(runtime, plan.argv, plan.terminal);
     // A power-down that came while the shell ran owns the end: no respawn, no second power action.
     if (runtime.stopping) return new Promise<never>(() => undefined);
     if (plan.onExit !== 'respawn') return runtime.shutdown({ action: plan.onExit, reason: `the shell handoff ${plan.argv[0]!} exited (onExit: ${plan.onExit})` });
-    const elapsed = performance.now() - started;
+    const elapsed = nowMs() - started;
     if (elapsed < RESPAWN_DELAY_MS) await sleep(RESPAWN_DELAY_MS - elapsed);
     if (runtime.stopping) return new Promise<never>(() => undefined);
     log.info('respawning the shell (onExit: respawn)');

@@ -6,6 +6,7 @@ import type { PeerCredentials } from '../sys/socket';
 import { UnknownServiceError, type SupervisorControl } from '../supervisor/model';
 import { LineReader } from './line-reader';
 import { MAX_LINE_BYTES, ProtocolError, encodeMessage, parseRequest, type ControlRequest, type ControlResponse, type LogLineMessage } from './protocol';
+import { nowMs } from '../clock';
 
 /** A follower whose unread output grows past this is too slow and is dropped, so PID 1's memory stays bounded. */
 const MAX_FOLLOW_BACKLOG_BYTES = 1024 * 1024;
@@ -29,7 +30,7 @@ export interface Connection {
   readonly socket: Socket;
   /** Connected with no request waiting or in progress and not following logs: closing it loses nothing. */
   readonly idle: boolean;
-  /** When it last connected or was answered (performance.now()), to find the one idle longest. */
+  /** When it last connected or was answered (nowMs()), to find the one idle longest. */
   readonly lastActive: number;
   readonly who: string;
 }
@@ -53,13 +54,13 @@ export function serveConnection(socket: Socket, control: SupervisorControl, log:
   } catch (error) {
     log.warn(`control socket: cannot tell who connected (${(error as Error).message}); closing the connection`);
     socket.destroy();
-    return { socket, idle: false, lastActive: performance.now(), who: 'unknown peer' };
+    return { socket, idle: false, lastActive: nowMs(), who: 'unknown peer' };
   }
   const who = `pid ${peer.pid}`;
   if (peer.uid !== 0) {
     log.warn(`control socket: refused pid ${peer.pid} (uid ${peer.uid}, gid ${peer.gid}): only root may control the supervisor`);
     dismiss(socket, 'permission denied: only root (uid 0) may control the supervisor');
-    return { socket, idle: false, lastActive: performance.now(), who };
+    return { socket, idle: false, lastActive: nowMs(), who };
   }
 
   const reader = new LineReader(MAX_LINE_BYTES);
@@ -67,7 +68,7 @@ export function serveConnection(socket: Socket, control: SupervisorControl, log:
   let busy = false;
   let following = false;
   let clientEnded = false;
-  let lastActive = performance.now();
+  let lastActive = nowMs();
   let stopFollowing = (): void => {};
   let idleTimer: NodeJS.Timeout | undefined;
 
@@ -109,7 +110,7 @@ export function serveConnection(socket: Socket, control: SupervisorControl, log:
           return dismiss(socket, `request too long: a request line may hold at most ${MAX_LINE_BYTES} bytes`);
         }
         await serve(item.line);
-        lastActive = performance.now();
+        lastActive = nowMs();
         if (!following && !(await drained(socket, limits.drainTimeoutMs))) {
           if (socket.destroyed) return;
           log.warn(`control socket: ${who} does not read its answers (none drained within ${formatDuration(limits.drainTimeoutMs)}); closing the connection`);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ChildExit, StdioSource, Sys } from '../sys/index';
 import type { ChildHandle, Children } from './children';
 import { signalGroup } from './signal-group';
+import { nowMs } from '../clock';
 
 /** The search path when the environment has no PATH: what a boot needs, sbin first as for root. */
 export const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -78,7 +79,7 @@ export async function runCommand(children: Children, sys: Sys, spec: CommandSpec
   const input = typeof spec.input === 'string' ? Buffer.from(spec.input) : spec.input;
 
   const stdin = input === undefined ? undefined : sys.pipe();
-  const started = performance.now();
+  const started = nowMs();
   let child: ChildHandle;
   try {
     child = children.spawn({
@@ -113,7 +114,7 @@ export async function runCommand(children: Children, sys: Sys, spec: CommandSpec
         }, timeoutMs);
 
   const exit = await child.exited;
-  const durationMs = performance.now() - started;
+  const durationMs = nowMs() - started;
   clearTimeout(termTimer);
   clearTimeout(killTimer);
   // The leader of a timed-out command may have obeyed TERM while what it started did not.

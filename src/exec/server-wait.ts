@@ -6,6 +6,7 @@ import type { MountWait } from '../plan/step';
 import type { Sys } from '../sys/index';
 import { SysError } from '../sys/index';
 import { errnoNumber } from '../sys/sys-error';
+import { nowMs } from '../clock';
 
 /** The wait of an NFS mount. */
 export type ServerWait = Extract<MountWait, { kind: 'server' }>;
@@ -16,7 +17,7 @@ const ATTEMPT_MS = 2000;
 const RETRY_MS = 250;
 
 /** Resolves once every port of `wait` took a connection; throws a SysError (connect, the last errno) at the deadline. */
-export async function waitForServer(wait: ServerWait, sys: Pick<Sys, 'tryTcpConnect'>, now: () => number = () => performance.now()): Promise<{ attempts: number }> {
+export async function waitForServer(wait: ServerWait, sys: Pick<Sys, 'tryTcpConnect'>, now: () => number = nowMs): Promise<{ attempts: number }> {
   const deadline = now() + wait.timeoutMs;
   let attempts = 0;
   for (const port of wait.ports) {

@@ -1,6 +1,7 @@
 // `logLevel: trace`: every call into the kernel boundary with its arguments and its result or error, on the log.
 import type { Logger } from '../log/log';
 import type { Sys } from '../sys/index';
+import { nowMs } from '../clock';
 
 // Bytes (a module image, a console write) are shown by size, bit masks in hex, bigints (device numbers) as numbers.
 function replacer(key: string, value: unknown): unknown {
@@ -44,7 +45,7 @@ export function traceSys(sys: Sys, log: Logger): Sys {
     traced[name] = (...args: unknown[]): unknown => {
       if (log.level !== 'trace' || writing) return call.apply(sys, args);
       trace(`sys → ${name}(${args.map(traceValue).join(', ')})`);
-      const started = performance.now();
+      const started = nowMs();
       let result: unknown;
       try {
         result = call.apply(sys, args);
@@ -52,7 +53,7 @@ export function traceSys(sys: Sys, log: Logger): Sys {
         trace(`sys ← ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
       }
-      const traceResult = (value: unknown): void => trace(`sys ← ${name} = ${traceValue(value)} (${(performance.now() - started).toFixed(2)}ms)`);
+      const traceResult = (value: unknown): void => trace(`sys ← ${name} = ${traceValue(value)} (${(nowMs() - started).toFixed(2)}ms)`);
       // A call that runs on another thread (a module load) is traced when it ends, not when it is handed over.
       if (result instanceof Promise) {
         return result.then(

@@ -10,6 +10,7 @@ import type { Sys } from '../sys/index';
 import { MNT_DETACH, MS_RDONLY, MS_REMOUNT } from '../sys/mount';
 import type { Pid1Role } from './role';
 import type { HandledSignal } from './signals';
+import { nowMs } from '../clock';
 
 export type PowerAction = 'poweroff' | 'reboot' | 'halt';
 
@@ -140,10 +141,10 @@ async function endRemainingProcesses(context: ShutdownContext): Promise<void> {
   };
   // Reaps what ends while waiting up to `limitMs` for every other process to be gone.
   const waitForOthers = async (limitMs: number, stepMs: number): Promise<void> => {
-    const deadline = performance.now() + limitMs;
+    const deadline = nowMs() + limitMs;
     for (;;) {
       children.reapNow();
-      if (!remaining() || performance.now() >= deadline) return;
+      if (!remaining() || nowMs() >= deadline) return;
       await sleep(stepMs);
     }
   };

@@ -6,6 +6,7 @@ import type { Sys } from '../sys/index';
 import { undoChanges } from './host-setup';
 import { SubhostError } from './subhost-error';
 import { isAlive, lockSubhost, readState, removeState, type Pid1Identity } from './subhost-state';
+import { nowMs } from '../clock';
 
 /** After SIGKILL the kernel ends the namespace's processes at once; this bounds the wait for it. */
 export const KILL_WAIT_MS = 5000;
@@ -31,7 +32,7 @@ async function stopLocked(name: string, deps: { sys: Sys; log: Logger }): Promis
   const { sys, log } = deps;
   const state = readState(name);
   if (!state) throw new SubhostError(`no subhost ${name} is running or hibernating`);
-  const started = performance.now();
+  const started = nowMs();
   let ended: StopResult['ended'] = 'not-running';
   if (isAlive(state.pid1)) {
     const pid1 = state.pid1!;
@@ -48,7 +49,7 @@ async function stopLocked(name: string, deps: { sys: Sys; log: Logger }): Promis
   const failures = undoChanges(state.changes, state.spec, { sys, log });
   if (failures.length > 0) throw new SubhostError(`subhost ${name}: PID 1 ended, but some of its changes could not be undone:\n${failures.map((failure) => `  ${failure}`).join('\n')}\n  its state is kept; run stop again once the cause is gone`);
   removeState(name);
-  return { ended, elapsedMs: performance.now() - started, undone: state.changes.length };
+  return { ended, elapsedMs: nowMs() - started, undone: state.changes.length };
 }
 
 function signal(sys: Sys, pid1: Pid1Identity, name: 'SIGTERM' | 'SIGKILL'): void {
@@ -60,9 +61,9 @@ function signal(sys: Sys, pid1: Pid1Identity, name: 'SIGTERM' | 'SIGKILL'): void
 }
 
 async function gone(pid1: Pid1Identity, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
+  const deadline = nowMs() + timeoutMs;
   while (isAlive(pid1)) {
-    if (performance.now() > deadline) return false;
+    if (nowMs() > deadline) return false;
     await new Promise((done) => setTimeout(done, 25));
   }
   return true;

@@ -10,6 +10,7 @@ import { koffi } from './koffi';
 import { check, lastErrno, libc } from './libc';
 import { viaNode } from './node-error';
 import { SysError } from './sys-error';
+import { nowMs } from '../clock';
 
 /** `count` ids from `inside` in the namespace are the ids from `outside` in ours: one line of uid_map or gid_map. */
 export interface IdRange {
@@ -123,12 +124,12 @@ function writeMap(pid: number, file: 'uid_map' | 'gid_map', text: string): void 
 function endHolder(pid: number): void {
   viaNode('kill', { pid, signal: 'SIGKILL' }, () => process.kill(pid, 'SIGKILL'));
   const status = new Int32Array(1);
-  const deadline = performance.now() + HOLDER_REAP_TIMEOUT_MS;
+  const deadline = nowMs() + HOLDER_REAP_TIMEOUT_MS;
   for (;;) {
     const reaped = libc().waitpid(pid, status, WNOHANG);
     if (reaped === pid) return;
     if (reaped === -1) throw new SysError({ syscall: 'waitpid', errno: lastErrno(), args: { pid, options: 'WNOHANG' } });
-    if (performance.now() >= deadline) throw new Error(`openUserNamespace: the user namespace holder ${pid} was not reaped within ${HOLDER_REAP_TIMEOUT_MS}ms of SIGKILL`);
+    if (nowMs() >= deadline) throw new Error(`openUserNamespace: the user namespace holder ${pid} was not reaped within ${HOLDER_REAP_TIMEOUT_MS}ms of SIGKILL`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
   }
 }

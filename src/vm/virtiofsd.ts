@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeExit, type OwnedProcess, type ProcessOwner } from './owned-processes';
 import { VmError } from './vm-error';
+import { nowMs } from '../clock';
 
 /** How long virtiofsd may take to create its socket. */
 export const VIRTIOFSD_START_MS = 10_000;
@@ -25,13 +26,13 @@ export async function startVirtiofsd(owner: ProcessOwner, program: string, share
   const daemon = owner.spawn('virtiofsd', program, virtiofsdArgs(share), ['ignore', 'ignore', 'pipe']);
   let ended = false;
   void daemon.exited.then(() => (ended = true));
-  const deadline = performance.now() + timeoutMs;
+  const deadline = nowMs() + timeoutMs;
   while (!existsSync(share.socket)) {
     if (ended) {
       const exit = await daemon.exited;
       throw new VmError(`virtiofsd ${program} ended (${describeExit(exit)}) before serving ${share.dir}${stderrPart(daemon)}`);
     }
-    if (performance.now() > deadline) throw new VmError(`virtiofsd ${program} did not create its socket within ${timeoutMs}ms${stderrPart(daemon)}`);
+    if (nowMs() > deadline) throw new VmError(`virtiofsd ${program} did not create its socket within ${timeoutMs}ms${stderrPart(daemon)}`);
     await sleep(10);
   }
   return daemon;

@@ -9,6 +9,7 @@ import type { BaseContext } from '../context';
 import { leaseRecord, writeNetworkRecord, type NetworkRecord } from '../network-record';
 import { writeResolvConfFile, type ResolvConfSource } from '../resolv-conf';
 import { waitUntil } from '../wait-until';
+import { nowMs } from '../../clock';
 
 /** What network steps need: the record they add to. */
 export interface NetworkContext extends BaseContext {
@@ -24,7 +25,7 @@ export interface NetworkContext extends BaseContext {
 /** Finds the link, waits for its carrier, sets MTU, brings it up, adds addresses and routes, and records them. */
 export async function configureInterface(step: StepOf<'network'>, context: NetworkContext): Promise<void> {
   const { sys, log } = context;
-  const started = performance.now();
+  const started = nowMs();
   const what = 'name' in step.match ? `interface ${step.match.name}` : `interface with MAC ${step.match.mac} (for ${step.interface})`;
   const link = await waitUntil(
     () => findLink(sys.listLinks(), step.match),
@@ -39,14 +40,14 @@ export async function configureInterface(step: StepOf<'network'>, context: Netwo
   // bench/dhcp.ts times "link up" to "lease bound" from this line to the lease's.
   log.debug(`network ${step.interface}: setting ${name} up`);
   sys.changeLink({ name, up: true });
-  const left = Math.max(0, step.timeoutMs - (performance.now() - started));
+  const left = Math.max(0, step.timeoutMs - (nowMs() - started));
   await waitUntil(
     () => (sys.getLink(name).lowerUp ? true : undefined),
     { timeoutMs: left },
     () => new Error(`network ${step.interface}: ${name} is up but has no carrier after ${step.timeoutMs}ms (waitOnline): is a cable plugged in, or the card wired to a network?`),
   );
-  const lease = step.dhcp4 ? await dhcpLease(step, link, Math.max(0, Math.round(step.timeoutMs - (performance.now() - started))), context) : undefined;
-  const boundAtMs = performance.now();
+  const lease = step.dhcp4 ? await dhcpLease(step, link, Math.max(0, Math.round(step.timeoutMs - (nowMs() - started))), context) : undefined;
+  const boundAtMs = nowMs();
   // A lease's MTU applies unless the config sets one.
   if (lease?.mtu !== undefined && step.mtu === undefined && lease.mtu !== sys.getLink(name).mtu) sys.changeLink({ name, mtu: lease.mtu });
   const addresses = [...(lease ? [lease.address] : []), ...step.addresses];

@@ -12,6 +12,7 @@ import type { BaseContext } from '../context';
 import type { Logger } from '../../log/log';
 import { enterRoot } from './enter-root';
 import { resolveInRoot } from '../resolve-in-root';
+import { nowMs } from '../../clock';
 
 // What execve would need: an executable regular file whose interpreter (#! line or ELF PT_INTERP) exists too.
 function checkExecutable(root: string, program: string, depth = 0): void {
@@ -113,11 +114,11 @@ export function switchRoot(step: StepOf<'switchRoot'>, context: BaseContext): vo
 
 // Frees the initramfs once the handoff runs, through the descriptor kept on its root; a failure is logged, never fatal.
 function freeOldRoot(fd: number, device: number, newRoot: string, log: Logger): void {
-  const started = performance.now();
+  const started = nowMs();
   const root = `/proc/self/fd/${fd}`;
   try {
     freeInitramfs(root, device, posix.join(root, newRoot));
-    log.info(`freed the initramfs after the handoff started (${(performance.now() - started).toFixed(1)}ms)`);
+    log.info(`freed the initramfs after the handoff started (${(nowMs() - started).toFixed(1)}ms)`);
   } catch (error) {
     log.warn(`could not free all of the initramfs after the handoff: ${(error as Error).message}`);
   } finally {
