@@ -140,6 +140,7 @@ export function unmapFromFile(bytes: Uint8Array, start: number, end: number): Ui
   view.setUint16(56, programs.length, true);
 
   if (elf.shnum > 0) {
+    if (inHole(elf.shoff, elf.shnum * SECTION_HEADER_SIZE)) throw new ElfError('the section header table lies in the range taken out');
     const shoff = moved(elf.shoff);
     view.setBigUint64(40, BigInt(shoff), true);
     elf.sections.forEach((section, index) => {
