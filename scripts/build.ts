@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   chmodSync(output, 0o755);
   run(target.strip, ['--strip-all', output]);
   run(process.execPath, [require.resolve('postject/dist/cli.js'), output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', sentinel]);
-  // After postject, which leaves room after the program header table for the segment this adds.
+  // After postject, which rewrites the whole file: the segments this splits must be the file's last word.
   const icu = slimIcuData(output, target.baseNode);
   const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
   process.stdout.write(

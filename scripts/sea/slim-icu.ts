@@ -24,7 +24,8 @@ export function slimIcuData(executable: string, unstrippedNode: string): Slimmed
   const bytes = readFileSync(executable);
   const offset = fileOffsetOf(bytes, icu.address, icu.size);
   const whole = readIcuPackage(bytes.subarray(offset, offset + icu.size));
-  const kept = writeIcuPackage({ header: whole.header, items: whole.items.filter((item) => keepsIcuItem(item.name, item.bytes.length)) });
+  const items = whole.items.filter((item) => keepsIcuItem(item.name, item.bytes.length));
+  const kept = writeIcuPackage({ header: whole.header, items });
   bytes.fill(0, offset, offset + icu.size);
   bytes.set(kept, offset);
   const slim = unmapFromFile(bytes, icu.address + kept.length, icu.address + icu.size);
@@ -33,7 +34,7 @@ export function slimIcuData(executable: string, unstrippedNode: string): Slimmed
     bytesBefore: icu.size,
     bytesAfter: kept.length,
     itemsBefore: whole.items.length,
-    itemsAfter: readIcuPackage(kept).items.length,
+    itemsAfter: items.length,
     fileSaved: bytes.length - slim.length,
   };
 }

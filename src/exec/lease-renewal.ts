@@ -69,7 +69,7 @@ export function passLeasesOn(context: RenewalContext): string[] {
 // An error never ends renewal (nor reaches PID 1's event loop): it is logged, and after a pause renewal takes up
 // the lease the record holds, or asks for a new one.
 async function keepLeaseDespiteErrors(record: InterfaceRecord, context: RenewalContext, stop: AbortSignal): Promise<void> {
-  const now = context.now ?? (nowMs);
+  const now = context.now ?? nowMs;
   while (!stop.aborted) {
     try {
       await keepLease(record, context, stop);
@@ -84,7 +84,7 @@ async function keepLeaseDespiteErrors(record: InterfaceRecord, context: RenewalC
 // One interface's lease, for as long as PID 1 runs: wait for T1, extend, apply; after a NAK or expiry, start over.
 async function keepLease(record: InterfaceRecord, context: RenewalContext, stop: AbortSignal): Promise<void> {
   const { log } = context;
-  const now = context.now ?? (nowMs);
+  const now = context.now ?? nowMs;
   let lease = record.dhcp4 ?? (await discoverAgain(record, context, stop));
   while (lease !== undefined) {
     const timers = leaseTimers(lease, lease.boundAtMs);
@@ -155,7 +155,7 @@ function bind(record: InterfaceRecord, lease: DhcpLease, boundAtMs: number, cont
 
 // The address's valid and preferred lifetimes follow the lease, so the kernel drops it too should PID 1 not.
 function refreshLifetime(record: InterfaceRecord, lease: LeaseRecord, timers: LeaseTimers, context: RenewalContext): void {
-  const now = (context.now ?? (nowMs))();
+  const now = (context.now ?? nowMs)();
   const valid = secondsLeft(now, timers.expireAt);
   try {
     context.sys.replaceAddress({ link: record.name, address: lease.address, lifetime: { validSeconds: valid, preferredSeconds: valid } });
@@ -179,7 +179,7 @@ function dropLease(record: InterfaceRecord, lease: LeaseRecord, context: Renewal
 // DISCOVER rounds of a minute, with pauses that double, until a lease comes or PID 1 stops.
 async function discoverAgain(record: InterfaceRecord, context: RenewalContext, stop: AbortSignal): Promise<LeaseRecord | undefined> {
   const { log } = context;
-  const now = context.now ?? (nowMs);
+  const now = context.now ?? nowMs;
   let pause = FIRST_ROUND_PAUSE_MS;
   while (!stop.aborted) {
     try {

@@ -159,7 +159,7 @@ async function runLoads<C>(group: readonly PlannedLoad[], first: number, handler
 // One step with its failure policy: its attempts, its log lines and its outcome; never throws for a failing step.
 async function runStep<C>(index: number, step: Step, handlers: Handlers<C>, context: C, options: RunOptions): Promise<StepOutcome> {
   const sleep = options.sleep ?? delay;
-  const now = options.now ?? (nowMs);
+  const now = options.now ?? nowMs;
   const log = options.log;
   const description = describeStep(step);
   // logLevel trace: the step as data, every field the handler gets (the Sys calls it makes follow, see traceSys).

